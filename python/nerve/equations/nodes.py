@@ -1,0 +1,140 @@
+"""The typed syntax tree of the model language.
+
+The parser turns equation, expression and statement strings into these
+immutable nodes; dimension checking, integration methods and the lowering to
+bytecode all consume them, and nothing downstream re-parses a string. Each
+node carries the :class:`Span` of the text it came from (``None`` for nodes
+built by a program, e.g. by an integration method).
+
+Expressions are unit-agnostic: a unit name inside a string (``-50*mV``) is a
+:class:`Name` like any other identifier, resolved later against the group's
+variables, the namespace and the unit registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a node came from: 1-based line and column of its first
+    character, and of the character after its last one."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+# -- expressions ------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A numeric literal. ``is_int`` is true for literals written without a
+    decimal point or exponent (``3``), false for ``3.``, ``.5``, ``1e-3``."""
+
+    value: float
+    is_int: bool = False
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """An identifier: a variable, an external constant, a unit, ``t``, ``dt``,
+    ``i``, ``N``, ``xi``/``xi_*``, ``pi``, ``e``, ``inf``, ``True``/``False``."""
+
+    id: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryOp:
+    """``op`` is ``'-'``, ``'+'`` or ``'not'``."""
+
+    op: str
+    operand: Expr
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp:
+    """``op`` is one of ``+ - * / // % **``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``op`` is one of ``< <= > >= == !=`` (no chained comparisons)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    """``op`` is ``'and'`` or ``'or'``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function call: ``exp(x)``, ``rand()``, ``clip(x, lo, hi)``..."""
+
+    func: str
+    args: tuple[Expr, ...]
+    span: Span | None = None
+
+
+Expr = Union[Number, Name, UnaryOp, BinOp, Compare, BoolOp, Call]
+
+
+# -- statements --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """``target op value`` with ``op`` one of ``= += -= *= /=``.
+
+    Statements of one block (a reset, an update) run in order, each seeing
+    the effects of the ones before it.
+    """
+
+    target: str
+    op: str
+    value: Expr
+    span: Span | None = None
+
+
+# -- equations ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class EquationLine:
+    """One line of an equation block, as written (before any checking).
+
+    ``kind`` is ``'differential'`` (``dv/dt = expr : unit``),
+    ``'subexpression'`` (``I = expr : unit``) or ``'parameter'``
+    (``v0 : unit``, ``expr`` is ``None``). ``unit`` is the unit specification
+    as an expression over unit names and numbers (``volt``, ``1``,
+    ``amp/meter**2``, ``second**-0.5``), or a :class:`Name` for the type names
+    ``boolean``, ``integer``. ``flags`` keep their written order and spelling
+    (``'unless refractory'``, ``'constant'``, ``'constant over dt'``,
+    ``'shared'``, ``'linked'``).
+    """
+
+    kind: str
+    name: str
+    expr: Expr | None
+    unit: Expr
+    flags: tuple[str, ...] = ()
+    span: Span | None = None

@@ -1,0 +1,95 @@
+"""The exceptions nerve raises.
+
+Every exception has the common root :class:`NerveError` and also subclasses the
+builtin exception a Brian2 user would catch for the same mistake, so scripts
+written for Brian2 keep working (``except KeyError``, ``except SyntaxError``,
+``except DimensionMismatchError``...). The compiled engine maps its own error
+enum onto these classes in one place (``rust/nerve-py/src/errors.rs``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NerveError",
+    "DimensionMismatchError",
+    "EquationSyntaxError",
+    "UnknownNameError",
+    "ModelDefinitionError",
+    "IntegrationError",
+    "InvalidIndexError",
+    "SimulationError",
+    "ProgramError",
+]
+
+
+class NerveError(Exception):
+    """Root of every exception raised by nerve."""
+
+
+class DimensionMismatchError(NerveError, ValueError):
+    """Quantities or expressions whose physical dimensions do not agree.
+
+    ``dims`` holds the dimensions involved (possibly empty), for programs that
+    want to inspect them rather than read the message.
+    """
+
+    def __init__(self, message: str, *dims: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.dims = dims
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class EquationSyntaxError(NerveError, SyntaxError):
+    """A model string (equations, expression, statement) that does not parse.
+
+    Carries ``lineno``, ``offset`` (1-based column) and ``text`` like any
+    :class:`SyntaxError`; its message shows the offending line with a caret.
+    """
+
+    def __init__(self, message: str, *, lineno: int | None = None,
+                 offset: int | None = None, text: str | None = None) -> None:
+        super().__init__(message)
+        self.msg = message
+        self.lineno = lineno
+        self.offset = offset
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class UnknownNameError(NerveError, KeyError):
+    """An identifier in a model string that names nothing (Brian2 raises KeyError)."""
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name
+
+    def __str__(self) -> str:  # KeyError would show the repr of the message
+        return self.message
+
+
+class ModelDefinitionError(NerveError, ValueError):
+    """A model that parses but makes no sense: a variable defined twice, a
+    reserved name used as a variable, an unknown or misplaced flag."""
+
+
+class IntegrationError(NerveError, ValueError):
+    """Equations that the chosen integration method cannot integrate
+    (e.g. ``method='exact'`` on non-linear or stochastic equations)."""
+
+
+class InvalidIndexError(NerveError, IndexError):
+    """An index out of range for a group or monitor."""
+
+
+class SimulationError(NerveError, RuntimeError):
+    """A failure while a simulation runs (reported by the engine)."""
+
+
+class ProgramError(NerveError, ValueError):
+    """A bytecode program the engine refused (an internal error: please report)."""
