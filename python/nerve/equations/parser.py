@@ -1,0 +1,243 @@
+"""Parse model strings (equations, expressions, statements) into nodes.
+
+The LALR parser is built from ``grammar.lark`` on first use and cached; lark
+itself is imported lazily so that ``import nerve`` stays fast. Every syntax
+error leaves this module as an :class:`~nerve.exceptions.EquationSyntaxError`
+that names what was expected and what was found, and shows the line with a
+caret under the column (the lark exception is kept as ``__cause__``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from nerve.equations.errors import syntax_error_at
+from nerve.equations.nodes import Assign, EquationLine, Expr, Span
+from nerve.exceptions import EquationSyntaxError, NerveError
+
+__all__ = ["parse_equations", "parse_expression", "parse_statements"]
+
+
+@functools.lru_cache(maxsize=None)
+def _lark():
+    from lark import Lark
+
+    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic",
+                     strict=True, propagate_positions=True,
+                     start=["equations", "expression", "statements"])
+
+
+def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:
+    """Parse an equation block: one differential equation, subexpression or
+    parameter per line, with ``#`` comments and blank lines."""
+    return _parse(text, "equations", where)
+
+
+def parse_expression(text: str, *, where: str = "the expression") -> Expr:
+    """Parse one expression (a threshold condition, a value to assign...)."""
+    return _parse(text, "expression", where)
+
+
+def parse_statements(text: str, *, where: str = "the statements") -> tuple[Assign, ...]:
+    """Parse statements (``v = 0``, ``vt += delta_vt0``), one per line."""
+    return _parse(text, "statements", where)
+
+
+def _parse(text: str, start: str, where: str):
+    if not isinstance(text, str):
+        raise TypeError(f"{where} must be given as a string, not {type(text).__name__}")
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    from nerve.equations.transformer import ToNodes
+
+    parser = _lark()
+    try:
+        tree = parser.parse(text, start=start)
+    except UnexpectedInput as exc:
+        raise _syntax_error(text, start, where, exc) from exc
+    except RecursionError:
+        raise _too_deep(text, where) from None
+    try:
+        return ToNodes(text, where).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, NerveError):
+            raise exc.orig_exc from None
+        raise  # pragma: no cover - a bug in the transformer
+    except RecursionError:
+        raise _too_deep(text, where) from None
+
+
+def _too_deep(text: str, where: str) -> EquationSyntaxError:
+    return syntax_error_at(text, where, Span(1, 1, 1, 1),
+                           "the expression is nested too deeply to be read")
+
+
+# -- error messages ---------------------------------------------------------------
+
+# Labels for the common mistakes, matched against small malformed examples in
+# the manner of lark's ``match_examples``: an error gets the label of the
+# first example that fails in the same LALR state on the same kind of token,
+# else of the first example that fails in the same state. (``match_examples``
+# itself also compares the depth of the parser stack, so an example written
+# on one line would not match the same mistake on the third line of a block.)
+_MISSING_UNIT = ("the equation has no unit: end it with ': ' and the unit of the "
+                 "variable, e.g. ': volt', or ': 1' if it is dimensionless")
+_EMPTY_RHS = "nothing after '=': the right-hand side of the equation is missing"
+_UNCLOSED = "a '(' is never closed: a ')' is missing"
+_EXTRA_CLOSE = "a ')' closes a '(' that was never opened"
+_INCOMPLETE = "the expression is incomplete: an operand is missing after the operator"
+_FLAGS = ("unexpected text after the unit: flags go in parentheses, e.g. "
+          "'(unless refractory)', and each equation goes on its own line")
+_NO_UNIT_AFTER_COLON = "a unit is missing after ':' (write '1' for a dimensionless variable)"
+_PARAMETER = ("an equation line is 'dx/dt = expr : unit', 'x = expr : unit' or "
+              "'x : unit'")
+_ASSIGN_IN_CONDITION = "'=' assigns a value; to compare for equality use '=='"
+_COMPARE_IN_STATEMENT = ("'==' compares; a statement assigns with '=' "
+                         "(or '+=', '-=', '*=', '/=')")
+_CHAINED = "comparisons cannot be chained: write 'a < x and x < b' instead of 'a < x < b'"
+_MISSING_OPERATOR = "two operands follow each other: an operator (e.g. '*') is missing"
+_STATEMENT_FORM = "a statement is 'variable = expression' (or '+=', '-=', '*=', '/=')"
+
+_EXAMPLES = {
+    "equations": [
+        (_EXTRA_CLOSE, ["dv/dt = 1-v)/tau : 1", "x = a) : 1", "dv/dt = (a)) : 1"]),
+        (_MISSING_UNIT, ["dv/dt = x\n", "dv/dt = x", "x = a*b\n", "x = a", "x = (a)",
+                         "dv/dt = f(x)\n"]),
+        (_EMPTY_RHS, ["dv/dt =\n", "dv/dt =", "dv/dt = : 1", "x = : 1", "x =\n", "x ="]),
+        (_UNCLOSED, ["v : 1 (constant", "v : 1 (constant\n", "v : 1 (a, b",
+                     "dv/dt = (1-v/tau : 1", "x = (a : 1", "dv/dt = f(a : 1",
+                     "dv/dt = (a\n", "dv/dt = f(a, b : 1", "dv/dt = ((a) : 1"]),
+        (_INCOMPLETE, ["dv/dt = 1 - : 1", "dv/dt = a * : 1", "dv/dt = a +\n",
+                       "dv/dt = a ** : 1", "dv/dt = a > : 1", "dv/dt = - : 1",
+                       "x = a and : 1", "x = not : 1"]),
+        (_NO_UNIT_AFTER_COLON, ["dv/dt = a :\n", "dv/dt = a :", "v :", "x = a : (",
+                                "v : volt /", "v : volt/\n"]),
+        (_FLAGS, ["v : volt constant", "dv/dt = a : 1 unless refractory",
+                  "v : 1 w : 1", "dv/dt = a : volt  x", "v : 1 (constant) x"]),
+        (_MISSING_OPERATOR, ["dv/dt = a b : 1", "dv/dt = 2 a : 1", "x = (a) b : 1",
+                             "dv/dt = 2 (a) : 1"]),
+        (_PARAMETER, ["v\n", "v", "v volt", "3 : 1", "v = a = b : 1"]),
+    ],
+    "expression": [
+        ("the expression is empty", ["", "\n", "# comment"]),
+        (_ASSIGN_IN_CONDITION, ["v = 1", "(v = 1)", "a and v = 1", "v=-1"]),
+        (_CHAINED, ["0 < v < 1", "a <= b <= c", "a == b == c", "a > b > c"]),
+        (_EXTRA_CLOSE, ["v > 1)", "a)"]),
+        (_UNCLOSED, ["(v > 1", "f(a", "(a", "f(a, b", "((a)"]),
+        (_INCOMPLETE, ["v >", "a +", "a *", "a **", "-", "a and", "not", "a or"]),
+        (_MISSING_OPERATOR, ["a b", "2 a", "(a) b", "2 (a)"]),
+    ],
+    "statements": [
+        (_COMPARE_IN_STATEMENT, ["v == 0", "v == 0\n", "v > 0"]),
+        (_EXTRA_CLOSE, ["v = a)", "v = 1)\n"]),
+        (_UNCLOSED, ["v = (a", "v = f(a", "v = (a\n"]),
+        (_INCOMPLETE, ["v = a +", "v = a *\n", "v = -", "v = a and"]),
+        (_EMPTY_RHS.replace("equation", "statement"), ["v =", "v =\n", "v +=", "v = \nw = 1"]),
+        (_MISSING_OPERATOR, ["v = a b", "v = 2 a"]),
+        (_STATEMENT_FORM, ["v", "v\n", "v 0", "3 = v", "v = a = b"]),
+    ],
+}
+
+_CHARACTER_HINTS = {
+    "^": "'^' is not an operator here: write powers with '**'",
+    "&": "use 'and' instead of '&'",
+    "|": "use 'or' instead of '|'",
+    "!": "use 'not' instead of '!'",
+    ";": "write one equation or statement per line instead of separating them with ';'",
+    "[": "indexing with '[...]' is not part of the model language",
+    "{": "braces are not part of the model language",
+    "'": "quotes are not part of the model language",
+    '"': "quotes are not part of the model language",
+}
+
+@functools.lru_cache(maxsize=None)
+def _label_table(start: str) -> dict:
+    from lark.exceptions import UnexpectedInput
+
+    table: dict = {}
+    for label, examples in _EXAMPLES[start]:
+        for example in examples:
+            try:
+                _lark().parse(example, start=start)
+            except UnexpectedInput as exc:
+                state = getattr(exc, "state", None)
+                position = getattr(state, "position", None)
+                if position is None:
+                    continue
+                token = getattr(exc, "token", None)
+                table.setdefault((position, getattr(token, "type", None)), label)
+                table.setdefault((position, None), label)
+            else:  # pragma: no cover - guarded by a test
+                raise AssertionError(f"error example {example!r} parses")
+    return table
+
+
+def _label_for(start: str, exc) -> str | None:
+    position = getattr(getattr(exc, "state", None), "position", None)
+    if position is None:
+        return None
+    table = _label_table(start)
+    token_type = getattr(getattr(exc, "token", None), "type", None)
+    return table.get((position, token_type)) or table.get((position, None))
+
+
+_TERMINAL_WORDS = {"NAME": "a name", "NUMBER": "a number", "_NL": "the end of the line",
+                   "$END": "the end of the text"}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        return repr(_lark().get_terminal(name).pattern.value)
+    except KeyError:  # pragma: no cover - every terminal is in the grammar
+        return name
+
+
+def _expected_list(names) -> str:
+    words = sorted({_describe_terminal(n) for n in names if n != "WS_INLINE"})
+    if not words:
+        return "nothing more"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _found(token) -> str:
+    if token.type in ("_NL", "$END"):
+        return _TERMINAL_WORDS[token.type]
+    return repr(str(token))
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    """Line and column just after the last non-blank character of ``text``."""
+    stripped = text.rstrip()
+    if not stripped:
+        return 1, 1
+    line = stripped.count("\n") + 1
+    last = stripped.rsplit("\n", 1)[-1]
+    return line, len(last) + 1
+
+
+def _syntax_error(text: str, start: str, where: str, exc) -> EquationSyntaxError:
+    from lark.exceptions import UnexpectedCharacters
+
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        message = _CHARACTER_HINTS.get(char, f"the character {char!r} is not allowed here")
+        line, column = exc.line, exc.column
+    else:
+        token = getattr(exc, "token", None)
+        if token is None or token.type == "$END" or token.line is None:
+            line, column = _end_position(text)
+        else:
+            line, column = token.line, token.column
+        label = _label_for(start, exc)
+        expected = getattr(exc, "accepts", None) or getattr(exc, "expected", None) or ()
+        found = f"found {_found(token)}" if token is not None else "unexpected input"
+        if label:
+            message = f"{label} ({found})"
+        else:
+            message = f"{found}, expected {_expected_list(expected)}"
+    return syntax_error_at(text, where, Span(line, column, line, column + 1), message)
+
