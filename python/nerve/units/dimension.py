@@ -1,0 +1,230 @@
+"""Physical dimensions: exponent vectors over the seven SI base dimensions.
+
+A :class:`Dimension` is interned: there is exactly one object per exponent
+vector, so dimensions are compared with ``is`` (``==`` works too) and can be
+used as dictionary keys. Exponents are :class:`fractions.Fraction`, so
+``(second ** -0.5) ** 2`` is exactly ``second ** -1``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+__all__ = [
+    "Dimension",
+    "DIMENSIONLESS",
+    "BASE_NAMES",
+    "BASE_SYMBOLS",
+    "get_dimensions",
+    "format_dimension",
+    "dimension_from_exponents",
+]
+
+#: Names of the base units, in the order of the exponent vector.
+BASE_NAMES = ("metre", "kilogram", "second", "amp", "kelvin", "mole", "candela")
+#: Their display symbols.
+BASE_SYMBOLS = ("m", "kg", "s", "A", "K", "mol", "cd")
+
+_Exponents = tuple  # tuple of seven Fractions
+
+_interned: dict[_Exponents, "Dimension"] = {}
+
+
+def _as_fraction(value: Any) -> Fraction:
+    """An exponent as an exact fraction (``0.5`` -> ``1/2``, ``1/3.`` -> ``1/3``)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    try:
+        as_float = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"a dimension can only be raised to a number, not {value!r}") from None
+    if as_float != as_float or as_float in (float("inf"), float("-inf")):
+        raise ValueError(f"a dimension cannot be raised to the power {value!r}")
+    return Fraction(as_float).limit_denominator(1000)
+
+
+class Dimension:
+    """The physical dimension of a quantity (interned; compare with ``is``).
+
+    Build one with :func:`dimension_from_exponents` or by combining the base
+    dimensions of existing units; never call the constructor directly.
+    """
+
+    __slots__ = ("_exponents", "_hash", "__weakref__")
+
+    def __new__(cls, exponents: _Exponents) -> "Dimension":
+        found = _interned.get(exponents)
+        if found is not None:
+            return found
+        self = object.__new__(cls)
+        self._exponents = exponents
+        self._hash = hash(exponents)
+        _interned[exponents] = self
+        return self
+
+    # -- identity ------------------------------------------------------------
+    @property
+    def exponents(self) -> tuple[Fraction, ...]:
+        """The seven exponents (metre, kilogram, second, amp, kelvin, mole, candela)."""
+        return self._exponents
+
+    @property
+    def is_dimensionless(self) -> bool:
+        """True for the dimension of plain numbers."""
+        return self is DIMENSIONLESS
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __reduce__(self):  # pickling keeps interning
+        return (Dimension, (self._exponents,))
+
+    def __copy__(self) -> "Dimension":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Dimension":
+        return self
+
+    # -- algebra -------------------------------------------------------------
+    def __mul__(self, other: "Dimension") -> "Dimension":
+        if not isinstance(other, Dimension):
+            return NotImplemented
+        key = (self, other, "*")
+        found = _op_cache.get(key)
+        if found is None:
+            found = Dimension(tuple(a + b for a, b in zip(self._exponents, other._exponents)))
+            _op_cache[key] = found
+        return found
+
+    def __truediv__(self, other: "Dimension") -> "Dimension":
+        if not isinstance(other, Dimension):
+            return NotImplemented
+        key = (self, other, "/")
+        found = _op_cache.get(key)
+        if found is None:
+            found = Dimension(tuple(a - b for a, b in zip(self._exponents, other._exponents)))
+            _op_cache[key] = found
+        return found
+
+    def __pow__(self, power: Any) -> "Dimension":
+        exponent = _as_fraction(power)
+        key = (self, exponent, "**")
+        found = _op_cache.get(key)
+        if found is None:
+            found = Dimension(tuple(a * exponent for a in self._exponents))
+            _op_cache[key] = found
+        return found
+
+    def __rtruediv__(self, other: Any) -> "Dimension":
+        if other == 1:
+            return DIMENSIONLESS / self
+        return NotImplemented
+
+    # -- display ---------------------------------------------------------------
+    def __str__(self) -> str:
+        return format_dimension(self)
+
+    def __repr__(self) -> str:
+        return f"Dimension({_base_product(self, python=True)})"
+
+
+_op_cache: dict[tuple, Dimension] = {}
+
+
+def dimension_from_exponents(m: Any = 0, kg: Any = 0, s: Any = 0, A: Any = 0,
+                             K: Any = 0, mol: Any = 0, cd: Any = 0) -> Dimension:
+    """The dimension with the given base exponents, e.g. ``dimension_from_exponents(s=-1)``."""
+    return Dimension(tuple(_as_fraction(x) for x in (m, kg, s, A, K, mol, cd)))
+
+
+DIMENSIONLESS = dimension_from_exponents()
+
+
+def get_dimensions(value: Any) -> Dimension:
+    """The dimension of ``value``: that of a Quantity or Unit, a Dimension
+    itself, or :data:`DIMENSIONLESS` for plain numbers and arrays."""
+    if isinstance(value, Dimension):
+        return value
+    dim = getattr(value, "dim", None)
+    if isinstance(dim, Dimension):
+        return dim
+    return DIMENSIONLESS
+
+
+# -- names used in messages ---------------------------------------------------
+
+#: Named coherent SI units, keyed by dimension (filled below and by the unit
+#: tables); the first name registered for a dimension wins.
+_NAMED: dict[Dimension, str] = {}
+
+
+def _register_name(dim: Dimension, name: str) -> None:
+    _NAMED.setdefault(dim, name)
+
+
+def _format_exponent(exp: Fraction) -> str:
+    if exp.denominator == 1:
+        return str(exp.numerator)
+    return repr(float(exp)) if float(exp) == exp else f"({exp.numerator}/{exp.denominator})"
+
+
+def _base_product(dim: Dimension, python: bool = True, symbols: bool = False) -> str:
+    """``metre ** 2 * kilogram * second ** -3`` (or ``m^2 kg s^-3`` with ``symbols``)."""
+    names = BASE_SYMBOLS if symbols else BASE_NAMES
+    parts = []
+    for name, exp in zip(names, dim.exponents):
+        if exp == 0:
+            continue
+        if exp == 1:
+            parts.append(name)
+        elif symbols:
+            parts.append(f"{name}^{_format_exponent(exp)}")
+        else:
+            parts.append(f"{name} ** {_format_exponent(exp)}")
+    if not parts:
+        return "1"
+    return (" " if symbols else " * ").join(parts)
+
+
+def format_dimension(dim: Dimension) -> str:
+    """The name of a dimension for messages: a named unit (``"volt"``,
+    ``"hertz"``), ``"1"`` when dimensionless, otherwise a product of base units
+    (``"metre ** 2 * kilogram * second ** -3"``)."""
+    if not isinstance(dim, Dimension):
+        dim = get_dimensions(dim)
+    if dim is DIMENSIONLESS:
+        return "1"
+    name = _NAMED.get(dim)
+    if name is not None:
+        return name
+    return _base_product(dim)
+
+
+def _init_names() -> None:
+    d = dimension_from_exponents
+    for i, name in enumerate(BASE_NAMES):
+        exps = [0] * 7
+        exps[i] = 1
+        _register_name(d(*exps), name)
+    for name, exps in (
+        ("hertz", d(s=-1)), ("newton", d(m=1, kg=1, s=-2)), ("pascal", d(m=-1, kg=1, s=-2)),
+        ("joule", d(m=2, kg=1, s=-2)), ("watt", d(m=2, kg=1, s=-3)), ("coulomb", d(s=1, A=1)),
+        ("volt", d(m=2, kg=1, s=-3, A=-1)), ("farad", d(m=-2, kg=-1, s=4, A=2)),
+        ("ohm", d(m=2, kg=1, s=-3, A=-2)), ("siemens", d(m=-2, kg=-1, s=3, A=2)),
+        ("weber", d(m=2, kg=1, s=-2, A=-1)), ("tesla", d(kg=1, s=-2, A=-1)),
+        ("henry", d(m=2, kg=1, s=-2, A=-2)), ("katal", d(s=-1, mol=1)),
+        ("gray", d(m=2, s=-2)), ("molar", d(m=-3, mol=1)),
+    ):
+        _register_name(exps, name)
+
+
+_init_names()
