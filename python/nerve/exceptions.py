@@ -19,6 +19,7 @@ __all__ = [
     "InvalidIndexError",
     "SimulationError",
     "ProgramError",
+    "MagicError",
 ]
 
 
@@ -93,3 +94,8 @@ class SimulationError(NerveError, RuntimeError):
 
 class ProgramError(NerveError, ValueError):
     """A bytecode program the engine refused (an internal error: please report)."""
+
+
+class MagicError(NerveError, RuntimeError):
+    """``run()`` cannot tell which objects to simulate (e.g. a mix of objects
+    that ran before and new ones): use an explicit :class:`Network`."""

@@ -1,0 +1,10 @@
+"""Clocks, networks, seeding and the magic ``run()``."""
+
+from nerve.core.base import start_scope
+from nerve.core.clock import Clock, defaultclock
+from nerve.core.magic import collect, restore, run, store
+from nerve.core.network import Network
+from nerve.core.seeding import seed
+
+__all__ = ["Clock", "defaultclock", "Network", "run", "collect", "start_scope", "seed",
+           "store", "restore"]

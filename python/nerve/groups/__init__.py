@@ -1,0 +1,5 @@
+"""Groups of neurons."""
+
+from nerve.groups.neurongroup import NeuronGroup
+
+__all__ = ["NeuronGroup"]

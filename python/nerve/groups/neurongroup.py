@@ -1,0 +1,324 @@
+"""NeuronGroup: a population of neurons sharing one model.
+
+The group owns its state as contiguous float64 numpy columns (one per
+variable; the engine borrows them during a run, never copies them). Its model
+strings are parsed when it is created; names are resolved, units checked,
+equations integrated and programs lowered when a run starts, and the
+programs are cached until the namespace values or ``dt`` change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nerve.core.base import NerveObject
+from nerve.core.clock import timestep
+from nerve.core.seeding import RandomSource
+from nerve.equations import nodes as n
+from nerve.exceptions import DimensionMismatchError, InvalidIndexError, ModelDefinitionError
+from nerve.groups.namespace import Resolver, free_names, substitute
+
+__all__ = ["NeuronGroup"]
+
+#: Brian2's initial value of ``lastspike``: long enough ago to never be refractory.
+_NEVER_SPIKED = -1e4
+
+
+def _time_dimension():
+    from nerve.units import get_dimensions, second
+
+    return get_dimensions(second)
+
+
+class _Programs:
+    """The compiled programs of a group for one namespace and dt."""
+
+    __slots__ = ("key", "update", "threshold", "reset", "method")
+
+    def __init__(self, key, update, threshold, reset, method):
+        self.key, self.update, self.threshold, self.reset, self.method = (
+            key, update, threshold, reset, method)
+
+
+class NeuronGroup(NerveObject):
+    """A group of ``N`` neurons described by equations.
+
+    Parameters follow Brian2: ``model`` (equation string or ``Equations``),
+    ``threshold`` (condition string), ``reset`` (statements), ``refractory``
+    (a time, a string expression for a time, a boolean condition, or
+    ``False``), ``method`` (integration method; chosen automatically when
+    omitted), ``namespace`` (explicit external names), ``dt``/``clock``,
+    ``name``.
+    """
+
+    def __init__(self, N, model, method=None, threshold=None, reset=None,
+                 refractory=False, namespace=None, dtype=None, dt=None, clock=None,
+                 order=0, name=None, method_options=None):
+        from nerve.equations import Equations, parse_expression, parse_statements
+
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+            raise ModelDefinitionError(
+                f"the number of neurons N must be a positive integer, got {N!r}")
+        object.__setattr__(self, "_columns", {})
+        super().__init__(name=name, dt=dt, clock=clock)
+        self.N = int(N)
+        self.equations = model if isinstance(model, Equations) else Equations(model)
+        self.method = method
+        self.method_options = method_options
+        self.namespace = namespace
+        self.order = order
+        self.threshold = threshold
+        self.reset = reset
+        self.refractory = refractory
+        self._threshold = parse_expression(threshold) if threshold is not None else None
+        self._reset = parse_statements(reset) if reset is not None else ()
+        self._refractory = (parse_expression(refractory)
+                            if isinstance(refractory, str) else None)
+        self._rng = RandomSource()
+        self._programs: _Programs | None = None
+        self.method_chosen: str | None = None
+
+        dims, dtypes = {}, {}
+        for name_, eq in self.equations.items():
+            if eq.kind != "subexpression":
+                dims[name_] = eq.dim
+                dtypes[name_] = eq.dtype
+        if refractory is not False:
+            from nerve.units import DIMENSIONLESS
+
+            dims["lastspike"] = _time_dimension()
+            dtypes["lastspike"] = "float"
+            dims["not_refractory"] = DIMENSIONLESS
+            dtypes["not_refractory"] = "boolean"
+        self._dims = dims
+        self._dtypes = dtypes
+        columns = {name_: np.zeros(self.N) for name_ in dims}
+        if "lastspike" in columns:
+            columns["lastspike"][:] = _NEVER_SPIKED
+            columns["not_refractory"][:] = 1.0
+        object.__setattr__(self, "_columns", columns)
+        self._slots = {name_: k for k, name_ in enumerate(columns)}
+
+    # -- state access ---------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self.N
+
+    def __getattr__(self, name):
+        columns = object.__getattribute__(self, "_columns")
+        if name in columns:
+            return self._view(name)
+        if name.endswith("_") and name[:-1] in columns:
+            column = columns[name[:-1]]
+            return column.astype(bool) if self._dtypes[name[:-1]] == "boolean" else column
+        if name == "i":
+            return np.arange(self.N)
+        raise AttributeError(f"{type(self).__name__} {self.name!r} has no variable {name!r}")
+
+    def _view(self, name):
+        column = self._columns[name]
+        dtype = self._dtypes[name]
+        if dtype == "boolean":
+            return column.astype(bool)
+        if dtype == "integer":
+            return column.astype(np.int64)
+        dim = self._dims[name]
+        if dim.is_dimensionless:
+            return column
+        from nerve.units import Quantity
+
+        return Quantity.with_dimensions(column, dim)
+
+    def __setattr__(self, name, value):
+        columns = object.__getattribute__(self, "_columns")
+        if name in columns:
+            self._assign(name, value, level=0)
+        elif name.endswith("_") and name[:-1] in columns:
+            columns[name[:-1]][:] = np.broadcast_to(np.asarray(value, dtype=float), self.N)
+        else:
+            object.__setattr__(self, name, value)
+
+    def _assign(self, name, value, level):
+        """``G.name = value``: a string expression evaluated per neuron, or a
+        scalar/array quantity with the variable's units."""
+        if isinstance(value, str):
+            from nerve.core.magic import caller_namespace
+
+            namespace = self.namespace if self.namespace is not None else caller_namespace(level + 3)
+            self._execute_assignment(name, value, namespace)
+            return
+        from nerve.units import format_dimension, get_dimensions
+
+        dim = self._dims[name]
+        if self._dtypes[name] == "float" and get_dimensions(value) is not dim:
+            raise DimensionMismatchError(
+                f"cannot set {self.name}.{name} (units {format_dimension(dim)}) to {value!r} "
+                f"(units {format_dimension(get_dimensions(value))})",
+                dim, get_dimensions(value))
+        array = np.asarray(value, dtype=float)
+        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.N):
+            raise InvalidIndexError(
+                f"cannot set {self.name}.{name} from an array of shape {array.shape}: "
+                f"give a scalar or {self.N} values")
+        self._columns[name][:] = array
+
+    def _execute_assignment(self, name, text, namespace):
+        from nerve import _core
+        from nerve.equations import check_statements, parse_expression
+        from nerve.ir import encode, lower
+
+        expr = parse_expression(text)
+        statement = n.Assign(name, "=", expr, expr.span)
+        resolver, subexprs = self._resolver(namespace, f"the assignment to {self.name}.{name}")
+        statement = substitute(statement, subexprs)
+        check_statements((statement,), resolver.dimension)
+        constants = resolver.constants(free_names(statement))
+        program = _core.Program(encode(lower((statement,), columns=self._slots,
+                                             constants=constants)))
+        _core.execute(program, self._column_list(), self.N, self._rng.get(),
+                      self.clock.t_, self.clock.dt_, self.clock.timestep)
+
+    def _column_list(self) -> list:
+        return list(self._columns.values())
+
+    # -- compiling the model --------------------------------------------------
+
+    def _resolver(self, namespace, owner: str):
+        dims = dict(self._dims)
+        subexprs = {}
+        for name_, eq in self.equations.items():
+            if eq.kind == "subexpression":
+                subexprs[name_] = eq.expr
+                dims[name_] = eq.dim
+        return Resolver(dims, namespace, owner=owner), self._expanded(subexprs)
+
+    @staticmethod
+    def _expanded(subexprs: dict) -> dict:
+        """Subexpressions with the subexpressions they use substituted, so one
+        pass of substitution removes them all."""
+        expanded = dict(subexprs)
+        for _ in range(len(expanded)):
+            changed = False
+            for name_, expr in expanded.items():
+                new = substitute(expr, expanded)
+                if new != expr:
+                    expanded[name_], changed = new, True
+            if not changed:
+                break
+        return expanded
+
+    def _compile(self, run_namespace) -> _Programs:
+        """Check units and build the update, threshold and reset programs."""
+        namespace = self.namespace if self.namespace is not None else run_namespace
+        owner = f"NeuronGroup {self.name!r}"
+        resolver, subexprs = self._resolver(namespace, owner)
+        dt = self.clock.dt_
+        names = set(self.equations.names) | set(free_names(*self._model_nodes()))
+        constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)))
+        key = (dt, tuple(sorted(constants.items())))
+        if self._programs is not None and self._programs.key == key:
+            return self._programs
+
+        from nerve import _core
+        from nerve.equations import check_expression, check_statements
+        from nerve.integrators import DiffEquation, integrate
+        from nerve.ir import encode, lower
+        from nerve.units import DIMENSIONLESS
+
+        self.equations.check_units(resolver.dimension)
+        statements = list(self._refractory_statements(resolver, constants, dt))
+        diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
+        method = None
+        if diff:
+            frozen = frozenset(name_ for name_, eq in self.equations.items()
+                               if "unless refractory" in eq.flags)
+            method, integrated = integrate(diff, self.method, frozen=frozen)
+            statements.extend(integrated)
+
+        def program(stmts, condition=None):
+            used = free_names(*stmts, *(() if condition is None else (condition,)))
+            consts = resolver.constants(used)
+            return _core.Program(encode(lower(tuple(stmts), columns=self._slots,
+                                              constants=consts, condition=condition)))
+
+        update = program(statements) if statements else None
+        threshold = reset = None
+        if self._threshold is not None:
+            condition = substitute(self._threshold, subexprs)
+            check_expression(condition, resolver.dimension, "boolean")
+            if "not_refractory" in self._dims:
+                condition = n.BoolOp("and", condition, n.Name("not_refractory"))
+            threshold = program((), condition)
+            spike = []
+            if "lastspike" in self._dims:
+                spike = [n.Assign("lastspike", "=", n.Name("t")),
+                         n.Assign("not_refractory", "=", n.Number(0.0))]
+            user = [substitute(s, subexprs) for s in self._reset]
+            check_statements(tuple(user), resolver.dimension)
+            if spike or user:
+                reset = program(spike + user)
+        elif self._reset:
+            raise ModelDefinitionError(
+                f"{owner} has a reset but no threshold: a reset only runs after a spike")
+        self.method_chosen = method
+        self._programs = _Programs(key, update, threshold, reset, method)
+        return self._programs
+
+    def _model_nodes(self):
+        nodes_ = [eq.expr for eq in self.equations.values() if eq.expr is not None]
+        if self._threshold is not None:
+            nodes_.append(self._threshold)
+        nodes_.extend(self._reset)
+        if self._refractory is not None:
+            nodes_.append(self._refractory)
+        return nodes_
+
+    def _substituted_rhs(self):
+        """(name, right-hand side) of each differential equation, with
+        subexpressions substituted."""
+        _, subexprs = self._resolver({}, "")
+        return [(name_, substitute(eq.expr, subexprs))
+                for name_, eq in self.equations.items() if eq.kind == "differential"]
+
+    def _refractory_statements(self, resolver, constants, dt):
+        """``not_refractory = ...`` computed in whole time steps, as Brian2 does:
+        ``timestep(t - lastspike, dt) >= timestep(refractory, dt)``."""
+        if self.refractory is False:
+            return []
+        from nerve.equations import check_expression
+
+        # (t - lastspike + 1e-3*dt)/dt >= ref_steps  <=>  timestep(t - lastspike) >= ref_steps
+        since = n.BinOp("/", n.BinOp("+", n.BinOp("-", n.Name("t"), n.Name("lastspike")),
+                                     n.BinOp("*", n.Number(1e-3), n.Name("dt"))), n.Name("dt"))
+        if self._refractory is None:
+            from nerve.units import get_dimensions
+
+            if get_dimensions(self.refractory) is not _time_dimension():
+                raise DimensionMismatchError(
+                    f"refractory must be a time (e.g. 5*ms), a string, or False; "
+                    f"got {self.refractory!r}")
+            steps = timestep(float(np.asarray(self.refractory)), dt)
+            return [n.Assign("not_refractory", "=", n.Compare(">=", since, n.Number(float(steps))))]
+        ref = self._refractory
+        if resolver_dimension_is_time(ref, resolver):
+            steps = n.Call("int", (n.BinOp("/", n.BinOp("+", ref, n.BinOp(
+                "*", n.Number(1e-3), n.Name("dt"))), n.Name("dt")),))
+            return [n.Assign("not_refractory", "=", n.Compare(">=", since, steps))]
+        check_expression(ref, resolver.dimension, "boolean")
+        # refractory while the condition holds: once it fails, the neuron stays
+        # responsive until its next spike
+        return [n.Assign("not_refractory", "=", n.BoolOp(
+            "or", n.Name("not_refractory"), n.UnaryOp("not", ref)))]
+
+    def __repr__(self) -> str:
+        return f"<NeuronGroup {self.name!r} with {self.N} neurons>"
+
+
+def resolver_dimension_is_time(expr, resolver) -> bool:
+    """Whether a refractory expression is a time (rather than a condition)."""
+    from nerve.equations import infer_dimension
+
+    try:
+        return infer_dimension(expr, resolver.dimension) is _time_dimension()
+    except DimensionMismatchError:
+        return False

@@ -1,0 +1,139 @@
+"""StateMonitor: the values of a group's variables over time, for chosen neurons."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nerve.core.base import NerveObject
+from nerve.exceptions import InvalidIndexError
+from nerve.monitors._chunks import Chunks
+
+__all__ = ["StateMonitor"]
+
+
+def _indices(record, N: int) -> np.ndarray:
+    if record is True:
+        return np.arange(N, dtype=np.int64)
+    if record is False or record is None:
+        return np.zeros(0, dtype=np.int64)
+    indices = np.atleast_1d(np.asarray(record))
+    if indices.dtype == bool or not np.issubdtype(indices.dtype, np.integer) or indices.ndim != 1:
+        raise InvalidIndexError(
+            f"record must be True, False, an index or a list of indices, got {record!r}")
+    bad = indices[(indices < 0) | (indices >= N)]
+    if len(bad):
+        raise InvalidIndexError(
+            f"cannot record neuron {int(bad[0])}: the group has {N} neurons (0 to {N - 1})")
+    return indices.astype(np.int64)
+
+
+class StateMonitor(NerveObject):
+    """Record ``variables`` of ``source`` at the start of every time step, for
+    the neurons in ``record`` (``True``: all; an index or a list of indices).
+
+    ``M.t`` are the recording times; ``M.v`` has shape (recorded neurons,
+    time steps), in the variable's units; ``M.v[k]`` is the trace of the k-th
+    recorded neuron and ``M[i].v`` the trace of neuron ``i``.
+    """
+
+    def __init__(self, source, variables, record, dt=None, when=None, order=None, name=None):
+        from nerve.groups.neurongroup import NeuronGroup
+
+        if not isinstance(source, NeuronGroup):
+            raise TypeError(f"StateMonitor needs a NeuronGroup to record from, got {source!r}")
+        if dt is not None:
+            raise NotImplementedError("recording with a dt different from the group's is not "
+                                      "supported yet")
+        super().__init__(name=name, clock=source.clock)
+        if variables is True:
+            variables = [v for v in source._slots if v not in ("lastspike", "not_refractory")]
+        elif isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables)
+        for var in variables:
+            if var not in source._slots:
+                from nerve.exceptions import UnknownNameError
+
+                known = ", ".join(source._slots)
+                raise UnknownNameError(
+                    f"StateMonitor: {source.name!r} has no variable {var!r} to record "
+                    f"(its variables: {known})", var)
+        object.__setattr__(self, "record_variables", variables)
+        self.source = source
+        self.record = _indices(record, source.N)
+        self._steps = Chunks(np.zeros(0, dtype=np.int64))
+        self._values = {v: Chunks(np.zeros((0, len(self.record)))) for v in variables}
+        self._dt = source.clock.dt_
+
+    @property
+    def _slots(self) -> list[int]:
+        return [self.source._slots[v] for v in self.record_variables]
+
+    def _append(self, start_step: int, steps_done: int, arrays, dt: float) -> None:
+        self._steps.append(np.arange(start_step, start_step + steps_done, dtype=np.int64))
+        for var, values in zip(self.record_variables, arrays):
+            self._values[var].append(values)
+        self._dt = dt
+
+    @property
+    def t_(self) -> np.ndarray:
+        """Recording times in seconds (a plain array)."""
+        return self._steps.array * self._dt
+
+    @property
+    def t(self):
+        """Recording times."""
+        from nerve.units import second
+
+        return self.t_ * second
+
+    def _values_of(self, var: str, raw: bool):
+        values = self._values[var].array.T
+        dtype = self.source._dtypes[var]
+        if dtype == "boolean":
+            return values.astype(bool)
+        if dtype == "integer":
+            return values.astype(np.int64)
+        dim = self.source._dims[var]
+        if raw or dim.is_dimensionless:
+            return values
+        from nerve.units import Quantity
+
+        return Quantity.with_dimensions(values, dim)
+
+    def __getattr__(self, name):
+        values = self.__dict__.get("_values", {})
+        if name in values:
+            return self._values_of(name, raw=False)
+        if name.endswith("_") and name[:-1] in values:
+            return self._values_of(name[:-1], raw=True)
+        raise AttributeError(f"StateMonitor {self.__dict__.get('name')!r} has no attribute {name!r}")
+
+    def __getitem__(self, neuron):
+        """The recording of one neuron, by its index in the group: ``M[3].v``."""
+        if isinstance(neuron, (int, np.integer)):
+            rows = np.flatnonzero(self.record == neuron)
+            if len(rows) == 0:
+                raise InvalidIndexError(
+                    f"neuron {neuron} is not recorded by {self.name!r} "
+                    f"(recorded: {self.record.tolist()})")
+            return _Recording(self, int(rows[0]))
+        raise TypeError(f"index a StateMonitor with one neuron index, got {neuron!r}")
+
+    def __repr__(self) -> str:
+        return (f"<StateMonitor {self.name!r} of {self.source.name!r}: "
+                f"{', '.join(self.record_variables)} for {len(self.record)} neurons>")
+
+
+class _Recording:
+    """The traces of one recorded neuron (``M[i]``)."""
+
+    def __init__(self, monitor: StateMonitor, row: int):
+        self._monitor, self._row = monitor, row
+
+    @property
+    def t(self):
+        return self._monitor.t
+
+    def __getattr__(self, name):
+        return getattr(self._monitor, name)[self._row]
