@@ -1,11 +1,27 @@
-"""Physical units: dimensions, quantities and the SI units (Brian2-compatible)."""
+"""Physical units: dimensions, quantities and the SI units, as Brian2 has them.
 
+``from nerve.units import *`` gives every unit (``volt``, ``mV``, ``nA``,
+``Hz``, ``cm2``...), :class:`Quantity`, :class:`Unit`, the helpers below, and
+the numpy names a Brian2 tutorial relies on (``exp``, ``sqrt``, ``mean``,
+``linspace``...), unit-aware where that matters.
+"""
+
+from nerve.exceptions import DimensionMismatchError
+from nerve.units import numpy_names as _numpy_names
 from nerve.units.dimension import DIMENSIONLESS, Dimension, format_dimension, get_dimensions
+from nerve.units.helpers import (check_units, fail_for_dimension_mismatch,
+                                 have_same_dimensions, in_unit, is_dimensionless)
+from nerve.units.numpy_names import *  # noqa: F403
 from nerve.units.quantity import Quantity
 from nerve.units.standard import STAR_NAMES as _STAR_NAMES, UNITS as _UNITS, get_unit
 from nerve.units.unit import Unit
 
 globals().update(_UNITS)
 
-__all__ = ["Dimension", "DIMENSIONLESS", "Quantity", "Unit", "format_dimension",
-           "get_dimensions", "get_unit", *_STAR_NAMES]
+__all__ = [
+    "Dimension", "DIMENSIONLESS", "Quantity", "Unit", "DimensionMismatchError",
+    "format_dimension", "get_dimensions", "get_unit", "have_same_dimensions",
+    "is_dimensionless", "in_unit", "check_units", "fail_for_dimension_mismatch",
+    *_numpy_names.__all__,
+    *_STAR_NAMES,
+]

@@ -39,9 +39,23 @@ def _si_unit(dim: Dimension) -> Any:
     return unit
 
 
+def _per_second_family(dim: Dimension) -> list[tuple[float, Any]]:
+    """For rates of a named quantity (``V/s``, ``A/s``): that unit per second."""
+    from nerve.units.dimension import dimension_from_exponents
+    from nerve.units.unit import Unit
+
+    base = FAMILIES.get(dim * dimension_from_exponents(s=1))
+    if not base:
+        return []
+    family = [(log_scale, Unit(float(unit.view(np.ndarray)), dim, f"{unit.name} / second",
+                               f"{unit.dispname}/s")) for log_scale, unit in base]
+    FAMILIES[dim] = family
+    return family
+
+
 def best_unit_for(quantity: Any) -> Any:
     """The unit in which ``quantity`` is displayed."""
-    family = FAMILIES.get(quantity.dim)
+    family = FAMILIES.get(quantity.dim) or _per_second_family(quantity.dim)
     if not family:
         return _si_unit(quantity.dim)
     values = np.abs(np.asarray(quantity, dtype=float).ravel())

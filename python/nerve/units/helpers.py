@@ -1,0 +1,119 @@
+"""Helpers for checking and converting units."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from nerve.exceptions import DimensionMismatchError
+from nerve.units._display import format_values
+from nerve.units._rules import describe
+from nerve.units.dimension import DIMENSIONLESS, Dimension, format_dimension, get_dimensions
+from nerve.units.quantity import Quantity
+
+__all__ = ["have_same_dimensions", "is_dimensionless", "in_unit", "check_units",
+           "fail_for_dimension_mismatch"]
+
+
+def have_same_dimensions(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` (quantities, units, numbers or dimensions)
+    have the same physical dimension."""
+    return get_dimensions(a) is get_dimensions(b)
+
+
+def is_dimensionless(value: Any) -> bool:
+    """True for plain numbers and arrays, and for dimensionless quantities."""
+    return get_dimensions(value) is DIMENSIONLESS
+
+
+def in_unit(value: Any, unit: Any, precision: int | None = None) -> str:
+    """``value`` written in ``unit``: ``in_unit(0.05*volt, mV) == '50. mV'``."""
+    if isinstance(value, Quantity):
+        return value.in_unit(unit, precision)
+    fail_for_dimension_mismatch(value, unit, f"Cannot express {describe(value)} in {unit}")
+    return format_values(np.asarray(value) / float(np.asarray(unit)), precision) + " " + str(unit)
+
+
+def fail_for_dimension_mismatch(a: Any, b: Any = None, message: str | None = None,
+                                ) -> tuple[Dimension, Dimension]:
+    """Raise :class:`DimensionMismatchError` unless ``a`` and ``b`` have the
+    same dimension (``b=None``: unless ``a`` is dimensionless). ``message``
+    says what was being done; the units involved are appended to it.
+    Returns the two dimensions."""
+    dim_a = get_dimensions(a)
+    dim_b = get_dimensions(b) if b is not None else DIMENSIONLESS
+    if dim_a is not dim_b:
+        text = message or f"Cannot combine {describe(a)} and {describe(b)}"
+        raise DimensionMismatchError(
+            f"{text}: the units do not match ({format_dimension(dim_a)} and "
+            f"{format_dimension(dim_b)})", dim_a, dim_b)
+    return dim_a, dim_b
+
+
+def _expected_dim(spec: Any) -> Dimension | None:
+    """The dimension a ``check_units`` specification asks for (None: no check)."""
+    if spec is None or isinstance(spec, bool):
+        return None
+    if isinstance(spec, Dimension):
+        return spec
+    if isinstance(spec, str):
+        raise TypeError(f"check_units: unit specifications must be units, not {spec!r}")
+    return get_dimensions(spec)
+
+
+def check_units(**specs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator checking the units of a function's arguments and result.
+
+    ``@check_units(v=volt, tau=second, result=volt)``; ``1`` asks for a
+    dimensionless value, ``None`` for no check, ``bool`` for a boolean.
+    A mismatch raises :class:`DimensionMismatchError` naming the function, the
+    argument, its value and both units.
+    """
+    result_spec = specs.pop("result", None)
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(func)
+        unknown = set(specs) - set(signature.parameters)
+        if unknown and not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+            raise TypeError(f"check_units: {func.__name__}() has no argument(s) "
+                            f"{', '.join(sorted(unknown))}")
+
+        @functools.wraps(func)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(*args, **kwargs)
+            for name, spec in specs.items():
+                if name not in bound.arguments:
+                    continue
+                value = bound.arguments[name]
+                if spec is bool:
+                    if not isinstance(value, (bool, np.bool_)) and \
+                            np.asarray(value).dtype != np.bool_:
+                        raise TypeError(f"{func.__name__}(): argument '{name}' must be a "
+                                        f"boolean, not {describe(value)}")
+                    continue
+                expected = _expected_dim(spec)
+                if expected is None or value is None or isinstance(value, str):
+                    continue
+                found = get_dimensions(value)
+                if found is not expected:
+                    raise DimensionMismatchError(
+                        f"{func.__name__}() was called with {name}={describe(value)}, whose "
+                        f"unit does not match the declared one ({format_dimension(found)} "
+                        f"instead of {format_dimension(expected)})", found, expected)
+            result = func(*args, **kwargs)
+            expected = _expected_dim(result_spec)
+            if expected is not None and get_dimensions(result) is not expected:
+                found = get_dimensions(result)
+                raise DimensionMismatchError(
+                    f"{func.__name__}() returned {describe(result)}, whose unit does not "
+                    f"match the declared result unit ({format_dimension(found)} instead of "
+                    f"{format_dimension(expected)})", found, expected)
+            return result
+
+        checked._orig_func = func  # type: ignore[attr-defined]
+        return checked
+
+    return decorate
