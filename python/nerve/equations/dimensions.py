@@ -1,0 +1,326 @@
+"""Dimension checking of expressions and statements.
+
+Names are resolved by the caller through ``resolve(name, span) -> Dimension``
+(which raises :class:`~nerve.exceptions.UnknownNameError` for unknown names);
+``t``, ``dt``, ``i``, ``N``, ``xi``/``xi_*``, ``True`` and ``False`` are built
+in, and ``pi``, ``e``, ``inf`` are dimensionless constants unless the
+resolver knows them.
+
+Rule for zero: a literal ``0`` (``0.``, ``-0``...) is zero in every unit, so
+it may be added to, subtracted from, compared with, or used as a bound of
+``clip``/``where`` together with a quantity of any dimension (``v > 0``,
+``clip(v, 0, vmax)``). Any other number is dimensionless: ``v > 1`` with
+``v`` in volts is an error (write ``v > 1*mV``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from nerve.equations.errors import describe_position, excerpt_for
+from nerve.equations.functions import FUNCTIONS
+from nerve.equations.nodes import (
+    Assign, BinOp, BoolOp, Call, Compare, Name, Number, Span, UnaryOp,
+)
+from nerve.equations.printer import to_source
+from nerve.exceptions import DimensionMismatchError, ModelDefinitionError, UnknownNameError
+
+__all__ = ["Resolver", "check_expression", "check_statements", "expression_dimension",
+           "builtin_dimension", "check_calls", "describe_dimension", "is_noise_name"]
+
+Resolver = Callable[[str, Optional[Span]], object]
+
+_CONSTANTS = frozenset({"pi", "e", "inf"})
+
+
+def _dims():
+    from nerve.units.dimension import DIMENSIONLESS, dimension_from_exponents
+
+    return DIMENSIONLESS, dimension_from_exponents(s=1)
+
+
+def is_noise_name(name: str) -> bool:
+    """True for the noise symbols ``xi`` and ``xi_<anything>``."""
+    return name == "xi" or name.startswith("xi_")
+
+
+def builtin_dimension(name: str):
+    """The dimension of a name every model knows (``t``, ``dt``, ``i``,
+    ``N``, ``xi``/``xi_*``, ``True``, ``False``), or ``None``."""
+    dimensionless, second = _dims()
+    if name in ("t", "dt"):
+        return second
+    if name in ("i", "N", "True", "False"):
+        return dimensionless
+    if is_noise_name(name):
+        return second ** -0.5
+    return None
+
+
+def describe_dimension(dim) -> str:
+    """How a dimension is named in messages: ``volt``, ``1 (dimensionless)``."""
+    from nerve.units.dimension import format_dimension
+
+    if dim.is_dimensionless:
+        return "1 (dimensionless)"
+    return format_dimension(dim)
+
+
+def check_calls(expr, source: str | None = None, where: str = "the expression") -> None:
+    """Check that every call names a known function with the right number of
+    arguments (no names need resolving for that)."""
+    for node in _walk(expr):
+        if not isinstance(node, Call):
+            continue
+        function = FUNCTIONS.get(node.func)
+        position = _at(node.span, source)
+        if function is None:
+            known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
+            raise UnknownNameError(
+                f"unknown function '{node.func}' in {where}{position}; the functions "
+                f"of the model language are {known}", node.func)
+        if len(node.args) != function.arity:
+            plural = "" if function.arity == 1 else "s"
+            raise ModelDefinitionError(
+                f"{node.func}() takes {function.arity} argument{plural}, but "
+                f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
+                f"in {where}{position}")
+
+
+def _walk(node) -> Iterable:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, (BinOp, Compare, BoolOp)):
+            stack += [item.right, item.left]
+        elif isinstance(item, UnaryOp):
+            stack.append(item.operand)
+        elif isinstance(item, Call):
+            stack += reversed(item.args)
+
+
+def _at(span: Span | None, source: str | None) -> str:
+    if span is None:
+        return ""
+    text = f" (at {describe_position(span)})"
+    excerpt = excerpt_for(source, span)
+    return f"{text}:\n{excerpt}\n" if excerpt else text
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """What the checker knows of a sub-expression."""
+
+    dim: object
+    boolean: bool = False
+    zero: bool = False  # a literal zero: fits any dimension
+
+
+class DimensionChecker:
+    """Infers dimensions of nodes, raising errors that point at the text."""
+
+    def __init__(self, resolve: Resolver, *, source: str | None = None,
+                 where: str = "the expression", booleans: Iterable[str] = ()) -> None:
+        self.resolve = resolve
+        self.source = source
+        self.where = where
+        self.booleans = frozenset(booleans)
+        self.dimensionless, self.second = _dims()
+
+    # -- errors ---------------------------------------------------------------
+    def mismatch(self, node, what: str, *dims) -> DimensionMismatchError:
+        position = _at(node.span, self.source).rstrip("\n")
+        message = f"Inconsistent units in {self.where}: {what}{position}"
+        return DimensionMismatchError(message, *dims)
+
+    def name_dimension(self, node: Name):
+        builtin = builtin_dimension(node.id)
+        if builtin is not None:
+            return builtin
+        try:
+            return self.resolve(node.id, node.span)
+        except UnknownNameError:
+            if node.id in _CONSTANTS:
+                return self.dimensionless
+            raise
+
+    # -- inference ------------------------------------------------------------
+    def infer(self, node) -> _Typed:
+        if isinstance(node, Number):
+            return _Typed(self.dimensionless, zero=node.value == 0)
+        if isinstance(node, Name):
+            return _Typed(self.name_dimension(node),
+                          boolean=node.id in self.booleans or node.id in ("True", "False"))
+        if isinstance(node, UnaryOp):
+            return self.unary(node)
+        if isinstance(node, BoolOp):
+            for side in (node.left, node.right):
+                self.condition(side, f"'{node.op}' combines conditions, but")
+            return _Typed(self.dimensionless, boolean=True)
+        if isinstance(node, Compare):
+            left, right = self.infer(node.left), self.infer(node.right)
+            self.same(node, left, right, f"'{to_source(node)}' compares")
+            return _Typed(self.dimensionless, boolean=True)
+        if isinstance(node, BinOp):
+            return self.binop(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        raise TypeError(f"not an expression node: {node!r}")
+
+    def condition(self, node, intro: str) -> None:
+        typed = self.infer(node)
+        if typed.dim is not self.dimensionless:
+            raise self.mismatch(node, f"{intro} '{to_source(node)}' has units of "
+                                      f"{describe_dimension(typed.dim)}", typed.dim)
+
+    def unary(self, node: UnaryOp) -> _Typed:
+        if node.op == "not":
+            self.condition(node.operand, "'not' negates a condition, but")
+            return _Typed(self.dimensionless, boolean=True)
+        operand = self.infer(node.operand)
+        return _Typed(operand.dim, zero=operand.zero)
+
+    def same(self, node, left: _Typed, right: _Typed, verb: str) -> object:
+        """The common dimension of two operands that must agree."""
+        if left.zero:
+            return right.dim
+        if right.zero or left.dim is right.dim:
+            return left.dim
+        raise self.mismatch(
+            node, f"{verb} '{to_source(node.left)}' with units of "
+                  f"{describe_dimension(left.dim)} and '{to_source(node.right)}' with "
+                  f"units of {describe_dimension(right.dim)}", left.dim, right.dim)
+
+    def binop(self, node: BinOp) -> _Typed:
+        left, right = self.infer(node.left), self.infer(node.right)
+        op = node.op
+        if op in ("+", "-"):
+            verb = "'{}' adds".format(to_source(node)) if op == "+" else \
+                "'{}' subtracts".format(to_source(node))
+            dim = self.same(node, left, right, verb)
+            return _Typed(dim, zero=left.zero and right.zero)
+        if op == "%":
+            self.same(node, left, right, f"'{to_source(node)}' takes the remainder of")
+            return _Typed(left.dim)
+        if op == "*":
+            return _Typed(left.dim * right.dim)
+        if op in ("/", "//"):
+            return _Typed(left.dim / right.dim)
+        return self.power(node, left, right)
+
+    def power(self, node: BinOp, base: _Typed, exponent: _Typed) -> _Typed:
+        if exponent.dim is not self.dimensionless:
+            raise self.mismatch(
+                node, f"the exponent '{to_source(node.right)}' in '{to_source(node)}' has "
+                      f"units of {describe_dimension(exponent.dim)}; exponents must be "
+                      f"dimensionless", exponent.dim)
+        if base.dim is self.dimensionless:
+            return _Typed(self.dimensionless)
+        value = constant_value(node.right)
+        if value is None:
+            raise self.mismatch(
+                node, f"'{to_source(node.left)}' has units of "
+                      f"{describe_dimension(base.dim)}, so its exponent must be a number, "
+                      f"not '{to_source(node.right)}'", base.dim)
+        return _Typed(base.dim ** value)
+
+    def call(self, node: Call) -> _Typed:
+        check_calls(node, self.source, self.where)
+        function = FUNCTIONS[node.func]
+        typed = [self.infer(arg) for arg in node.args]
+        if node.func == "where":
+            self.condition(node.args[0], "the condition of where() must be dimensionless;")
+        dims = [None if t.zero else t.dim for t in typed]
+        verdict = function.result(dims)
+        if isinstance(verdict, tuple):
+            index, need = verdict
+            arg = node.args[index]
+            label = "argument" if function.arity == 1 else f"argument {index + 1}"
+            raise self.mismatch(
+                arg, f"the {label} of {node.func}() must have {need}, but "
+                     f"'{to_source(arg)}' has units of {describe_dimension(typed[index].dim)}",
+                typed[index].dim)
+        return _Typed(verdict)
+
+
+def constant_value(node) -> float | None:
+    """The value of an expression made of numbers only (``-0.5``, ``1/3``)."""
+    try:
+        if isinstance(node, Number):
+            return node.value
+        if isinstance(node, UnaryOp) and node.op in "+-":
+            value = constant_value(node.operand)
+            return None if value is None else (value if node.op == "+" else -value)
+        if isinstance(node, BinOp) and node.op in ("+", "-", "*", "/", "**"):
+            left, right = constant_value(node.left), constant_value(node.right)
+            if left is None or right is None:
+                return None
+            return {"+": left + right, "-": left - right, "*": left * right,
+                    "/": left / right if right else None,
+                    "**": float(left ** right) if left > 0 or right == int(right) else None,
+                    }[node.op]
+    except (OverflowError, ZeroDivisionError, TypeError):
+        return None
+    return None
+
+
+def expression_dimension(expr, resolve: Resolver, *, source: str | None = None,
+                         where: str = "the expression", booleans: Iterable[str] = ()):
+    """The dimension of ``expr``; raises on any inconsistency inside it."""
+    checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans)
+    return checker.infer(expr).dim
+
+
+def check_expression(expr, resolve: Resolver, expected=None, *, source: str | None = None,
+                     where: str = "the expression", booleans: Iterable[str] = ()):
+    """Check ``expr`` and return its dimension.
+
+    ``expected`` is a Dimension the expression must have, the string
+    ``"boolean"`` for a condition (threshold), or ``None`` for no constraint.
+    A literal zero fits any expected dimension.
+    """
+    checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans)
+    typed = checker.infer(expr)
+    if expected == "boolean":
+        if not typed.boolean:
+            raise DimensionMismatchError(
+                f"Inconsistent units in {where}: a condition must be boolean (a comparison "
+                f"such as 'v > 1*mV', possibly combined with 'and', 'or', 'not'), but "
+                f"'{to_source(expr)}' is a value with units of "
+                f"{describe_dimension(typed.dim)}{_at(expr.span, source).rstrip()}", typed.dim)
+        return typed.dim
+    if expected is not None and typed.dim is not expected and not typed.zero:
+        raise DimensionMismatchError(
+            f"Inconsistent units in {where}: expected units of "
+            f"{describe_dimension(expected)}, but '{to_source(expr)}' has units of "
+            f"{describe_dimension(typed.dim)}{_at(expr.span, source).rstrip()}",
+            typed.dim, expected)
+    return typed.dim
+
+
+def check_statements(statements: Iterable[Assign], resolve: Resolver, *,
+                     source: str | None = None, where: str = "the statements",
+                     booleans: Iterable[str] = ()) -> None:
+    """Check that each assigned value has the units of its target
+    (``*=`` and ``/=`` need a dimensionless value)."""
+    checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans)
+    for statement in statements:
+        target = checker.name_dimension(Name(statement.target, statement.span))
+        typed = checker.infer(statement.value)
+        if statement.op in ("*=", "/="):
+            need = checker.dimensionless
+        else:
+            need = target
+        if typed.dim is need or typed.zero:
+            continue
+        if statement.op in ("*=", "/="):
+            what = (f"'{to_source(statement)}' must scale '{statement.target}' by a "
+                    f"dimensionless factor, but '{to_source(statement.value)}' has units of "
+                    f"{describe_dimension(typed.dim)}")
+        else:
+            what = (f"'{to_source(statement)}' gives '{statement.target}' (units of "
+                    f"{describe_dimension(target)}) a value with units of "
+                    f"{describe_dimension(typed.dim)}")
+        raise checker.mismatch(statement, what, typed.dim, need)
