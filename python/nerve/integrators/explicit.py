@@ -1,0 +1,188 @@
+"""Explicit one-step methods: euler, rk2, rk4, heun, milstein.
+
+Each method returns ``(temporaries, new_values)``: statements computing
+temporaries from the old state, and for every state variable an expression
+of its new value (read by :func:`nerve.integrators.integrate`, which turns
+them into the final assignments). ``f`` is the drift, ``g_k`` the diffusion
+coefficient of noise symbol ``k``, ``dW_k = sqrt(dt)*randn()``.
+
+Multiplicative noise is read in the Stratonovich sense, as Brian2 does: heun
+and milstein converge to the Stratonovich solution, and euler (which would
+converge to the Ito one) refuses multiplicative noise.
+"""
+
+from __future__ import annotations
+
+from nerve.equations.nodes import Assign, Expr, Name
+from nerve.exceptions import IntegrationError
+
+from .algebra import DT, T, add, call, div, mul, names_in, number, sub, total
+from .system import System, noise_draws, noise_increment, state, wiener
+
+Step = tuple[list[Assign], dict[str, Expr]]
+
+HALF_DT = div(DT, number(2))
+
+
+def _require_deterministic(system: System, method: str) -> None:
+    if system.is_stochastic:
+        noise = ", ".join(system.noise)
+        raise IntegrationError(
+            f"Method '{method}' cannot integrate stochastic equations (they contain "
+            f"{noise}); use 'euler' (additive noise), 'heun' or 'milstein'.")
+
+
+def _require_additive(system: System, method: str) -> None:
+    terms = system.multiplicative_terms()
+    if terms:
+        x, xi = terms[0]
+        raise IntegrationError(
+            f"Method '{method}' cannot integrate multiplicative noise: the "
+            f"coefficient of {xi} in d{x}/dt depends on a state variable. Use "
+            f"'heun' or 'milstein' (Stratonovich interpretation).")
+
+
+def _drift_step(system: System, x: str, values: dict[str, Expr],
+                time: Expr = T) -> Expr | None:
+    f = system.drift_at(x, values, time)
+    return None if f is None else mul(DT, f)
+
+
+def _shifted(system: System, temps: dict[str, str], halve: bool) -> dict[str, Expr]:
+    """The state ``x + _k_x/2`` (or ``x + _k_x``) for each variable."""
+    values: dict[str, Expr] = {}
+    for x in system.names:
+        k = Name(temps[x]) if x in temps else None
+        if k is not None and halve:
+            k = div(k, number(2))
+        values[x] = add(Name(x), k)
+    return values
+
+
+def euler(system: System, *, ito: bool = False) -> Step:
+    """Forward Euler; Euler-Maruyama with noise:
+    ``x + dt*f(x, t) + sum_k g_k(x, t)*dW_k``.
+
+    ``ito=True`` (internal, for tests of the Euler-Maruyama scheme itself)
+    accepts multiplicative noise and then converges to the Ito solution.
+    """
+    if not ito:
+        _require_additive(system, "euler")
+    old = state(system)
+    new = {x: add(add(Name(x), _drift_step(system, x, old)),
+                  noise_increment(system, x, old))
+           for x in system.names}
+    return noise_draws(system), new
+
+
+def rk2(system: System) -> Step:
+    """Second-order Runge-Kutta (midpoint): ``k = dt*f(x, t)``,
+    ``x + dt*f(x + k/2, t + dt/2)``."""
+    _require_deterministic(system, "rk2")
+    old = state(system)
+    temps = {x: f"_k_{x}" for x in system.names if system.drift[x] is not None}
+    statements = [Assign(temps[x], "=", _drift_step(system, x, old)) for x in temps]
+    middle = _shifted(system, temps, True)
+    new = {x: add(Name(x), _drift_step(system, x, middle, add(T, HALF_DT)))
+           for x in system.names}
+    return statements, new
+
+
+def rk4(system: System) -> Step:
+    """The classical fourth-order Runge-Kutta method, with the stages at
+    ``t``, ``t + dt/2``, ``t + dt/2`` and ``t + dt``."""
+    _require_deterministic(system, "rk4")
+    moving = [x for x in system.names if system.drift[x] is not None]
+    statements: list[Assign] = []
+    stages = [(False, T), (True, add(T, HALF_DT)), (True, add(T, HALF_DT)),
+              (False, add(T, DT))]
+    previous: dict[str, str] = {}
+    for index, (halve, time) in enumerate(stages, start=1):
+        values = _shifted(system, previous, halve) if index > 1 else state(system)
+        current = {x: f"_k{index}_{x}" for x in moving}
+        statements += [Assign(current[x], "=", _drift_step(system, x, values, time))
+                       for x in moving]
+        previous = current
+    new: dict[str, Expr] = {}
+    for x in system.names:
+        if x not in moving:
+            new[x] = Name(x)
+            continue
+        k1, k2, k3, k4 = (Name(f"_k{i}_{x}") for i in range(1, 5))
+        weighted = total([k1, mul(number(2), k2), mul(number(2), k3), k4])
+        new[x] = add(Name(x), div(weighted, number(6)))
+    return statements, new
+
+
+def heun(system: System) -> Step:
+    """Stochastic Heun (Stratonovich; Heun's second-order method without
+    noise): predictor ``p = x + dt*f(x,t) + sum g_k(x,t)*dW_k``, then
+    ``x + dt*(f(x,t) + f(p,t+dt))/2 + sum dW_k*(g_k(x,t) + g_k(p,t+dt))/2``."""
+    old = state(system)
+    statements = noise_draws(system)
+    predicted = {}
+    for x in system.names:
+        p = add(add(Name(x), _drift_step(system, x, old)), noise_increment(system, x, old))
+        if p != Name(x):
+            statements.append(Assign(f"_p_{x}", "=", p))
+            predicted[x] = Name(f"_p_{x}")
+        else:
+            predicted[x] = Name(x)
+    later = add(T, DT)
+    new: dict[str, Expr] = {}
+    for x in system.names:
+        f0, f1 = system.drift_at(x, old), system.drift_at(x, predicted, later)
+        step = None if f0 is None else div(mul(DT, add(f0, f1)), number(2))
+        for xi in system.noise:
+            g0 = system.diffusion_at(x, xi, old)
+            if g0 is not None:
+                g1 = system.diffusion_at(x, xi, predicted, later)
+                step = add(step, div(mul(wiener(xi), add(g0, g1)), number(2)))
+        new[x] = add(Name(x), step)
+    return statements, new
+
+
+def milstein(system: System) -> Step:
+    """Derivative-free Milstein (Stratonovich), applied per noise symbol:
+    with the support point ``y_k = x + dt*f(x,t) + sqrt(dt)*g_k(x,t)``,
+    ``x + dt*f + sum_k [g_k*dW_k + (g_k(y_k,t) - g_k(x,t))*sqrt(dt)*r_k**2/2]``
+    where ``dW_k = sqrt(dt)*r_k``. Strong order 1 for scalar and diagonal
+    noise (each noise symbol drives one variable whose coefficient depends
+    only on that variable); cross terms between noise symbols are not
+    modelled, so non-diagonal multiplicative noise gets order 0.5."""
+    old = state(system)
+    statements = noise_draws(system)
+    multiplicative = {xi for _, xi in system.multiplicative_terms()}
+    supports: dict[str, dict[str, Expr]] = {}
+    for xi in sorted(multiplicative):
+        read = set()
+        for x in system.names:
+            read |= names_in(system.diffusion[x].get(xi, T))
+        values: dict[str, Expr] = {}
+        for x in system.names:
+            if x not in read:
+                values[x] = Name(x)
+                continue
+            g = system.diffusion_at(x, xi, old)
+            y = add(add(Name(x), _drift_step(system, x, old)),
+                    None if g is None else mul(call("sqrt", DT), g))
+            name = f"_y_{xi}_{x}"
+            statements.append(Assign(name, "=", y))
+            values[x] = Name(name)
+        supports[xi] = values
+    new: dict[str, Expr] = {}
+    for x in system.names:
+        step = add(add(Name(x), _drift_step(system, x, old)),
+                   noise_increment(system, x, old))
+        for xi in sorted(multiplicative):
+            g0 = system.diffusion_at(x, xi, old)
+            if g0 is None:
+                continue
+            g1 = system.diffusion_at(x, xi, supports[xi])
+            if g1 == g0:
+                continue
+            r = Name("_" + xi)
+            factor = div(mul(call("sqrt", DT), mul(r, r)), number(2))
+            step = add(step, mul(sub(g1, g0), factor))
+        new[x] = step
+    return statements, new
