@@ -78,8 +78,8 @@ def check_calls(expr, source: str | None = None, where: str = "the expression") 
         if function is None:
             known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
             raise UnknownNameError(
-                f"unknown function '{node.func}' in {where}{position}; the functions "
-                f"of the model language are {known}", node.func)
+                f"unknown function '{node.func}' in {where} (the functions of the model "
+                f"language are {known}){position}", node.func)
         if len(node.args) != function.arity:
             plural = "" if function.arity == 1 else "s"
             raise ModelDefinitionError(
@@ -106,7 +106,7 @@ def _at(span: Span | None, source: str | None) -> str:
         return ""
     text = f" (at {describe_position(span)})"
     excerpt = excerpt_for(source, span)
-    return f"{text}:\n{excerpt}\n" if excerpt else text
+    return f"{text}:\n{excerpt}" if excerpt else text
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class DimensionChecker:
 
     # -- errors ---------------------------------------------------------------
     def mismatch(self, node, what: str, *dims) -> DimensionMismatchError:
-        position = _at(node.span, self.source).rstrip("\n")
+        position = _at(node.span, self.source)
         message = f"Inconsistent units in {self.where}: {what}{position}"
         return DimensionMismatchError(message, *dims)
 
@@ -219,7 +219,7 @@ class DimensionChecker:
         if base.dim is self.dimensionless:
             return _Typed(self.dimensionless)
         value = constant_value(node.right)
-        if value is None:
+        if value is None or value != value or abs(value) == float("inf"):
             raise self.mismatch(
                 node, f"'{to_source(node.left)}' has units of "
                       f"{describe_dimension(base.dim)}, so its exponent must be a number, "
@@ -239,7 +239,7 @@ class DimensionChecker:
             arg = node.args[index]
             label = "argument" if function.arity == 1 else f"argument {index + 1}"
             raise self.mismatch(
-                arg, f"the {label} of {node.func}() must have {need}, but "
+                arg, f"the {label} of {node.func}() must {need}, but "
                      f"'{to_source(arg)}' has units of {describe_dimension(typed[index].dim)}",
                 typed[index].dim)
         return _Typed(verdict)
@@ -289,13 +289,13 @@ def check_expression(expr, resolve: Resolver, expected=None, *, source: str | No
                 f"Inconsistent units in {where}: a condition must be boolean (a comparison "
                 f"such as 'v > 1*mV', possibly combined with 'and', 'or', 'not'), but "
                 f"'{to_source(expr)}' is a value with units of "
-                f"{describe_dimension(typed.dim)}{_at(expr.span, source).rstrip()}", typed.dim)
+                f"{describe_dimension(typed.dim)}{_at(expr.span, source)}", typed.dim)
         return typed.dim
     if expected is not None and typed.dim is not expected and not typed.zero:
         raise DimensionMismatchError(
             f"Inconsistent units in {where}: expected units of "
             f"{describe_dimension(expected)}, but '{to_source(expr)}' has units of "
-            f"{describe_dimension(typed.dim)}{_at(expr.span, source).rstrip()}",
+            f"{describe_dimension(typed.dim)}{_at(expr.span, source)}",
             typed.dim, expected)
     return typed.dim
 

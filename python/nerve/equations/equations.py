@@ -167,9 +167,10 @@ class Equations(Mapping):
         at = _where(parsed.span, line_text)
         if name in seen:
             first = seen[name]
+            excerpt = excerpt_for(line_text, parsed.span, underline=False)
             raise ModelDefinitionError(
-                f"'{name}' is defined twice: line {first.span.line} ({first.line.strip()}) "
-                f"and line {parsed.span.line}{at}")
+                f"'{name}' is defined twice, on line {first.span.line} "
+                f"({first.line.strip()}) and on line {parsed.span.line}:\n{excerpt}")
         why = _reserved_reason(name)
         if why:
             raise ModelDefinitionError(f"'{name}' cannot be the name of a variable: {why}{at}")
@@ -265,6 +266,8 @@ def _declared_unit(unit: Expr, owner: str, line_text: str):
             if node.id in ("boolean", "integer"):
                 raise bad(node, f"'{node.id}' is a type and cannot be combined with units")
             found = lookup(node.id)
+            if found is None and node.id in ("radian", "steradian"):
+                return DIMENSIONLESS  # angles are dimensionless, as in SI and Brian2
             if found is None:
                 position = f" (line {node.span.line})" if node.span else ""
                 raise UnknownNameError(
@@ -278,7 +281,7 @@ def _declared_unit(unit: Expr, owner: str, line_text: str):
             from nerve.equations.dimensions import constant_value
 
             exponent = constant_value(node.right)
-            if exponent is None:
+            if exponent is None or exponent != exponent or abs(exponent) == float("inf"):
                 raise bad(node.right, "the exponent of a unit must be a number")
             return dim_of(node.left) ** exponent
         raise bad(node, f"'{to_source(node)}' is not a unit")

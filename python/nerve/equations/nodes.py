@@ -138,3 +138,19 @@ class EquationLine:
     unit: Expr
     flags: tuple[str, ...] = ()
     span: Span | None = None
+
+
+# -- helpers -------------------------------------------------------------------
+
+def strip_spans(node):
+    """``node`` (or a tuple of nodes) with every span removed, for comparing
+    trees by structure only."""
+    import dataclasses
+
+    if isinstance(node, tuple):
+        return tuple(strip_spans(item) for item in node)
+    if not dataclasses.is_dataclass(node):
+        return node
+    changes = {f.name: strip_spans(getattr(node, f.name)) for f in dataclasses.fields(node)
+               if f.name != "span"}
+    return dataclasses.replace(node, span=None, **changes)
