@@ -49,7 +49,8 @@ def test_format_dimension(value, name):
 
 @pytest.mark.parametrize("name, scale, dim_of", [
     ("mV", 1e-3, volt), ("mvolt", 1e-3, volt), ("volt", 1, volt), ("Hz", 1, 1 / second),
-    ("ms", 1e-3, second), ("second", 1, second), ("nA", 1e-9, amp), ("pF", 1e-12, amp * second / volt),
+    ("ms", 1e-3, second), ("second", 1, second), ("nA", 1e-9, amp),
+    ("pF", 1e-12, amp * second / volt),
     ("Mohm", 1e6, volt / amp), ("uS", 1e-6, amp / volt), ("siemens", 1, amp / volt),
     ("metre", 1, metre), ("meter", 1, metre), ("cm", 1e-2, metre), ("um", 1e-6, metre),
     ("mM", 1, lookup("mole") / metre ** 3), ("molar", 1e3, lookup("mole") / metre ** 3),
