@@ -73,6 +73,8 @@
 //! `u16` limits everywhere. `collect` appears only in programs run as
 //! thresholds (checked when a program is attached to that role).
 
+pub mod asm;
+pub mod decode;
 pub mod opcodes;
 
 pub use opcodes::{Block, Op, OpInfo, OPCODES};
