@@ -143,46 +143,50 @@ def heun(system: System) -> Step:
 
 
 def milstein(system: System) -> Step:
-    """Derivative-free Milstein (Stratonovich), applied per noise symbol:
-    with the support point ``y_k = x + dt*f(x,t) + sqrt(dt)*g_k(x,t)``,
-    ``x + dt*f + sum_k [g_k*dW_k + (g_k(y_k,t) - g_k(x,t))*sqrt(dt)*r_k**2/2]``
-    where ``dW_k = sqrt(dt)*r_k``. Strong order 1 for scalar and diagonal
-    noise (each noise symbol drives one variable whose coefficient depends
-    only on that variable); cross terms between noise symbols are not
-    modelled, so non-diagonal multiplicative noise gets order 0.5."""
+    """Derivative-free Milstein (Stratonovich), per noise symbol ``k``:
+    ``x + dt*f + sum_k [g_k*dW_k + (g_k(y+) - g_k(y-))*sqrt(dt)*r_k**2/4]``
+    with ``dW_k = sqrt(dt)*r_k`` and the support points
+    ``y± = x ± sqrt(dt)*g_k(x)``: the centred difference approximates
+    ``g_k*dg_k/dx`` to O(dt), as strong order 1 needs (the mean of
+    ``dW**2`` is ``dt``, so a one-sided O(sqrt(dt)) difference would bias
+    every step and cost half an order). Strong order 1 for scalar and
+    diagonal noise (each noise symbol drives one variable whose coefficient
+    depends only on that variable); cross terms between noise symbols are
+    not modelled, so non-diagonal multiplicative noise gets order 0.5."""
     old = state(system)
     statements = noise_draws(system)
-    multiplicative = {xi for _, xi in system.multiplicative_terms()}
-    supports: dict[str, dict[str, Expr]] = {}
-    for xi in sorted(multiplicative):
+    multiplicative = sorted({xi for _, xi in system.multiplicative_terms()})
+    supports: dict[str, tuple[dict[str, Expr], dict[str, Expr]]] = {}
+    for xi in multiplicative:
         read = set()
         for x in system.names:
             read |= names_in(system.diffusion[x].get(xi, T))
-        values: dict[str, Expr] = {}
+        up: dict[str, Expr] = {}
+        down: dict[str, Expr] = {}
         for x in system.names:
-            if x not in read:
-                values[x] = Name(x)
-                continue
             g = system.diffusion_at(x, xi, old)
-            y = add(add(Name(x), _drift_step(system, x, old)),
-                    None if g is None else mul(call("sqrt", DT), g))
-            name = f"_y_{xi}_{x}"
-            statements.append(Assign(name, "=", y))
-            values[x] = Name(name)
-        supports[xi] = values
+            if x not in read or g is None:
+                up[x] = down[x] = Name(x)
+                continue
+            shift = mul(call("sqrt", DT), g)
+            statements.append(Assign(f"_up_{xi}_{x}", "=", add(Name(x), shift)))
+            statements.append(Assign(f"_down_{xi}_{x}", "=", sub(Name(x), shift)))
+            up[x], down[x] = Name(f"_up_{xi}_{x}"), Name(f"_down_{xi}_{x}")
+        supports[xi] = (up, down)
     new: dict[str, Expr] = {}
     for x in system.names:
         step = add(add(Name(x), _drift_step(system, x, old)),
                    noise_increment(system, x, old))
-        for xi in sorted(multiplicative):
-            g0 = system.diffusion_at(x, xi, old)
-            if g0 is None:
+        for xi in multiplicative:
+            if system.diffusion_at(x, xi, old) is None:
                 continue
-            g1 = system.diffusion_at(x, xi, supports[xi])
-            if g1 == g0:
+            up, down = supports[xi]
+            g_up = system.diffusion_at(x, xi, up)
+            g_down = system.diffusion_at(x, xi, down)
+            if g_up == g_down:
                 continue
             r = Name("_" + xi)
-            factor = div(mul(call("sqrt", DT), mul(r, r)), number(2))
-            step = add(step, mul(sub(g1, g0), factor))
+            factor = div(mul(call("sqrt", DT), mul(r, r)), number(4))
+            step = add(step, mul(sub(g_up, g_down), factor))
         new[x] = step
     return statements, new

@@ -102,7 +102,8 @@ def exact(system: System) -> Step:
         if random:
             raise IntegrationError(
                 f"Method 'exact' cannot integrate d{x}/dt: it calls "
-                f"{sorted(random)[0]}(), which is not constant over a time step.")
+                f"{sorted(random)[0]}(), which is not constant over a time step; "
+                "use 'euler' or 'rk4'.")
         form = linear_form(f, state)
         if form is None:
             raise IntegrationError(
