@@ -1,0 +1,68 @@
+"""Fuzzing: random and mutated model strings raise only nerve's own
+exceptions (never a lark error, a RecursionError or another internal one)."""
+
+from __future__ import annotations
+
+import pathlib
+import random
+
+from hypothesis import given, settings, strategies as st
+
+from eqtest_helpers import GROUP, make_resolver
+from nerve.equations import (
+    Equations, check_expression, check_statements, parse_expression, parse_statements,
+)
+from nerve.exceptions import NerveError
+
+SEEDS = [p.read_text() for p in sorted(
+    (pathlib.Path(__file__).parent / "cases").rglob("*.*")) if p.suffix != ".err"]
+ALPHABET = list("()+-*/=<>!:,.#^&|;[]'\"\n \t\r_e01239") + [
+    "**", "dv/dt", "and", "or", "not", "xi", "tau", "volt", "exp(", "clip(", "1e",
+    "(unless refractory)", ": 1", "\n  ", "-0.5", "//", "%", "+=", "==", "t", "i", "mV"]
+
+
+def exercise(text: str) -> None:
+    """Everything a group does with a model string, swallowing nerve errors."""
+    resolve = make_resolver(GROUP, text)
+    for action in (
+        lambda: Equations(text).check_units(make_resolver({}, text)),
+        lambda: check_expression(parse_expression(text), resolve, "boolean", source=text),
+        lambda: check_statements(parse_statements(text), resolve, source=text),
+    ):
+        try:
+            action()
+        except NerveError:
+            pass
+
+
+def mutate(rng: random.Random, text: str) -> str:
+    for _ in range(rng.randint(1, 4)):
+        pos = rng.randint(0, len(text))
+        choice = rng.random()
+        if choice < 0.4:
+            text = text[:pos] + rng.choice(ALPHABET) + text[pos:]
+        elif choice < 0.7:
+            text = text[:pos] + text[pos + rng.randint(1, 3):]
+        else:
+            other = rng.choice(SEEDS)
+            start = rng.randint(0, len(other))
+            text = text[:pos] + other[start:start + rng.randint(1, 12)] + text[pos:]
+    return text
+
+
+def test_mutated_corpus_strings():
+    rng = random.Random(20240601)
+    for _ in range(3000):
+        exercise(mutate(rng, rng.choice(SEEDS)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), max_size=30).map("".join))
+def test_random_token_soup(text):
+    exercise(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_arbitrary_text(text):
+    exercise(text)
