@@ -59,7 +59,9 @@ def syntax_error_at(source: str, where: str, span: Span, message: str) -> Equati
     line_text = source_line(source, span.line)
     full = (f"Syntax error in {where}, line {span.line}, column {span.column}: {message}\n"
             f"{caret_excerpt(line_text, span.column)}")
-    return EquationSyntaxError(full, lineno=span.line, offset=span.column, text=line_text)
+    error = EquationSyntaxError(full, lineno=span.line, offset=span.column, text=line_text)
+    error.filename = "<model string>"  # what a traceback shows instead of "<string>"
+    return error
 
 
 def unknown_name_error(name: str, span: Span | None, source: str | None = None,
