@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ir_syntax import expr, statements
 
-from nerve.ir import Program, lower
+from nerve.ir import Program
+from nerve.ir.lower import lower
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 

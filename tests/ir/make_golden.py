@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ir_cases import CASES, GOLDEN_DIR
 
-from nerve.ir import disassemble, encode
+from nerve.ir.disasm import disassemble
+from nerve.ir.encode import encode
 
 
 def main() -> None:

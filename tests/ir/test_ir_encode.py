@@ -8,7 +8,8 @@ import struct
 import pytest
 
 from nerve.exceptions import ProgramError
-from nerve.ir import Instr, Op, Program, decode, disassemble, encode
+from nerve.ir import Instr, Op, Program, disassemble
+from nerve.ir.encode import decode, encode
 from nerve.ir.disasm import format_const
 from nerve.ir.program import CONST, SREG, VREG, operand
 

@@ -7,7 +7,9 @@ import pytest
 from ir_syntax import expr, statements
 
 from nerve.exceptions import ProgramError
-from nerve.ir import Op, disassemble, encode, lower
+from nerve.ir import Op, disassemble
+from nerve.ir.encode import encode
+from nerve.ir.lower import lower
 from nerve.ir.program import Program
 
 

@@ -96,7 +96,8 @@ def interpret(program: Program | bytes, columns: Sequence[np.ndarray], *, n: int
 
 def _apply(op: Op, args: list[np.ndarray | float], size: int) -> np.ndarray:
     if op in _ARITHMETIC:
-        return np.broadcast_to(_ARITHMETIC[op](*args), (size,)).astype(float)
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(_ARITHMETIC[op](*args), (size,)).astype(float)
     lanes = [np.broadcast_to(np.asarray(a, dtype=float), (size,)) for a in args]
     fn = SEMANTICS[op]
     return np.fromiter((fn(*map(float, values)) for values in zip(*lanes)),
