@@ -76,3 +76,17 @@ def test_engine_computes_what_the_reference_interpreter_computes(name):
     for slot, (a, b) in enumerate(zip(ours, theirs)):
         # the engine's exp is libm's, as the reference's: equal to the last bit
         np.testing.assert_array_equal(b, a, err_msg=f"column {slot}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_model_language_parser_gives_the_same_programs(name):
+    equations = pytest.importorskip("nerve.equations")
+    if not hasattr(equations, "parse_statements"):
+        pytest.skip("parser not available")
+    from nerve.ir.lower import lower
+    case = CASES[name]
+    code = "\n".join(line.strip() for line in case.code.strip().splitlines())
+    program = lower(equations.parse_statements(code) if code else (), columns=case.columns,
+                    constants=case.constants,
+                    condition=equations.parse_expression(case.condition) if case.condition else None)
+    assert encode(program) == _golden(name)[0]

@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ir_cases import CASES
 from ir_syntax import expr, statements
 
 from nerve.equations.nodes import BinOp, BoolOp, Call, Compare, Name, Number, UnaryOp
+from nerve import _core
+from nerve.ir import disassemble
 from nerve.ir.encode import encode
 from nerve.ir.lower import lower
 from nerve.ir.lower import FUNCTIONS
@@ -177,7 +180,7 @@ def _programs(draw):
     return tuple(stmts), condition
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_programs())
 def test_lowering_preserves_the_meaning_of_random_statements(program):
     stmts, condition = program
@@ -234,3 +237,21 @@ def test_swapping_two_columns_through_a_temporary():
     interpret(program, cols)
     np.testing.assert_array_equal(cols[0], [3.0, 4.0])
     np.testing.assert_array_equal(cols[1], [1.0, 2.0])
+
+
+@pytest.mark.skipif(not hasattr(_core, "execute"), reason="nerve._core.execute not built yet")
+@settings(max_examples=120, deadline=None)
+@given(_programs())
+def test_engine_agrees_with_the_reference_interpreter_on_random_statements(program):
+    stmts, _ = program
+    n = 9
+    rng = np.random.default_rng(1)
+    cols = [rng.normal(0, 2, n).round(1) for _ in _COLUMNS]
+    cols[2][:2] = 0.0
+    cols[1][2:4] = [np.nan, -np.inf]
+    blob = encode(lower(stmts, columns=_COLUMNS, constants=_CONSTANTS))
+    ours, theirs = [c.copy() for c in cols], [c.copy() for c in cols]
+    interpret(blob, ours, t=0.25, dt=0.125, step=2)
+    _core.execute(_core.Program(blob), theirs, n, _core.Rng(1, 0), 0.25, 0.125, 2)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(b, a, err_msg=disassemble(blob))
