@@ -8,10 +8,6 @@ Spec keys: ``sim`` ("nerve" or "brian2"), ``target`` (Brian2: "numpy",
 "cython", "cpp_standalone"), ``mode`` ("baseline", "throughput", "ttfr"),
 ``model``, ``N``, ``steps``, ``warmup_steps``, ``repeats``, ``cache_dir``
 (Cython cache), ``build_dir`` (C++ standalone project).
-
-``python worker.py --wrap RSS_FILE CMD...`` runs CMD and writes its peak
-resident memory (KiB) to RSS_FILE; Brian2's standalone binary is started
-through it so that its memory is measured without the compiler's.
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 
@@ -30,16 +25,6 @@ from models import DT_MS, MODELS  # noqa: E402  (the clock starts first)
 
 def _maxrss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _wrap(rss_file: str, cmd: list[str]) -> int:
-    """Run ``cmd``, record its own peak RSS, return its exit status."""
-    proc = subprocess.Popen(cmd)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    with open(rss_file, "w") as f:
-        f.write(str(usage.ru_maxrss))
-    return proc.returncode
 
 
 def _import(spec: dict) -> dict:
@@ -54,8 +39,9 @@ def _import(spec: dict) -> dict:
             ns["set_device"]("cpp_standalone", directory=spec["build_dir"],
                              build_on_run=False)
             rss_file = os.path.join(spec["build_dir"], "main_maxrss.txt")
+            # GNU time measures the binary alone (see cref.peak_rss_command)
             prefs.devices.cpp_standalone.run_cmd_unix = [
-                sys.executable, os.path.abspath(__file__), "--wrap", rss_file, "./main"]
+                "/usr/bin/time", "-f", "%M", "-o", rss_file, "./main"]
         else:
             prefs.codegen.target = target
             if target == "cython" and spec.get("cache_dir"):
@@ -102,7 +88,7 @@ def standalone_sweep(spec: dict) -> dict:
                  debug=False, with_output=False)
     build_total = time.perf_counter() - t0
     with open(os.path.join(spec["build_dir"], "main_maxrss.txt")) as f:
-        main_rss = int(f.read())
+        main_rss = int(f.read().split()[-1])
     with open(os.path.join(spec["build_dir"], "results", "stdout.txt")) as f:
         timed = {int(w[1]): float(w[2]) for w in (ln.split() for ln in f) if w[:1] == ["@@T"]}
     points = []
@@ -166,8 +152,6 @@ def baseline(spec: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--wrap"]:
-        return _wrap(argv[1], argv[2:])
     spec = json.loads(argv[0])
     threads = spec.get("threads")
     if spec["sim"] == "nerve" and threads:
