@@ -276,7 +276,10 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64) {
     };
     if w.n_chunks >= PARALLEL_CHUNKS {
         let programs: Vec<&Program> = [g.update, g.threshold].into_iter().flatten().collect();
-        g.rng.chunks[..w.n_chunks]
+        let Some(streams) = g.rng.chunks.get_mut(..w.n_chunks) else {
+            return;
+        };
+        streams
             .par_iter_mut()
             .zip(w.chunk_events.par_iter_mut())
             .enumerate()
