@@ -39,9 +39,9 @@ SOURCES = dict(tutorial.CELLS)
 RTOL = 1e-11
 
 
-def run_cell(name: str, *, seeded: bool = False) -> tuple[dict, str]:
+def run_cell(name: str, *, seeded: bool = False) -> tuple[dict, str, object]:
     """Run a cell in a fresh namespace (after the cells it needs); return the
-    namespace and what the cell printed."""
+    namespace, what the cell printed, and the value it displays."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,10 +57,10 @@ def run_cell(name: str, *, seeded: bool = False) -> tuple[dict, str]:
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
-            tutorial.run_cell(name, SOURCES[name], namespace)
+            value = tutorial.run_cell(name, SOURCES[name], namespace)
     finally:
         plt.close("all")
-    return namespace, out.getvalue()
+    return namespace, out.getvalue(), value
 
 
 def values(entry) -> np.ndarray:
@@ -112,13 +112,14 @@ ERRORS = [c["name"] for c in REFERENCE["cells"] if c["status"] == "error"]
 @pytest.mark.parametrize("name", DETERMINISTIC_OK)
 def test_deterministic_cell_matches_brian2(name):
     ref = CELLS_BY_NAME[name]
-    namespace, stdout = run_cell(name)
+    namespace, stdout, value = run_cell(name)
     # printed output: the same text, numbers equal to round-off
     assert re.sub(r"[-\d.e]+", "#", stdout) == re.sub(r"[-\d.e]+", "#", ref["stdout"])
     np.testing.assert_allclose(numbers_in(stdout), numbers_in(ref["stdout"]), rtol=1e-14)
     if ref.get("display"):
-        value = eval(SOURCES[name], namespace)
         assert repr(value) == ref["display"]["repr"]
+        np.testing.assert_allclose(float(value), ref["display"]["value"]["values"][0],
+                                   rtol=1e-15)
     compare_objects(name, namespace)
 
 
@@ -136,13 +137,13 @@ def test_refractory_spike_times_are_analytic():
     """tau = 5 ms, threshold 0.8, refractory 15 ms without (unless refractory):
     the first crossing is at tau*ln(5) = 8.05 ms, i.e. step 80 (v is checked
     after the update of the step starting at 8.0 ms), then every 15 ms."""
-    namespace, stdout = run_cell("refractory_without_unless")
+    namespace, stdout, _ = run_cell("refractory_without_unless")
     assert stdout == "Spike times: [ 8. 23. 38.] ms\n"
     np.testing.assert_array_equal(steps(namespace["spikemon"].t), [80, 230, 380])
 
 
 def test_multiple_neurons_raster_invariants():
-    namespace, _ = run_cell("multiple_neurons_raster", seeded=True)
+    namespace, _, _ = run_cell("multiple_neurons_raster", seeded=True)
     spikemon = namespace["spikemon"]
     ref = CELLS_BY_NAME["multiple_neurons_raster"]["objects"]["spikemon"]
     # v goes from 0 to 1 towards 2 with tau = 10 ms: tau*ln(2) = 6.93 ms, i.e.
@@ -164,7 +165,7 @@ def _isi_steps(monitor) -> np.ndarray:
 
 
 def test_stochastic_if_curve_statistics():
-    namespace, _ = run_cell("stochastic_if_curve", seeded=True)
+    namespace, _, _ = run_cell("stochastic_if_curve", seeded=True)
     M, G = namespace["M"], namespace["G"]
     ref = CELLS_BY_NAME["stochastic_if_curve"]["objects"]
     ref_count = values(ref["M"]["count"])
@@ -183,7 +184,7 @@ def test_stochastic_if_curve_statistics():
 
 
 def test_adaptive_threshold_statistics():
-    namespace, _ = run_cell("end_adaptive_threshold", seeded=True)
+    namespace, _, _ = run_cell("end_adaptive_threshold", seeded=True)
     spikemon = namespace["spikemon"]
     ref = CELLS_BY_NAME["end_adaptive_threshold"]["objects"]["spikemon"]
     assert _isi_steps(spikemon).min() >= 50

@@ -1,5 +1,31 @@
-"""nerve: a spiking neural network simulator with Brian2's model language and a Rust engine."""
+"""nerve: a spiking neural network simulator with Brian2's model language and a Rust engine.
 
-from nerve import _core
+``from nerve import *`` gives what Brian2's star import gives a tutorial user:
+the units, the classes and functions of the simulator, the numpy names (unit
+aware where it matters) and matplotlib's pyplot names (imported lazily, on
+first use, so ``import nerve`` stays fast).
+"""
+
+from nerve import _pyplot, units
+from nerve._pyplot import *  # noqa: F403
+from nerve.core import (Clock, Network, collect, defaultclock, restore, run, seed,
+                        start_scope, store)
+from nerve.equations import Equations
+from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
+                              InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
+                              SimulationError, UnknownNameError)
+from nerve.groups import NeuronGroup
+from nerve.monitors import SpikeMonitor, StateMonitor
+from nerve.units import *  # noqa: F403
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
+    "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
+    "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",
+    "ModelDefinitionError", "IntegrationError", "InvalidIndexError", "SimulationError",
+    "MagicError",
+    *units.__all__,
+    *_pyplot.__all__,
+]

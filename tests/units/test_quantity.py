@@ -181,3 +181,13 @@ def test_pickle_and_copy():
         np.testing.assert_array_equal(np.asarray(clone), np.asarray(v))
     assert pickle.loads(pickle.dumps(mV)) == mV
     assert repr(pickle.loads(pickle.dumps(mV))) == "mvolt"
+
+
+def test_iter_on_a_scalar_quantity_fails_at_once():
+    """iter() must raise on a 0-d quantity, as on a 0-d array: matplotlib's
+    hist(weights=list_of_scalar_quantities) tells scalars from sequences this way."""
+    from nerve.units import ms
+
+    with pytest.raises(TypeError):
+        iter(5 * ms)
+    assert [float(x) for x in iter([1, 2] * ms)] == [0.001, 0.002]

@@ -18,15 +18,20 @@ from dataclasses import replace
 import numpy as np
 
 from nerve.equations import nodes as n
-from nerve.exceptions import ModelDefinitionError, UnknownNameError
+from nerve.exceptions import ModelDefinitionError
 
 __all__ = ["free_names", "substitute", "Resolver"]
 
-#: Names the lowering knows without being told (values come from the engine).
-BUILTIN_SECONDS = ("t", "dt")
-BUILTIN_COUNTS = ("i", "N")
-#: Mathematical constants the lowering folds itself.
-MATH_CONSTANTS = ("pi", "e", "inf", "True", "False")
+#: Mathematical constants the lowering folds itself (unless the namespace
+#: gives the name another meaning).
+MATH_CONSTANTS = ("pi", "e", "inf")
+
+
+def _builtin(name: str):
+    """The dimension of a name every model knows (t, dt, i, N, xi...), or None."""
+    from nerve.equations import builtin_dimension
+
+    return builtin_dimension(name)
 
 
 def walk(node) -> Iterator:
@@ -58,20 +63,13 @@ def free_names(*nodes_) -> list[str]:
 
 
 def substitute(node, mapping: Mapping[str, n.Expr]):
-    """``node`` with every :class:`Name` in ``mapping`` replaced by its
-    expression (the tree structure keeps the substitution parenthesised)."""
-    if isinstance(node, n.Name):
-        return mapping.get(node.id, node)
-    if isinstance(node, n.UnaryOp):
-        return replace(node, operand=substitute(node.operand, mapping))
-    if isinstance(node, (n.BinOp, n.Compare, n.BoolOp)):
-        return replace(node, left=substitute(node.left, mapping),
-                       right=substitute(node.right, mapping))
-    if isinstance(node, n.Call):
-        return replace(node, args=tuple(substitute(a, mapping) for a in node.args))
+    """``node`` (an expression or an assignment) with every :class:`Name` in
+    ``mapping`` replaced by its expression."""
+    from nerve.equations import substitute as substitute_expr
+
     if isinstance(node, n.Assign):
-        return replace(node, value=substitute(node.value, mapping))
-    return node
+        return replace(node, value=substitute_expr(node.value, mapping))
+    return substitute_expr(node, mapping)
 
 
 class Resolver:
@@ -81,10 +79,18 @@ class Resolver:
     ``namespace`` is the external namespace for this run.
     """
 
-    def __init__(self, variables: Mapping, namespace: Mapping, *, owner: str):
+    def __init__(self, variables: Mapping, namespace: Mapping, *, owner: str,
+                 source: str | None = None, where: str | None = None):
         self.variables = variables
         self.namespace = namespace
         self.owner = owner
+        self.source = source
+        self.where = where or owner
+
+    def reading(self, source: str | None, where: str) -> "Resolver":
+        """The same resolver, for names read from ``source`` (used in messages)."""
+        return Resolver(self.variables, self.namespace, owner=self.owner, source=source,
+                        where=where)
 
     def _external(self, name: str):
         """(dimension, SI float) of an external name, or None."""
@@ -115,35 +121,32 @@ class Resolver:
 
     def dimension(self, name: str, span: n.Span | None = None):
         """The dimension of ``name``; raises :class:`UnknownNameError`."""
-        from nerve.units import DIMENSIONLESS, second
-
         if name in self.variables:
             return self.variables[name]
-        if name in BUILTIN_SECONDS:
-            from nerve.units import get_dimensions
-
-            return get_dimensions(second)
-        if name in BUILTIN_COUNTS or name in MATH_CONSTANTS:
-            return DIMENSIONLESS
+        builtin = _builtin(name)
+        if builtin is not None:
+            return builtin
         found = self._external(name)
-        if found is None:
-            where = f" (line {span.line}, column {span.column})" if span else ""
-            raise UnknownNameError(
-                f"unknown identifier {name!r} in {self.owner}{where}: it is not a variable "
-                f"of the group, an external constant, or a unit", name)
-        return found[0]
+        if found is not None:
+            return found[0]
+        if name in MATH_CONSTANTS:
+            from nerve.units import DIMENSIONLESS
+
+            return DIMENSIONLESS
+        from nerve.equations import unknown_name_error
+
+        raise unknown_name_error(name, span, self.source, self.where)
 
     def constants(self, names) -> dict[str, float]:
         """SI values of the external names among ``names`` (group variables
         and built-ins are left to the lowering)."""
         out = {}
         for name in names:
-            if (name in self.variables or name in BUILTIN_SECONDS
-                    or name in BUILTIN_COUNTS or name in MATH_CONSTANTS):
+            if name in self.variables or _builtin(name) is not None:
                 continue
             found = self._external(name)
-            if found is None:
-                self.dimension(name)  # raises the unknown-name error
-            else:
+            if found is not None:
                 out[name] = found[1]
+            elif name not in MATH_CONSTANTS:
+                self.dimension(name)  # raises the unknown-name error
         return out

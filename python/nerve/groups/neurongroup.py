@@ -127,7 +127,7 @@ class NeuronGroup(NerveObject):
             return column
         from nerve.units import Quantity
 
-        return Quantity.with_dimensions(column, dim)
+        return Quantity(column, dim=dim)
 
     def __setattr__(self, name, value):
         columns = object.__getattribute__(self, "_columns")
@@ -165,18 +165,24 @@ class NeuronGroup(NerveObject):
     def _execute_assignment(self, name, text, namespace):
         from nerve import _core
         from nerve.equations import check_statements, parse_expression
-        from nerve.ir import encode, lower
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
 
         expr = parse_expression(text)
         statement = n.Assign(name, "=", expr, expr.span)
         resolver, subexprs = self._resolver(namespace, f"the assignment to {self.name}.{name}")
         statement = substitute(statement, subexprs)
-        check_statements((statement,), resolver.dimension)
+        where = f"the assignment to {self.name}.{name}"
+        check_statements((statement,), resolver.reading(text, where).dimension,
+                         source=text, where=where, booleans=self._booleans())
         constants = resolver.constants(free_names(statement))
         program = _core.Program(encode(lower((statement,), columns=self._slots,
                                              constants=constants)))
         _core.execute(program, self._column_list(), self.N, self._rng.get(),
                       self.clock.t_, self.clock.dt_, self.clock.timestep)
+
+    def _booleans(self) -> tuple[str, ...]:
+        return tuple(k for k, dtype in self._dtypes.items() if dtype == "boolean")
 
     def _column_list(self) -> list:
         return list(self._columns.values())
@@ -222,22 +228,26 @@ class NeuronGroup(NerveObject):
         from nerve import _core
         from nerve.equations import check_expression, check_statements
         from nerve.integrators import DiffEquation, integrate
-        from nerve.ir import encode, lower
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
         from nerve.units import DIMENSIONLESS
 
-        self.equations.check_units(resolver.dimension)
+        self.equations.check_units(
+            resolver.reading(self.equations.text, f"the equations of {owner}").dimension)
         statements = list(self._refractory_statements(resolver, constants, dt))
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
         method = None
         if diff:
             frozen = frozenset(name_ for name_, eq in self.equations.items()
                                if "unless refractory" in eq.flags)
-            method, integrated = integrate(diff, self.method, frozen=frozen)
+            method, integrated = integrate(diff, self.method, frozen=frozen,
+                                           owner=self.name)
             statements.extend(integrated)
 
         def program(stmts, condition=None):
             used = free_names(*stmts, *(() if condition is None else (condition,)))
-            consts = resolver.constants(used)
+            temporaries = {s.target for s in stmts} - set(self._slots)
+            consts = resolver.constants([u for u in used if u not in temporaries])
             return _core.Program(encode(lower(tuple(stmts), columns=self._slots,
                                               constants=consts, condition=condition)))
 
@@ -245,7 +255,10 @@ class NeuronGroup(NerveObject):
         threshold = reset = None
         if self._threshold is not None:
             condition = substitute(self._threshold, subexprs)
-            check_expression(condition, resolver.dimension, "boolean")
+            where = f"the threshold of {owner}"
+            check_expression(condition, resolver.reading(self.threshold, where).dimension,
+                             "boolean", source=self.threshold, where=where,
+                             booleans=self._booleans())
             if "not_refractory" in self._dims:
                 condition = n.BoolOp("and", condition, n.Name("not_refractory"))
             threshold = program((), condition)
@@ -254,7 +267,9 @@ class NeuronGroup(NerveObject):
                 spike = [n.Assign("lastspike", "=", n.Name("t")),
                          n.Assign("not_refractory", "=", n.Number(0.0))]
             user = [substitute(s, subexprs) for s in self._reset]
-            check_statements(tuple(user), resolver.dimension)
+            where = f"the reset of {owner}"
+            check_statements(tuple(user), resolver.reading(self.reset, where).dimension,
+                             source=self.reset, where=where, booleans=self._booleans())
             if spike or user:
                 reset = program(spike + user)
         elif self._reset:

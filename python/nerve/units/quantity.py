@@ -123,10 +123,12 @@ class Quantity(np.ndarray):
         self.view(_plain)[key] = raw
 
     def __iter__(self):
+        # not a generator function: iter() itself must fail on a 0-d quantity,
+        # as it does on a 0-d array (matplotlib relies on it to tell scalars
+        # from sequences)
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d quantity")
-        for i in range(len(self)):
-            yield self[i]
+        return (self[i] for i in range(len(self)))
 
     # -- properties ------------------------------------------------------------
     @property
