@@ -99,7 +99,7 @@ class StateMonitor(NerveObject):
             return values
         from nerve.units import Quantity
 
-        return Quantity.with_dimensions(values, dim)
+        return Quantity(values, dim=dim)
 
     def __getattr__(self, name):
         values = self.__dict__.get("_values", {})
