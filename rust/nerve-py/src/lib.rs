@@ -65,6 +65,13 @@ impl PyRng {
             inner: nerve_core::Rng::new(seed, stream),
         }
     }
+
+    /// An independent copy of the streams in their current state (`store()`).
+    fn copy(&self) -> Self {
+        PyRng {
+            inner: self.inner.clone(),
+        }
+    }
 }
 
 /// Borrow every array of `columns` read-write, without copying.
