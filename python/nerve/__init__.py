@@ -6,7 +6,7 @@ aware where it matters) and matplotlib's pyplot names (imported lazily, on
 first use, so ``import nerve`` stays fast).
 """
 
-from nerve import _pyplot, units
+from nerve import _logging, _pyplot, units
 from nerve._pyplot import *  # noqa: F403
 from nerve.core import (Clock, Network, collect, defaultclock, restore, run, seed,
                         start_scope, store)
@@ -19,6 +19,8 @@ from nerve.monitors import SpikeMonitor, StateMonitor
 from nerve.units import *  # noqa: F403
 
 __version__ = "0.1.0"
+
+_logging.configure()
 
 __all__ = [
     "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
