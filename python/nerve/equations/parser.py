@@ -18,13 +18,26 @@ from nerve.exceptions import EquationSyntaxError, NerveError
 __all__ = ["parse_equations", "parse_expression", "parse_statements"]
 
 
-@functools.lru_cache(maxsize=None)
-def _lark():
+def build_parser(*, strict: bool = False, cache: bool = True):
+    """Build the LALR parser from ``grammar.lark``.
+
+    ``strict=True`` makes lark refuse any shift/reduce conflict or terminal
+    collision; the test suite builds the grammar that way once, so the
+    runtime can skip those slow checks. ``cache=True`` lets lark keep the
+    built tables in a file in the temporary directory (keyed by a hash of the
+    grammar and options), so a new process parses its first model in
+    milliseconds instead of half a second.
+    """
     from lark import Lark
 
     return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic",
-                     strict=True, propagate_positions=True,
+                     strict=strict, cache=cache, propagate_positions=True,
                      start=["equations", "expression", "statements"])
+
+
+@functools.lru_cache(maxsize=None)
+def _lark():
+    return build_parser()
 
 
 def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:
