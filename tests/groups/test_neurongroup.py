@@ -195,3 +195,16 @@ def test_bad_group_size():
         NeuronGroup(0, "v : 1")
     with pytest.raises(ModelDefinitionError):
         NeuronGroup(2.5, "v : 1")
+
+
+def test_code_shows_the_integrated_statements_and_the_bytecode():
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(2, "dv/dt = -v/tau + 0.1*xi/sqrt(tau) : 1", threshold="v > 1",
+                    reset="v = 0", method="euler")
+    text = G.code()
+    assert "integration method euler" in text
+    assert "_xi = randn()" in text
+    assert "= randn" in text and "collect" in text and "# reset program" in text
+    # the loop-invariant sqrt(dt) is computed once, in the scalar block
+    scalar = text.split("scalar:")[1].split("vector:")[0]
+    assert "sqrt S1" in scalar

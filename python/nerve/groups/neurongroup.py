@@ -33,11 +33,13 @@ def _time_dimension():
 class _Programs:
     """The compiled programs of a group for one namespace and dt."""
 
-    __slots__ = ("key", "update", "threshold", "reset", "method")
+    __slots__ = ("key", "update", "threshold", "reset", "method", "statements")
 
-    def __init__(self, key, update, threshold, reset, method):
+    def __init__(self, key, update, threshold, reset, method, statements):
         self.key, self.update, self.threshold, self.reset, self.method = (
             key, update, threshold, reset, method)
+        #: the update statements (refractoriness and integration) before lowering
+        self.statements = statements
 
 
 class NeuronGroup(NerveObject):
@@ -276,8 +278,28 @@ class NeuronGroup(NerveObject):
             raise ModelDefinitionError(
                 f"{owner} has a reset but no threshold: a reset only runs after a spike")
         self.method_chosen = method
-        self._programs = _Programs(key, update, threshold, reset, method)
+        self._programs = _Programs(key, update, threshold, reset, method, tuple(statements))
         return self._programs
+
+    def code(self, namespace=None) -> str:
+        """What the engine runs for this group, readable: the update
+        statements produced by the integration method, and the disassembled
+        bytecode of the update, threshold and reset programs. External names
+        are looked up as ``run()`` would (or in ``namespace``)."""
+        from nerve.core.magic import caller_namespace
+        from nerve.equations import to_source
+
+        if namespace is None:
+            namespace = self.namespace if self.namespace is not None else caller_namespace(2)
+        programs = self._compile(namespace)
+        parts = [f"# {self.name}: integration method {programs.method or '(none)'}"]
+        parts += [to_source(s) for s in programs.statements]
+        for role in ("update", "threshold", "reset"):
+            program = getattr(programs, role)
+            if program is not None:
+                parts.append(f"# {role} program")
+                parts.append(program.disassemble().rstrip())
+        return "\n".join(parts)
 
     def _model_nodes(self):
         nodes_ = [eq.expr for eq in self.equations.values() if eq.expr is not None]
