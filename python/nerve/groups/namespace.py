@@ -137,9 +137,11 @@ class Resolver:
 
         raise unknown_name_error(name, span, self.source, self.where)
 
-    def constants(self, names) -> dict[str, float]:
+    def constants(self, names, *, missing_ok: bool = False) -> dict[str, float]:
         """SI values of the external names among ``names`` (group variables
-        and built-ins are left to the lowering)."""
+        and built-ins are left to the lowering). Unknown names raise, unless
+        ``missing_ok`` (then the unit checks, which know where each name was
+        used, report them)."""
         out = {}
         for name in names:
             if name in self.variables or _builtin(name) is not None:
@@ -147,6 +149,6 @@ class Resolver:
             found = self._external(name)
             if found is not None:
                 out[name] = found[1]
-            elif name not in MATH_CONSTANTS:
+            elif name not in MATH_CONSTANTS and not missing_ok:
                 self.dimension(name)  # raises the unknown-name error
         return out

@@ -222,7 +222,8 @@ class NeuronGroup(NerveObject):
         resolver, subexprs = self._resolver(namespace, owner)
         dt = self.clock.dt_
         names = set(self.equations.names) | set(free_names(*self._model_nodes()))
-        constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)))
+        constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)),
+                                       missing_ok=True)
         key = (dt, tuple(sorted(constants.items())))
         if self._programs is not None and self._programs.key == key:
             return self._programs
