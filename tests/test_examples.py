@@ -1,0 +1,24 @@
+"""The README's first command runs the tutorial example: it must finish
+without an unexpected outcome and save the tutorial's figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_tutorial_example_runs_every_cell_and_saves_its_figures(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "tutorial_1_neurons.py"), str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 unexpected outcome(s)" in result.stdout
+    assert "Spike times: [16.  32.1 48.2] ms" in result.stdout
+    assert "After v = 0.9999546000702376" in result.stdout
+    figures = sorted(p.name for p in tmp_path.glob("*.png"))
+    # the tutorial draws 11 figures (cells 13-24 but for the one that prints)
+    assert len(figures) == 11, figures
+    assert "24_end_adaptive_threshold.png" in figures
