@@ -10,7 +10,7 @@
 use std::marker::PhantomData;
 
 use crate::error::{CoreError, Result};
-use crate::ir::decode::{Instr, Program, Src};
+use crate::ir::decode::{Fuse, Instr, Program, Src};
 use crate::ir::opcodes::Op;
 use crate::noise::{self, Stream};
 use crate::CHUNK;
@@ -121,7 +121,9 @@ impl Scalars {
         }
         for i in &prog.scalar {
             let get = |src: Src| match src {
-                Src::S(k) | Src::V(k) => self.s.get(usize::from(k)).copied().unwrap_or(0.0),
+                Src::S(k) | Src::V(k) | Src::Col(k) => {
+                    self.s.get(usize::from(k)).copied().unwrap_or(0.0)
+                }
             };
             let (a, b, c) = (get(i.src[0]), get(i.src[1]), get(i.src[2]));
             let r = scalar_op(i.op, a, b, c);
@@ -284,10 +286,12 @@ pub(crate) fn scalar_op(op: Op, a: f64, b: f64, c: f64) -> f64 {
 
 // -------------------------------------------------------------------- kernels
 
-/// A source operand inside one chunk: a lane slice or a broadcast scalar.
+/// A source operand inside one chunk: a lane slice, a broadcast scalar, or
+/// the destination's own current value (an instruction computed in place,
+/// e.g. `v = select(c, v_new, v)` written straight into column `v`).
 trait Lane: Copy {
     fn trim(self, n: usize) -> Self;
-    fn at(self, k: usize) -> f64;
+    fn at(self, k: usize, cur: f64) -> f64;
 }
 
 impl Lane for &[f64] {
@@ -296,7 +300,7 @@ impl Lane for &[f64] {
         &self[..n]
     }
     #[inline(always)]
-    fn at(self, k: usize) -> f64 {
+    fn at(self, k: usize, _: f64) -> f64 {
         self[k]
     }
 }
@@ -307,8 +311,23 @@ impl Lane for f64 {
         self
     }
     #[inline(always)]
-    fn at(self, _: usize) -> f64 {
+    fn at(self, _: usize, _: f64) -> f64 {
         self
+    }
+}
+
+/// The destination's current value as a source.
+#[derive(Clone, Copy)]
+struct Cur;
+
+impl Lane for Cur {
+    #[inline(always)]
+    fn trim(self, _: usize) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn at(self, _: usize, cur: f64) -> f64 {
+        cur
     }
 }
 
@@ -316,7 +335,7 @@ impl Lane for f64 {
 fn map1<A: Lane>(d: &mut [f64], a: A, f: impl Fn(f64) -> f64) {
     let a = a.trim(d.len());
     for (k, o) in d.iter_mut().enumerate() {
-        *o = f(a.at(k));
+        *o = f(a.at(k, *o));
     }
 }
 
@@ -324,7 +343,8 @@ fn map1<A: Lane>(d: &mut [f64], a: A, f: impl Fn(f64) -> f64) {
 fn map2<A: Lane, B: Lane>(d: &mut [f64], a: A, b: B, f: impl Fn(f64, f64) -> f64) {
     let (a, b) = (a.trim(d.len()), b.trim(d.len()));
     for (k, o) in d.iter_mut().enumerate() {
-        *o = f(a.at(k), b.at(k));
+        let cur = *o;
+        *o = f(a.at(k, cur), b.at(k, cur));
     }
 }
 
@@ -338,7 +358,8 @@ fn map3<A: Lane, B: Lane, C: Lane>(
 ) {
     let (a, b, c) = (a.trim(d.len()), b.trim(d.len()), c.trim(d.len()));
     for (k, o) in d.iter_mut().enumerate() {
-        *o = f(a.at(k), b.at(k), c.at(k));
+        let cur = *o;
+        *o = f(a.at(k, cur), b.at(k, cur), c.at(k, cur));
     }
 }
 
@@ -346,6 +367,36 @@ fn map3<A: Lane, B: Lane, C: Lane>(
 enum Arg<'a> {
     V(&'a [f64]),
     S(f64),
+    /// The destination itself (only when the destination is a column).
+    Same,
+}
+
+/// Dispatch the source kinds of a binary kernel, one argument at a time.
+#[inline(always)]
+fn bin<A: Lane>(d: &mut [f64], a: A, b: Arg<'_>, f: impl Fn(f64, f64) -> f64) {
+    match b {
+        Arg::V(b) => map2(d, a, b, f),
+        Arg::S(b) => map2(d, a, b, f),
+        Arg::Same => map2(d, a, Cur, f),
+    }
+}
+
+#[inline(always)]
+fn ter2<A: Lane, B: Lane>(d: &mut [f64], a: A, b: B, c: Arg<'_>, f: impl Fn(f64, f64, f64) -> f64) {
+    match c {
+        Arg::V(c) => map3(d, a, b, c, f),
+        Arg::S(c) => map3(d, a, b, c, f),
+        Arg::Same => map3(d, a, b, Cur, f),
+    }
+}
+
+#[inline(always)]
+fn ter1<A: Lane>(d: &mut [f64], a: A, b: Arg<'_>, c: Arg<'_>, f: impl Fn(f64, f64, f64) -> f64) {
+    match b {
+        Arg::V(b) => ter2(d, a, b, c, f),
+        Arg::S(b) => ter2(d, a, b, c, f),
+        Arg::Same => ter2(d, a, Cur, c, f),
+    }
 }
 
 /// Everything one chunk needs.
@@ -390,45 +441,100 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
         rng,
         events,
     } = ch;
-    for i in &prog.vector {
-        exec(i, base, n, s, cols, lanes, rng, events);
+    let (block, start) = match lanes {
+        Lanes::Range { start, len } if start.checked_add(len).is_some_and(|e| e <= cols.n) => {
+            (&prog.vector_range, Some(start))
+        }
+        Lanes::Range { .. } => return, // outside the group: never built by the run loop
+        Lanes::Indices(_) => (&prog.vector, None),
+    };
+    let env = Env {
+        base,
+        n,
+        s,
+        cols,
+        start,
+    };
+    for i in block {
+        exec(i, &env, lanes, rng, events);
+    }
+}
+
+/// What the kernels of one chunk see.
+struct Env<'a, 'c> {
+    /// The register file (`n_phys_vregs * CHUNK` values).
+    base: *mut f64,
+    /// Lanes in this chunk (`<= CHUNK`).
+    n: usize,
+    s: &'a [f64],
+    cols: &'a Columns<'c>,
+    /// `Some(first lane)` for a contiguous range (then `start + n <= cols.n`),
+    /// `None` for indexed lanes.
+    start: Option<usize>,
+}
+
+impl Env<'_, '_> {
+    /// The chunk's slice of column `c` (contiguous lanes only).
+    #[inline(always)]
+    fn col(&self, c: u16) -> Option<*mut f64> {
+        let start = self.start?;
+        let p = *self.cols.ptrs.get(usize::from(c))?;
+        // SAFETY: start + n <= cols.n (checked in run_chunk_impl), so the
+        // offset stays inside the column's allocation.
+        Some(unsafe { p.add(start) })
     }
 }
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn exec(
-    i: &Instr,
-    base: *mut f64,
-    n: usize,
-    s: &[f64],
-    cols: &Columns<'_>,
-    lanes: Lanes<'_>,
-    rng: &mut Stream,
-    events: &mut Vec<i32>,
-) {
+fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events: &mut Vec<i32>) {
+    let n = env.n;
     let arg = |src: Src| match src {
         Src::V(p) => {
             // SAFETY: register p < n_phys_vregs (the renamer allocates them and
             // the register file holds n_phys_vregs * CHUNK values), n <= CHUNK;
             // a source register is never the destination (ensured by renaming),
             // so this shared slice does not overlap the mutable one below.
-            let a = unsafe { std::slice::from_raw_parts(base.add(usize::from(p) * CHUNK), n) };
+            let a = unsafe { std::slice::from_raw_parts(env.base.add(usize::from(p) * CHUNK), n) };
             Arg::V(a)
         }
-        Src::S(k) => Arg::S(s.get(usize::from(k)).copied().unwrap_or(0.0)),
+        Src::S(k) => Arg::S(env.s.get(usize::from(k)).copied().unwrap_or(0.0)),
+        Src::Col(c) if i.to_col && c == i.dst => Arg::Same,
+        Src::Col(c) => match env.col(c) {
+            // SAFETY: n lanes from the chunk's start lie inside the column; the
+            // destination is a register or another column (the same column is
+            // `Arg::Same` above), and columns are distinct borrowed slices, so
+            // this shared slice overlaps no mutable one. Other threads only
+            // touch other chunks' lanes.
+            Some(p) => Arg::V(unsafe { std::slice::from_raw_parts(p, n) }),
+            None => Arg::S(f64::NAN), // unreachable: Col only in the range form
+        },
     };
-    let dst = || {
-        // SAFETY: as above; the destination is disjoint from every source
-        // slice of the same instruction, and only one exists at a time.
-        unsafe { std::slice::from_raw_parts_mut(base.add(usize::from(i.dst) * CHUNK), n) }
+    let dst = || -> &mut [f64] {
+        if i.to_col {
+            match env.col(i.dst) {
+                // SAFETY: as for column sources above: the chunk's lanes of
+                // this column, touched by no other slice alive in this
+                // instruction (a source in the same column is `Arg::Same`).
+                Some(p) => unsafe { std::slice::from_raw_parts_mut(p, n) },
+                None => &mut [],
+            }
+        } else {
+            // SAFETY: as above; the destination register is disjoint from every
+            // source slice of the same instruction, and only one exists at a time.
+            unsafe { std::slice::from_raw_parts_mut(env.base.add(usize::from(i.dst) * CHUNK), n) }
+        }
     };
+    if i.fuse == Fuse::CollectCmpAnd {
+        collect_cmp(i, arg, lanes, n, events);
+        return;
+    }
     macro_rules! u {
         ($f:expr) => {{
             let d = dst();
             match arg(i.src[0]) {
                 Arg::V(a) => map1(d, a, $f),
                 Arg::S(a) => d.fill(($f)(a)),
+                Arg::Same => map1(d, Cur, $f),
             }
         }};
     }
@@ -436,10 +542,10 @@ fn exec(
         ($f:expr) => {{
             let d = dst();
             match (arg(i.src[0]), arg(i.src[1])) {
-                (Arg::V(a), Arg::V(b)) => map2(d, a, b, $f),
-                (Arg::V(a), Arg::S(b)) => map2(d, a, b, $f),
-                (Arg::S(a), Arg::V(b)) => map2(d, a, b, $f),
                 (Arg::S(a), Arg::S(b)) => d.fill(($f)(a, b)),
+                (Arg::V(a), b) => bin(d, a, b, $f),
+                (Arg::S(a), b) => bin(d, a, b, $f),
+                (Arg::Same, b) => bin(d, Cur, b, $f),
             }
         }};
     }
@@ -447,14 +553,10 @@ fn exec(
         ($f:expr) => {{
             let d = dst();
             match (arg(i.src[0]), arg(i.src[1]), arg(i.src[2])) {
-                (Arg::V(a), Arg::V(b), Arg::V(c)) => map3(d, a, b, c, $f),
-                (Arg::V(a), Arg::V(b), Arg::S(c)) => map3(d, a, b, c, $f),
-                (Arg::V(a), Arg::S(b), Arg::V(c)) => map3(d, a, b, c, $f),
-                (Arg::V(a), Arg::S(b), Arg::S(c)) => map3(d, a, b, c, $f),
-                (Arg::S(a), Arg::V(b), Arg::V(c)) => map3(d, a, b, c, $f),
-                (Arg::S(a), Arg::V(b), Arg::S(c)) => map3(d, a, b, c, $f),
-                (Arg::S(a), Arg::S(b), Arg::V(c)) => map3(d, a, b, c, $f),
                 (Arg::S(a), Arg::S(b), Arg::S(c)) => d.fill(($f)(a, b, c)),
+                (Arg::V(a), b, c) => ter1(d, a, b, c, $f),
+                (Arg::S(a), b, c) => ter1(d, a, b, c, $f),
+                (Arg::Same, b, c) => ter1(d, Cur, b, c, $f),
             }
         }};
     }
@@ -463,37 +565,104 @@ fn exec(
         u,
         bi,
         t,
-        special(i, n, cols, lanes, rng, events, arg, dst)
+        special(i, env, lanes, rng, events, arg, dst)
     )
 }
 
+/// The fused threshold `collect(cmp(a, b) and c)`: a byte mask of the chunk
+/// (vectorised), then a word-wise scan of the (mostly zero) mask.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
+fn collect_cmp<'r>(
+    i: &Instr,
+    arg: impl Fn(Src) -> Arg<'r>,
+    lanes: Lanes<'_>,
+    n: usize,
+    events: &mut Vec<i32>,
+) {
+    let mut mask = [0u8; CHUNK];
+    let m = &mut mask[..n];
+    macro_rules! fill {
+        ($f:expr) => {{
+            let f = $f;
+            match (arg(i.src[0]), arg(i.src[1]), arg(i.src[2])) {
+                (Arg::V(a), Arg::S(b), Arg::V(c)) => {
+                    let (a, c) = (&a[..m.len()], &c[..m.len()]);
+                    for (k, o) in m.iter_mut().enumerate() {
+                        *o = u8::from(f(a[k], b)) & u8::from(c[k] != 0.0);
+                    }
+                }
+                (Arg::V(a), Arg::V(b), Arg::V(c)) => {
+                    let (a, b, c) = (&a[..m.len()], &b[..m.len()], &c[..m.len()]);
+                    for (k, o) in m.iter_mut().enumerate() {
+                        *o = u8::from(f(a[k], b[k])) & u8::from(c[k] != 0.0);
+                    }
+                }
+                (a, b, c) => {
+                    let get = |x: Arg<'_>, k: usize| match x {
+                        Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
+                        Arg::S(v) => v,
+                        Arg::Same => 0.0,
+                    };
+                    for (k, o) in m.iter_mut().enumerate() {
+                        *o = u8::from(f(get(a, k), get(b, k))) & u8::from(get(c, k) != 0.0);
+                    }
+                }
+            }
+        }};
+    }
+    match i.op {
+        Op::Lt => fill!(|x: f64, y: f64| x < y),
+        Op::Le => fill!(|x: f64, y: f64| x <= y),
+        Op::Gt => fill!(|x: f64, y: f64| x > y),
+        Op::Ge => fill!(|x: f64, y: f64| x >= y),
+        Op::Eq => fill!(|x: f64, y: f64| x == y),
+        _ => fill!(|x: f64, y: f64| x != y),
+    }
+    let lane = |k: usize| match lanes {
+        Lanes::Range { start, .. } => (start + k) as i32,
+        Lanes::Indices(ix) => ix.get(k).copied().unwrap_or(0),
+    };
+    for (g, word) in mask[..n].chunks(8).enumerate() {
+        let any = word.iter().fold(0u8, |acc, &x| acc | x);
+        if any != 0 {
+            for (q, &x) in word.iter().enumerate() {
+                if x != 0 {
+                    events.push(lane(g * 8 + q));
+                }
+            }
+        }
+    }
+}
+
+#[inline(always)]
 fn special<'r>(
     i: &Instr,
-    n: usize,
-    cols: &Columns<'_>,
+    env: &Env<'_, '_>,
     lanes: Lanes<'_>,
     rng: &mut Stream,
     events: &mut Vec<i32>,
     arg: impl Fn(Src) -> Arg<'r>,
-    dst: impl Fn() -> &'r mut [f64],
+    dst: impl FnOnce() -> &'r mut [f64],
 ) {
+    let n = env.n;
+    let cols = env.cols;
     match i.op {
         Op::Load => {
             let slot = match i.src[0] {
-                Src::S(c) | Src::V(c) => usize::from(c),
+                Src::S(c) | Src::V(c) | Src::Col(c) => usize::from(c),
             };
             let Some(&col) = cols.ptrs.get(slot) else {
                 return;
             };
             let d = dst();
             match lanes {
-                Lanes::Range { start, .. } => {
-                    // SAFETY: start + n <= cols.n (chunks lie inside the group)
-                    // and no other thread touches this chunk's lanes.
-                    let c = unsafe { std::slice::from_raw_parts(col.add(start), n) };
-                    d.copy_from_slice(c);
+                Lanes::Range { .. } => {
+                    if let Some(p) = env.col(slot as u16) {
+                        // SAFETY: the chunk's lanes of this column (see Env::col);
+                        // the destination is a register, disjoint from columns.
+                        let c = unsafe { std::slice::from_raw_parts(p, n) };
+                        d.copy_from_slice(c);
+                    }
                 }
                 Lanes::Indices(ix) => {
                     for (o, &j) in d.iter_mut().zip(ix) {
@@ -507,20 +676,32 @@ fn special<'r>(
             let Some(&col) = cols.ptrs.get(usize::from(i.dst)) else {
                 return;
             };
-            match (lanes, arg(i.src[0])) {
-                (Lanes::Range { start, .. }, a) => {
-                    // SAFETY: as for `load`; a register never aliases a column.
-                    let c = unsafe { std::slice::from_raw_parts_mut(col.add(start), n) };
-                    match a {
-                        Arg::V(a) => c.copy_from_slice(a),
-                        Arg::S(a) => c.fill(a),
+            match lanes {
+                Lanes::Range { .. } => {
+                    let Some(p) = env.col(i.dst) else { return };
+                    match arg(i.src[0]) {
+                        Arg::V(a) => {
+                            // SAFETY: the chunk's lanes of this column; the
+                            // source is a register or another column (a store
+                            // of a column onto itself is removed at decode).
+                            let c = unsafe { std::slice::from_raw_parts_mut(p, n) };
+                            c.copy_from_slice(a);
+                        }
+                        Arg::S(a) => {
+                            // SAFETY: as above; no other slice is alive.
+                            let c = unsafe { std::slice::from_raw_parts_mut(p, n) };
+                            c.fill(a);
+                        }
+                        Arg::Same => {}
                     }
                 }
-                (Lanes::Indices(ix), a) => {
+                Lanes::Indices(ix) => {
+                    let a = arg(i.src[0]);
                     for (k, &j) in ix.iter().take(n).enumerate() {
                         let v = match a {
                             Arg::V(a) => a.get(k).copied().unwrap_or(0.0),
                             Arg::S(a) => a,
+                            Arg::Same => continue,
                         };
                         // SAFETY: indices are validated to be in 0..cols.n.
                         unsafe { *col.add(j as usize) = v };
@@ -568,6 +749,7 @@ fn special<'r>(
                         }
                     }
                 }
+                Arg::Same => {}
             }
         }
         _ => {}

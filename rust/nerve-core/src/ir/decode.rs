@@ -40,21 +40,38 @@ pub struct RawInstr {
 }
 
 /// A source of the executable form: a vector register (physical, after
-/// renaming) or a slot of the scalar file (registers, then constants).
+/// renaming), a slot of the scalar file (registers, then constants), or (in
+/// the contiguous form only) a column read in place, without a copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Src {
     V(u16),
     S(u16),
+    Col(u16),
+}
+
+/// What an instruction of the executable form does beyond its opcode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fuse {
+    /// Just the opcode.
+    None,
+    /// Superinstruction for `t = cmp a b; m = and t c; collect m` (either
+    /// operand order of `and`): `op` is the comparison; collects the lanes
+    /// where `cmp(a, b) && c != 0`, with no intermediate register.
+    CollectCmpAnd,
 }
 
 /// An instruction of the executable form.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Instr {
     pub op: Op,
-    /// Physical vector register, scalar slot, or column slot (`store`).
+    /// Physical vector register, scalar slot, or column slot (`store`, or
+    /// any vector instruction when `to_col`).
     pub dst: u16,
+    /// The result goes straight into column `dst` (contiguous form only).
+    pub to_col: bool,
     /// Sources; `load` keeps its column slot in `S(slot)`. Unused: `S(0)`.
     pub src: [Src; 3],
+    pub fuse: Fuse,
 }
 
 /// A decoded, validated program.
@@ -67,7 +84,12 @@ pub struct Program {
     raw_scalar: Vec<RawInstr>,
     raw_vector: Vec<RawInstr>,
     pub(crate) scalar: Vec<Instr>,
+    /// The vector block for indexed lanes (gathers and scatters).
     pub(crate) vector: Vec<Instr>,
+    /// The vector block for a contiguous range of lanes: loads alias the
+    /// columns, results are computed straight into the columns they are
+    /// stored to, and frequent sequences are fused (see [`range_form`]).
+    pub(crate) vector_range: Vec<Instr>,
     /// Vector registers needed after renaming.
     pub(crate) n_phys_vregs: usize,
     pub(crate) has_collect: bool,
@@ -387,7 +409,9 @@ impl Program {
             .map(|i| Instr {
                 op: i.op,
                 dst: slot(i.dst),
+                to_col: false,
                 src: i.src.map(|o| Src::S(slot(o))),
+                fuse: Fuse::None,
             })
             .collect();
         // Constants live after the registers in a u16-indexed scalar file.
@@ -399,6 +423,7 @@ impl Program {
             ));
         }
         let (vector, n_phys_vregs) = rename_vector(&raw_vector, n_sregs);
+        let vector_range = range_form(&raw_vector, &vector);
         Ok(Program {
             n_columns,
             consts,
@@ -409,6 +434,7 @@ impl Program {
             raw_vector,
             scalar,
             vector,
+            vector_range,
             n_phys_vregs,
         })
     }
@@ -486,42 +512,11 @@ fn write_instr(out: &mut String, i: &RawInstr) {
 /// the number of physical registers.
 fn rename_vector(block: &[RawInstr], n_sregs: u16) -> (Vec<Instr>, usize) {
     let n = block.len();
-    // Pass 1: number the values (one per vector definition) and find each
-    // value's last use.
-    let mut current: Vec<Option<usize>> = Vec::new(); // logical reg -> value
-    let mut uses: Vec<[Option<usize>; 3]> = Vec::with_capacity(n);
-    let mut def: Vec<Option<usize>> = Vec::with_capacity(n);
-    let mut last_use: Vec<usize> = Vec::new();
-    for (k, i) in block.iter().enumerate() {
-        let arity = usize::from(i.op.info().arity);
-        let mut u = [None; 3];
-        for (j, o) in i.src.iter().enumerate().take(arity) {
-            if let (Operand::V(r), false) = (o, i.op == Op::Load) {
-                if let Some(Some(val)) = current.get(usize::from(*r)) {
-                    u[j] = Some(*val);
-                    if let Some(l) = last_use.get_mut(*val) {
-                        *l = k;
-                    }
-                }
-            }
-        }
-        uses.push(u);
-        let d = match (i.op, i.dst) {
-            (Op::Store | Op::Collect, _) => None,
-            (_, Operand::V(r)) => {
-                let val = last_use.len();
-                last_use.push(k);
-                let r = usize::from(r);
-                if current.len() <= r {
-                    current.resize(r + 1, None);
-                }
-                current[r] = Some(val);
-                Some(val)
-            }
-            _ => None,
-        };
-        def.push(d);
-    }
+    let Values {
+        uses,
+        def,
+        last_use,
+    } = values(block);
     // Pass 2: allocate physical registers.
     let mut phys_of = vec![0u16; last_use.len()];
     let mut free: Vec<u16> = Vec::new();
@@ -566,7 +561,226 @@ fn rename_vector(block: &[RawInstr], n_sregs: u16) -> (Vec<Instr>, usize) {
                 free.push(dst);
             }
         }
-        out.push(Instr { op: i.op, dst, src });
+        out.push(Instr {
+            op: i.op,
+            dst,
+            to_col: false,
+            src,
+            fuse: Fuse::None,
+        });
     }
     (out, usize::from(n_phys))
+}
+
+/// Values of a straight-line vector block: one per vector definition.
+struct Values {
+    /// Per instruction, the value each source operand reads.
+    uses: Vec<[Option<usize>; 3]>,
+    /// Per instruction, the value it defines.
+    def: Vec<Option<usize>>,
+    /// Per value, the last instruction reading it (its definition if unread).
+    last_use: Vec<usize>,
+}
+
+fn values(block: &[RawInstr]) -> Values {
+    let n = block.len();
+    let mut current: Vec<Option<usize>> = Vec::new(); // logical reg -> value
+    let mut uses: Vec<[Option<usize>; 3]> = Vec::with_capacity(n);
+    let mut def: Vec<Option<usize>> = Vec::with_capacity(n);
+    let mut last_use: Vec<usize> = Vec::new();
+    for (k, i) in block.iter().enumerate() {
+        let arity = usize::from(i.op.info().arity);
+        let mut u = [None; 3];
+        for (j, o) in i.src.iter().enumerate().take(arity) {
+            if let (Operand::V(r), false) = (o, i.op == Op::Load) {
+                if let Some(Some(val)) = current.get(usize::from(*r)) {
+                    u[j] = Some(*val);
+                    if let Some(l) = last_use.get_mut(*val) {
+                        *l = k;
+                    }
+                }
+            }
+        }
+        uses.push(u);
+        let d = match (i.op, i.dst) {
+            (Op::Store | Op::Collect, _) => None,
+            (_, Operand::V(r)) => {
+                let val = last_use.len();
+                last_use.push(k);
+                let r = usize::from(r);
+                if current.len() <= r {
+                    current.resize(r + 1, None);
+                }
+                current[r] = Some(val);
+                Some(val)
+            }
+            _ => None,
+        };
+        def.push(d);
+    }
+    Values {
+        uses,
+        def,
+        last_use,
+    }
+}
+
+/// The column an instruction of the raw block reads (`load`) or writes (`store`).
+fn column_of(i: &RawInstr) -> Option<(u16, bool)> {
+    let slot = |o: Operand| match o {
+        Operand::K(c) | Operand::S(c) | Operand::V(c) => c,
+    };
+    match i.op {
+        Op::Load => Some((slot(i.src[0]), false)),
+        Op::Store => Some((slot(i.dst), true)),
+        _ => None,
+    }
+}
+
+/// The vector block rewritten for a contiguous range of lanes, where a
+/// column's chunk is a plain slice that instructions can read and write in
+/// place. Same results as `renamed`, fewer passes over the chunk:
+///
+/// 1. a `load` whose column is not stored to before the loaded value's last
+///    use disappears: its readers read the column slice directly;
+/// 2. a value whose (first) `store` is the only access to that column from
+///    its definition to the end of its life (no loads, no other stores, no
+///    column alias live across the definition except as a source of the
+///    defining instruction itself) is computed straight into the column, and
+///    that store disappears;
+/// 3. `cmp; and; collect` (single-use temporaries) becomes one kernel.
+fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> Vec<Instr> {
+    let n = raw.len();
+    let Values {
+        uses,
+        def,
+        last_use,
+    } = values(raw);
+    // Where each value lives: Some(column) or None (its register).
+    let mut home: Vec<Option<u16>> = vec![None; last_use.len()];
+    let touches = |c: u16, from: usize, to: usize, skip: usize| {
+        (from..=to.min(n.saturating_sub(1))).any(|k| {
+            k != skip
+                && raw
+                    .get(k)
+                    .and_then(column_of)
+                    .is_some_and(|(cc, _)| cc == c)
+        })
+    };
+    let stores_to = |c: u16, from: usize, to: usize| {
+        (from..=to.min(n.saturating_sub(1))).any(|k| {
+            raw.get(k)
+                .and_then(column_of)
+                .is_some_and(|(cc, st)| st && cc == c)
+        })
+    };
+    // 1. aliased loads.
+    for (k, i) in raw.iter().enumerate() {
+        if let (Some((c, false)), Some(val)) = (column_of(i), def[k]) {
+            if !stores_to(c, k + 1, last_use[val]) {
+                home[val] = Some(c);
+            }
+        }
+    }
+    // 2. results computed in place.
+    let mut removed = vec![false; n];
+    for (d, i) in raw.iter().enumerate() {
+        let Some(val) = def[d] else { continue };
+        if i.op == Op::Load {
+            if home[val].is_some() {
+                removed[d] = true;
+            }
+            continue;
+        }
+        // The first store of this value.
+        let Some(s) = (d + 1..n).find(|&k| raw[k].op == Op::Store && uses[k][0] == Some(val))
+        else {
+            continue;
+        };
+        let Some((c, _)) = column_of(&raw[s]) else {
+            continue;
+        };
+        let end = s.max(last_use[val]);
+        if touches(c, d + 1, end, s) {
+            continue;
+        }
+        // Column aliases live after the definition (read later) would see the
+        // new value too early.
+        let clash = (0..d).any(|l| {
+            def[l].is_some_and(|w| home[w] == Some(c) && raw[l].op == Op::Load && last_use[w] > d)
+        });
+        if clash {
+            continue;
+        }
+        home[val] = Some(c);
+        removed[s] = true;
+    }
+    // Build the instructions.
+    let mut out: Vec<Instr> = Vec::with_capacity(n);
+    for (k, (ri, ins)) in raw.iter().zip(renamed).enumerate() {
+        if removed[k] {
+            continue;
+        }
+        let mut ins = *ins;
+        for (j, u) in uses[k].iter().enumerate() {
+            if let Some(c) = u.and_then(|val| home[val]) {
+                ins.src[j] = Src::Col(c);
+            }
+        }
+        if let Some(c) = def[k].and_then(|val| home[val]) {
+            ins.dst = c;
+            ins.to_col = true;
+        }
+        // A store of a column onto itself is a no-op.
+        if ri.op == Op::Store && ins.src[0] == Src::Col(ins.dst) {
+            continue;
+        }
+        out.push(ins);
+    }
+    fuse_collect(&mut out);
+    out
+}
+
+/// Rewrite `t = cmp a b; m = and t c; collect m` into one `CollectCmpAnd`.
+fn fuse_collect(block: &mut Vec<Instr>) {
+    let reads = |block: &[Instr], r: u16, skip: usize| {
+        block
+            .iter()
+            .enumerate()
+            .filter(|&(k, i)| k != skip && i.src.contains(&Src::V(r)))
+            .count()
+    };
+    let mut k = 2;
+    while k < block.len() {
+        let (c, a, t) = (block[k], block[k - 1], block[k - 2]);
+        let is_cmp = matches!(t.op, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne);
+        let ok = c.op == Op::Collect
+            && a.op == Op::And
+            && !a.to_col
+            && !t.to_col
+            && is_cmp
+            && c.src[0] == Src::V(a.dst)
+            && reads(block, a.dst, k) == 0;
+        let other = if a.src[0] == Src::V(t.dst) {
+            Some(a.src[1])
+        } else if a.src[1] == Src::V(t.dst) {
+            Some(a.src[0])
+        } else {
+            None
+        };
+        match other {
+            Some(m) if ok && m != Src::V(t.dst) && reads(block, t.dst, k - 1) == 0 => {
+                let fused = Instr {
+                    op: t.op,
+                    dst: 0,
+                    to_col: false,
+                    src: [t.src[0], t.src[1], m],
+                    fuse: Fuse::CollectCmpAnd,
+                };
+                block.splice(k - 2..=k, [fused]);
+                k -= 1;
+            }
+            _ => k += 1,
+        }
+    }
 }

@@ -1,0 +1,37 @@
+//! Quick A/B timing of the benchmark models (ns per neuron-step, best of
+//! several repeats): `cargo run --release --example speed -- [N] [steps] [repeats]`.
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use common::{models, simulate, state};
+use nerve_core::{Program, Rng};
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let n = args.first().copied().unwrap_or(100_000);
+    let steps = args.get(1).copied().unwrap_or(100) as u64;
+    let repeats = args.get(2).copied().unwrap_or(5);
+    for (name, blobs) in models() {
+        let progs: Vec<Program> = blobs.iter().map(|b| Program::decode(b).unwrap()).collect();
+        let mut cols = state(name, n);
+        let mut rng = Rng::new(1, 0);
+        let mut best = f64::INFINITY;
+        let mut step = 0;
+        let mut spikes = 0;
+        for _ in 0..repeats {
+            let t0 = Instant::now();
+            spikes += simulate(&progs, &mut cols, &mut rng, n, step, steps);
+            best = best.min(t0.elapsed().as_secs_f64());
+            step += steps as i64;
+        }
+        println!(
+            "{name:10} N={n:8} {:7.3} ns/neuron-step (best of {repeats}; {spikes} spikes)",
+            best * 1e9 / (n as f64 * steps as f64)
+        );
+    }
+}
