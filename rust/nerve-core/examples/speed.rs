@@ -1,5 +1,5 @@
 //! Quick A/B timing of the benchmark models (ns per neuron-step, best of
-//! several repeats): `cargo run --release --example speed -- [N] [steps] [repeats]`.
+//! several repeats; `MODEL=name` runs one model): `cargo run --release --example speed -- [N] [steps] [repeats]`.
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -16,7 +16,28 @@ fn main() {
     let n = args.first().copied().unwrap_or(100_000);
     let steps = args.get(1).copied().unwrap_or(100) as u64;
     let repeats = args.get(2).copied().unwrap_or(5);
+    let only = std::env::var("MODEL").unwrap_or_default();
+    if only.is_empty() || only == "randn" {
+        let mut r = nerve_core::noise::stream(1, 2, 3);
+        let mut buf = vec![0.0; 256];
+        let mut best = f64::INFINITY;
+        for _ in 0..repeats {
+            let t0 = Instant::now();
+            for _ in 0..(n * steps as usize) / 256 {
+                nerve_core::noise::fill_normal(&mut r, &mut buf);
+            }
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        println!(
+            "randn      N={n:8} {:7.3} ns/neuron-step (fill_normal, 256 at a time; {})",
+            best * 1e9 / (n as f64 * steps as f64),
+            buf[0]
+        );
+    }
     for (name, blobs) in models() {
+        if !only.is_empty() && only != name {
+            continue;
+        }
         let progs: Vec<Program> = blobs.iter().map(|b| Program::decode(b).unwrap()).collect();
         let mut cols = state(name, n);
         let mut rng = Rng::new(1, 0);

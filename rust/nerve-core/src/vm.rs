@@ -200,6 +200,13 @@ mod sem {
             0.0f64.copysign(a / b)
         }
     }
+    /// `b if a != 0 else c`, branch-free on the bits (LLVM would otherwise
+    /// turn an in-place select into a masked store, which is slow on AMD).
+    #[inline(always)]
+    pub fn select(a: f64, b: f64, c: f64) -> f64 {
+        let m = u64::from(a != 0.0).wrapping_neg();
+        f64::from_bits((b.to_bits() & m) | (c.to_bits() & !m))
+    }
     #[inline(always)]
     pub fn sign(a: f64) -> f64 {
         if a > 0.0 {
@@ -256,7 +263,7 @@ macro_rules! dispatch_ops {
             Op::Ne => $b!(|a: f64, b: f64| sem::b(a != b)),
             Op::And => $b!(|a: f64, b: f64| sem::b(a != 0.0 && b != 0.0)),
             Op::Or => $b!(|a: f64, b: f64| sem::b(a != 0.0 || b != 0.0)),
-            Op::Select => $t!(|a: f64, b: f64, c: f64| if a != 0.0 { b } else { c }),
+            Op::Select => $t!(sem::select),
             Op::Clip => $t!(|a: f64, b: f64, c: f64| a.max(b).min(c)),
             _ => $other,
         }
