@@ -39,6 +39,11 @@ fn main() {
             continue;
         }
         let progs: Vec<Program> = blobs.iter().map(|b| Program::decode(b).unwrap()).collect();
+        if std::env::var_os("SHOW").is_some() {
+            for p in &progs {
+                println!("{}", p.range_form_text());
+            }
+        }
         let mut cols = state(name, n);
         let mut rng = Rng::new(1, 0);
         let mut best = f64::INFINITY;

@@ -506,6 +506,8 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
         }
         Src::S(k) => Arg::S(env.s.get(usize::from(k)).copied().unwrap_or(0.0)),
         Src::Col(c) if i.to_col && c == i.dst => Arg::Same,
+        // A fused pair may read its own destination register (see fuse_pairs).
+        Src::V(p) if !i.to_col && p == i.dst && matches!(i.fuse, Fuse::Pair { .. }) => Arg::Same,
         Src::Col(c) => match env.col(c) {
             // SAFETY: n lanes from the chunk's start lie inside the column; the
             // destination is a register or another column (the same column is
@@ -531,9 +533,24 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
             unsafe { std::slice::from_raw_parts_mut(env.base.add(usize::from(i.dst) * CHUNK), n) }
         }
     };
-    if i.fuse == Fuse::CollectCmpAnd {
-        collect_cmp(i, arg, lanes, n, events);
-        return;
+    match i.fuse {
+        Fuse::None => {}
+        Fuse::CollectCmpAnd => {
+            collect_cmp(i, arg, lanes, n, events);
+            return;
+        }
+        Fuse::Pair { op2, left } => {
+            pair(
+                i.op,
+                op2,
+                left,
+                dst(),
+                arg(i.src[0]),
+                arg(i.src[1]),
+                arg(i.src[2]),
+            );
+            return;
+        }
     }
     macro_rules! u {
         ($f:expr) => {{
@@ -574,6 +591,150 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
         t,
         special(i, env, lanes, rng, events, arg, dst)
     )
+}
+
+/// The operations of fused pairs, by const-generic code (0..8: add, sub,
+/// mul, div, lt, le, gt, ge), resolved at compile time.
+#[inline(always)]
+fn ap<const O: u8>(a: f64, b: f64) -> f64 {
+    match O {
+        0 => a + b,
+        1 => a - b,
+        2 => a * b,
+        3 => a / b,
+        4 => sem::b(a < b),
+        5 => sem::b(a <= b),
+        6 => sem::b(a > b),
+        _ => sem::b(a >= b),
+    }
+}
+
+const fn pair_code(op: Op) -> u8 {
+    match op {
+        Op::Add => 0,
+        Op::Sub => 1,
+        Op::Mul => 2,
+        Op::Div => 3,
+        Op::Lt => 4,
+        Op::Le => 5,
+        Op::Gt => 6,
+        _ => 7,
+    }
+}
+
+#[inline(always)]
+fn pair_kernel<const O1: u8, const O2: u8, const L: bool, A: Lane, B: Lane, C: Lane>(
+    d: &mut [f64],
+    a: A,
+    b: B,
+    c: C,
+) {
+    let n = d.len();
+    let (a, b, c) = (a.trim(n), b.trim(n), c.trim(n));
+    for (k, o) in d.iter_mut().enumerate() {
+        let cur = *o;
+        let t = ap::<O1>(a.at(k, cur), b.at(k, cur));
+        let x = c.at(k, cur);
+        *o = if L { ap::<O2>(t, x) } else { ap::<O2>(x, t) };
+    }
+}
+
+#[inline(always)]
+fn pair_kinds<const O1: u8, const O2: u8, const L: bool>(
+    d: &mut [f64],
+    a: Arg<'_>,
+    b: Arg<'_>,
+    c: Arg<'_>,
+) {
+    match (a, b, c) {
+        (Arg::V(a), Arg::V(b), Arg::V(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::V(a), Arg::V(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::V(a), Arg::S(b), Arg::V(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::V(a), Arg::S(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::S(a), Arg::V(b), Arg::V(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::S(a), Arg::V(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::Same, Arg::V(b), Arg::V(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, Cur, b, c),
+        (Arg::Same, Arg::V(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, Cur, b, c),
+        (Arg::Same, Arg::S(b), Arg::V(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, Cur, b, c),
+        (Arg::Same, Arg::S(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, Cur, b, c),
+        (Arg::V(a), Arg::V(b), Arg::Same) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, Cur),
+        (Arg::V(a), Arg::S(b), Arg::Same) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, Cur),
+        (Arg::S(a), Arg::V(b), Arg::Same) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, Cur),
+        // Not built by the decoder (both first sources scalar, or `b` in
+        // place); kept total with a generic loop.
+        (a, b, c) => pair_generic::<O1, O2, L>(d, a, b, c),
+    }
+}
+
+/// [`pair_kinds`] for pairs ending in a comparison (a threshold-like
+/// `x/dt >= k`): fewer source kinds, to keep the number of kernels down.
+#[inline(always)]
+fn pair_kinds_cmp<const O1: u8, const O2: u8, const L: bool>(
+    d: &mut [f64],
+    a: Arg<'_>,
+    b: Arg<'_>,
+    c: Arg<'_>,
+) {
+    match (a, b, c) {
+        (Arg::V(a), Arg::S(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::S(a), Arg::V(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (Arg::V(a), Arg::V(b), Arg::S(c)) => pair_kernel::<O1, O2, L, _, _, _>(d, a, b, c),
+        (a, b, c) => pair_generic::<O1, O2, L>(d, a, b, c),
+    }
+}
+
+/// Any fused pair, one lane at a time (source kinds without their own kernel).
+#[inline(never)]
+fn pair_generic<const O1: u8, const O2: u8, const L: bool>(
+    d: &mut [f64],
+    a: Arg<'_>,
+    b: Arg<'_>,
+    c: Arg<'_>,
+) {
+    let get = |x: Arg<'_>, k: usize, cur: f64| match x {
+        Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
+        Arg::S(v) => v,
+        Arg::Same => cur,
+    };
+    for (k, o) in d.iter_mut().enumerate() {
+        let cur = *o;
+        let t = ap::<O1>(get(a, k, cur), get(b, k, cur));
+        let x = get(c, k, cur);
+        *o = if L { ap::<O2>(t, x) } else { ap::<O2>(x, t) };
+    }
+}
+
+/// Run a fused pair: dispatch the runtime opcodes to a monomorphic kernel.
+#[inline(always)]
+fn pair(op1: Op, op2: Op, left: bool, d: &mut [f64], a: Arg<'_>, b: Arg<'_>, c: Arg<'_>) {
+    macro_rules! second {
+        ($o1:literal) => {
+            match (pair_code(op2), left) {
+                (0, true) => pair_kinds::<$o1, 0, true>(d, a, b, c),
+                (1, true) => pair_kinds::<$o1, 1, true>(d, a, b, c),
+                (2, true) => pair_kinds::<$o1, 2, true>(d, a, b, c),
+                (3, true) => pair_kinds::<$o1, 3, true>(d, a, b, c),
+                (4, true) => pair_kinds_cmp::<$o1, 4, true>(d, a, b, c),
+                (5, true) => pair_kinds_cmp::<$o1, 5, true>(d, a, b, c),
+                (6, true) => pair_kinds_cmp::<$o1, 6, true>(d, a, b, c),
+                (_, true) => pair_kinds_cmp::<$o1, 7, true>(d, a, b, c),
+                (0, false) => pair_kinds::<$o1, 0, false>(d, a, b, c),
+                (1, false) => pair_kinds::<$o1, 1, false>(d, a, b, c),
+                (2, false) => pair_kinds::<$o1, 2, false>(d, a, b, c),
+                (3, false) => pair_kinds::<$o1, 3, false>(d, a, b, c),
+                (4, false) => pair_kinds_cmp::<$o1, 4, false>(d, a, b, c),
+                (5, false) => pair_kinds_cmp::<$o1, 5, false>(d, a, b, c),
+                (6, false) => pair_kinds_cmp::<$o1, 6, false>(d, a, b, c),
+                (_, false) => pair_kinds_cmp::<$o1, 7, false>(d, a, b, c),
+            }
+        };
+    }
+    match pair_code(op1) {
+        0 => second!(0),
+        1 => second!(1),
+        2 => second!(2),
+        _ => second!(3),
+    }
 }
 
 /// The fused threshold `collect(cmp(a, b) and c)`: a byte mask of the chunk

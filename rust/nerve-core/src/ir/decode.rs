@@ -58,7 +58,26 @@ pub enum Fuse {
     /// operand order of `and`): `op` is the comparison; collects the lanes
     /// where `cmp(a, b) && c != 0`, with no intermediate register.
     CollectCmpAnd,
+    /// Superinstruction for `t = op a b; dst = op2 t c` (`left`) or
+    /// `dst = op2 c t`, with `t` a single-use temporary: one pass, the
+    /// same two roundings in the same order. `op` is in
+    /// [`PAIR_FIRST`], `op2` in [`PAIR_SECOND`].
+    Pair { op2: Op, left: bool },
 }
+
+/// Opcodes that may start a fused pair.
+pub const PAIR_FIRST: [Op; 4] = [Op::Add, Op::Sub, Op::Mul, Op::Div];
+/// Opcodes that may end a fused pair.
+pub const PAIR_SECOND: [Op; 8] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Lt,
+    Op::Le,
+    Op::Gt,
+    Op::Ge,
+];
 
 /// An instruction of the executable form.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -449,6 +468,15 @@ impl Program {
         self.has_collect
     }
 
+    /// The executable form for contiguous lanes, one instruction a line
+    /// (for tests and tuning: shows aliasing and fusion decisions).
+    pub fn range_form_text(&self) -> String {
+        self.vector_range
+            .iter()
+            .map(|i| format!("{i:?}\n"))
+            .collect()
+    }
+
     /// The program as text (the format of `docs/architecture.md`).
     pub fn disassemble(&self) -> String {
         let mut out = String::new();
@@ -519,7 +547,7 @@ fn rename_vector(block: &[RawInstr], n_sregs: u16) -> (Vec<Instr>, usize) {
     } = values(block);
     // Pass 2: allocate physical registers.
     let mut phys_of = vec![0u16; last_use.len()];
-    let mut free: Vec<u16> = Vec::new();
+    let mut free: std::collections::VecDeque<u16> = std::collections::VecDeque::new();
     let mut n_phys: u16 = 0;
     let mut out = Vec::with_capacity(n);
     for (k, i) in block.iter().enumerate() {
@@ -536,7 +564,10 @@ fn rename_vector(block: &[RawInstr], n_sregs: u16) -> (Vec<Instr>, usize) {
         }
         let dst = match (def[k], i.dst) {
             (Some(val), _) => {
-                let p = free.pop().unwrap_or_else(|| {
+                // Oldest freed register first: a register freed by the previous
+                // instruction is rarely reused at once, which leaves
+                // neighbouring instructions free to be fused.
+                let p = free.pop_front().unwrap_or_else(|| {
                     n_phys += 1;
                     n_phys - 1
                 });
@@ -558,7 +589,7 @@ fn rename_vector(block: &[RawInstr], n_sregs: u16) -> (Vec<Instr>, usize) {
         free.extend(dying);
         if let Some(val) = def[k] {
             if last_use[val] == k {
-                free.push(dst);
+                free.push_back(dst);
             }
         }
         out.push(Instr {
@@ -738,7 +769,75 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> Vec<Instr> {
         out.push(ins);
     }
     fuse_collect(&mut out);
+    fuse_pairs(&mut out);
     out
+}
+
+/// Whether register `r`, written by instruction `k`, is read only by
+/// instruction `k + 1` (before it is next written).
+fn single_use_next(block: &[Instr], k: usize, r: u16) -> bool {
+    for i in block.iter().skip(k + 2) {
+        if i.src.contains(&Src::V(r)) {
+            return false;
+        }
+        let writes =
+            !i.to_col && !matches!(i.op, Op::Store | Op::Collect) && i.fuse != Fuse::CollectCmpAnd;
+        if writes && i.dst == r {
+            return true;
+        }
+    }
+    true
+}
+
+/// Fuse consecutive `t = op a b; d = op2 (t, c)` into [`Fuse::Pair`].
+fn fuse_pairs(block: &mut Vec<Instr>) {
+    let mut k = 0;
+    while k + 1 < block.len() {
+        let (i1, i2) = (block[k], block[k + 1]);
+        let ok1 = i1.fuse == Fuse::None && !i1.to_col && PAIR_FIRST.contains(&i1.op);
+        let ok2 = i2.fuse == Fuse::None && PAIR_SECOND.contains(&i2.op);
+        let t = Src::V(i1.dst);
+        let pos = match (i2.src[0] == t, i2.src[1] == t) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        };
+        // Sources the kernel handles: not both scalars first.
+        let own = |x: Src| i2.to_col && x == Src::Col(i2.dst);
+        let scalar = |x: Src| matches!(x, Src::S(_));
+        match pos {
+            Some(left)
+                if ok1
+                    && ok2
+                    && !(scalar(i1.src[0]) && scalar(i1.src[1]))
+                    && single_use_next(block, k, i1.dst) =>
+            {
+                let c = if left { i2.src[1] } else { i2.src[0] };
+                // A source that is the destination itself (register reused
+                // by renaming, or the destination column) is read in place by
+                // the kernel (`Arg::Same`); at most one such source.
+                let reg = |x: Src| !i2.to_col && x == Src::V(i2.dst);
+                let same = [i1.src[0], i1.src[1], c]
+                    .iter()
+                    .filter(|&&x| own(x) || reg(x))
+                    .count();
+                if same > 1 || (same == 1 && (own(i1.src[1]) || reg(i1.src[1]))) {
+                    k += 1;
+                    continue;
+                }
+                block[k] = Instr {
+                    op: i1.op,
+                    dst: i2.dst,
+                    to_col: i2.to_col,
+                    src: [i1.src[0], i1.src[1], c],
+                    fuse: Fuse::Pair { op2: i2.op, left },
+                };
+                block.remove(k + 1);
+                k += 1;
+            }
+            _ => k += 1,
+        }
+    }
 }
 
 /// Rewrite `t = cmp a b; m = and t c; collect m` into one `CollectCmpAnd`.
