@@ -735,11 +735,9 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> Vec<Instr> {
         if touches(c, d + 1, end, s) {
             continue;
         }
-        // Column aliases live after the definition (read later) would see the
-        // new value too early.
-        let clash = (0..d).any(|l| {
-            def[l].is_some_and(|w| home[w] == Some(c) && raw[l].op == Op::Load && last_use[w] > d)
-        });
+        // Values living in the column (aliased loads, earlier results placed
+        // there) still read after the definition would see the new value.
+        let clash = (0..d).any(|l| def[l].is_some_and(|w| home[w] == Some(c) && last_use[w] > d));
         if clash {
             continue;
         }
