@@ -1041,7 +1041,7 @@ mod tests {
         ];
         for _ in 0..(4 + g.below(14)) {
             let live: Vec<u16> = (0..4).filter(|&r| written[r as usize]).collect();
-            let mut src = |g: &mut Lcg| match g.below(5) {
+            let src = |g: &mut Lcg| match g.below(5) {
                 0 => k0,
                 1 => k1,
                 2 => s(0),
