@@ -738,7 +738,10 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> Vec<Instr> {
         // Values living in the column (aliased loads, earlier results placed
         // there) still read after the definition would see the new value.
         let clash = (0..d).any(|l| def[l].is_some_and(|w| home[w] == Some(c) && last_use[w] > d));
-        if clash {
+        // An in-place `select` (`v = select(c, x, v)`) compiles to masked
+        // stores, which are slow (microcoded) on AMD: a copy is cheaper.
+        let masked = i.op == Op::Select && uses[d].iter().flatten().any(|&w| home[w] == Some(c));
+        if clash || masked {
             continue;
         }
         home[val] = Some(c);
