@@ -283,6 +283,9 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64) {
             .par_iter_mut()
             .zip(w.chunk_events.par_iter_mut())
             .enumerate()
+            // Few, large jobs: one register file per job, and little
+            // stealing traffic (about four jobs per thread).
+            .with_min_len((w.n_chunks / (4 * rayon::current_num_threads())).max(1))
             .for_each_init(
                 || Registers::for_programs(programs.iter().copied()),
                 |regs, (c, (stream, events))| {

@@ -134,6 +134,11 @@ impl Scalars {
     }
 }
 
+/// Distance between two vector registers in the register file, in lanes:
+/// `CHUNK` plus one cache line, so that registers are not a multiple of
+/// 4 KiB apart (a load and a store 4 KiB apart falsely depend on each other).
+const REG_STRIDE: usize = CHUNK + 8;
+
 /// Vector registers: `CHUNK` lanes each, enough for every program they serve.
 #[derive(Clone, Debug, Default)]
 pub struct Registers {
@@ -149,7 +154,7 @@ impl Registers {
             .max()
             .unwrap_or(0);
         Registers {
-            v: vec![0.0; n * CHUNK],
+            v: vec![0.0; n * REG_STRIDE],
         }
     }
 }
@@ -437,8 +442,8 @@ fn run_chunk_avx2(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
 #[inline(always)]
 fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
     let n = ch.lanes.len().min(CHUNK);
-    if regs.v.len() < prog.n_phys_vregs * CHUNK {
-        regs.v.resize(prog.n_phys_vregs * CHUNK, 0.0);
+    if regs.v.len() < prog.n_phys_vregs * REG_STRIDE {
+        regs.v.resize(prog.n_phys_vregs * REG_STRIDE, 0.0);
     }
     let base = regs.v.as_mut_ptr();
     let Chunk {
@@ -469,7 +474,7 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
 
 /// What the kernels of one chunk see.
 struct Env<'a, 'c> {
-    /// The register file (`n_phys_vregs * CHUNK` values).
+    /// The register file (`n_phys_vregs * REG_STRIDE` values).
     base: *mut f64,
     /// Lanes in this chunk (`<= CHUNK`).
     n: usize,
@@ -500,11 +505,12 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
         Src::V(p) if !i.to_col && p == i.dst && matches!(i.fuse, Fuse::Pair { .. }) => Arg::Same,
         Src::V(p) => {
             // SAFETY: register p < n_phys_vregs (the renamer allocates them and
-            // the register file holds n_phys_vregs * CHUNK values), n <= CHUNK;
+            // the register file holds n_phys_vregs * REG_STRIDE values), n <= CHUNK;
             // a source register is never the destination (ensured by renaming;
             // a fused pair reading its own destination gets `Arg::Same` above),
             // so this shared slice does not overlap the mutable one below.
-            let a = unsafe { std::slice::from_raw_parts(env.base.add(usize::from(p) * CHUNK), n) };
+            let a =
+                unsafe { std::slice::from_raw_parts(env.base.add(usize::from(p) * REG_STRIDE), n) };
             Arg::V(a)
         }
         Src::S(k) => Arg::S(env.s.get(usize::from(k)).copied().unwrap_or(0.0)),
@@ -531,7 +537,9 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
         } else {
             // SAFETY: as above; the destination register is disjoint from every
             // source slice of the same instruction, and only one exists at a time.
-            unsafe { std::slice::from_raw_parts_mut(env.base.add(usize::from(i.dst) * CHUNK), n) }
+            unsafe {
+                std::slice::from_raw_parts_mut(env.base.add(usize::from(i.dst) * REG_STRIDE), n)
+            }
         }
     };
     match i.fuse {
