@@ -1,8 +1,16 @@
-//! ns per neuron-step of the tutorial's three model shapes, hand-assembled as
-//! the Python lowering emits them, through the whole run loop (update,
+//! ns per neuron-step of the tutorial's three model shapes, hand-assembled in the
+//! shape the Python lowering emits, through the whole run loop (update,
 //! threshold, spike recording, reset). Compare with the C reference in
 //! `shared/bench-ref` (same models, same schedule). Per-step overhead: N = 1.
 //! `RAYON_NUM_THREADS=1` gives the single-thread numbers.
+//!
+//! The update programs do the C reference's arithmetic (one division per
+//! neuron, by `dt`, in the refractory test). The Python lowering of the noisy
+//! models currently emits a few more per-neuron operations (`(v0 - v)/tau`
+//! as a division by the constant `tau`, the noise as two multiplications),
+//! so a run through Python costs somewhat more per neuron-step.
+//! `cargo run --release -p nerve-core --example speed` times the same
+//! programs without criterion, for quick A/B comparisons.
 
 mod common;
 

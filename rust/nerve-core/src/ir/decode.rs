@@ -6,6 +6,24 @@
 //! a vector register or a scalar slot), and vector registers are renamed so
 //! that no instruction writes a register it also reads (each kernel then works
 //! on disjoint slices, which LLVM vectorises without runtime alias checks).
+//!
+//! The vector block is kept in two executable forms. The *indexed* form (for
+//! resets, which gather and scatter) is the renamed block as written. The
+//! *contiguous* form (for whole-group passes, where a chunk of a column is a
+//! plain slice) is rewritten for fewer passes over the chunk, with results
+//! bit-identical to the indexed form (same operations, same order, no
+//! contraction; a randomized test in `vm.rs` checks this):
+//!
+//! - loads alias the column when it is not written before the loaded value
+//!   dies (no copy);
+//! - a result whose store is the only access to its column for the rest of
+//!   its life is computed straight into the column (the store disappears),
+//!   except an in-place `select` (masked stores are slow on AMD);
+//! - `t = op a b; d = op2 t c` with a single-use `t` becomes one kernel
+//!   ([`Fuse::Pair`]), and `collect(cmp(a, b) and c)` one mask-and-scan
+//!   kernel ([`Fuse::CollectCmpAnd`]).
+//!
+//! None of this changes the format: it happens after validation.
 
 use std::fmt::Write as _;
 
