@@ -336,7 +336,13 @@ class NeuronGroup(NerveObject):
                     f"refractory must be a time (e.g. 5*ms), a string, or False; "
                     f"got {self.refractory!r}")
             steps = timestep(float(np.asarray(self.refractory)), dt)
-            return [n.Assign("not_refractory", "=", n.Compare(">=", since, n.Number(float(steps))))]
+            # timestep(t - lastspike) >= steps, i.e. (t - lastspike + 1e-3*dt)/dt >= steps,
+            # written as t - lastspike >= (steps - 1e-3)*dt: no division per neuron, and the
+            # same outcome, because t and lastspike lie on the grid, so (t - lastspike)/dt is
+            # an integer to ~1e-12 and the 1e-3 margin dwarfs any rounding difference
+            bound = n.BinOp("*", n.Number(steps - 1e-3), n.Name("dt"))
+            elapsed = n.BinOp("-", n.Name("t"), n.Name("lastspike"))
+            return [n.Assign("not_refractory", "=", n.Compare(">=", elapsed, bound))]
         ref = self._refractory
         if resolver_dimension_is_time(ref, resolver):
             steps = n.Call("int", (n.BinOp("/", n.BinOp("+", ref, n.BinOp(

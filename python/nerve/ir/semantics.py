@@ -60,9 +60,11 @@ def _mod(a: float, b: float) -> float:  # Python's %: the sign of b
         return math.nan
 
 
-def _floordiv(a: float, b: float) -> float:  # floor(a / b), as the table says
-    with np.errstate(all="ignore"):
-        return float(np.floor(np.float64(a) / np.float64(b)))
+def _floordiv(a: float, b: float) -> float:  # Python's // on floats, as the table says
+    if b == 0.0:  # Python raises; the engine follows IEEE division
+        with np.errstate(all="ignore"):
+            return float(np.floor(np.float64(a) / np.float64(b)))
+    return float(a) // float(b)
 
 
 def _sign(a: float) -> float:

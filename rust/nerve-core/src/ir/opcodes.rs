@@ -96,7 +96,7 @@ opcode_table! {
     13 Div      "div"      2 Both   "dst = a / b (IEEE: x/0 is inf or nan)";
     14 Pow      "pow"      2 Both   "dst = a ** b (powf)";
     15 Mod      "mod"      2 Both   "dst = a mod b with the sign of b, as Python's %";
-    16 FloorDiv "floordiv" 2 Both   "dst = floor(a / b), as Python's //";
+    16 FloorDiv "floordiv" 2 Both   "dst = a // b as Python computes it for floats (floor of the exact quotient, which can differ from floor(a / b) after rounding); floor(a / b) when b == 0";
     17 Min      "min"      2 Both   "dst = min(a, b)";
     18 Max      "max"      2 Both   "dst = max(a, b)";
     19 Neg      "neg"      1 Both   "dst = -a";
