@@ -187,3 +187,15 @@ def test_negative_or_unitless_duration():
 
     with pytest.raises(DimensionMismatchError, match="time"):
         net.run(5)
+
+
+def test_recorded_times_survive_a_change_of_dt():
+    G = _lif(1)
+    M = StateMonitor(G, "v", record=0)
+    net = Network(G, M)
+    net.run(1 * ms)
+    defaultclock.dt = 0.05 * ms
+    net.run(1 * ms)
+    expected = np.concatenate([np.arange(10) * 1e-4, np.arange(20, 40) * 0.05e-3])
+    np.testing.assert_allclose(M.t_, expected, rtol=1e-12)
+    assert M.v.shape == (1, 30)

@@ -206,7 +206,7 @@ class Network:
             "t": self._t,
             "groups": {id(g): ({k: c.copy() for k, c in g._columns.items()},
                                g._rng.get().copy(), _state["epoch"]) for g in groups},
-            "state": {id(m): len(m._steps) for m in state_monitors},
+            "state": {id(m): len(m._times) for m in state_monitors},
             "spikes": {id(m): len(m._i) for m in spike_monitors},
         }
 
@@ -225,13 +225,13 @@ class Network:
             g._rng.set(rng.copy(), epoch)
         for m in state_monitors:
             length = stored["state"][id(m)]
-            m._steps.truncate(length)
+            m._times.truncate(length)
             for chunks in m._values.values():
                 chunks.truncate(length)
         for m in spike_monitors:
             length = stored["spikes"][id(m)]
             m._i.truncate(length)
-            m._steps.truncate(length)
+            m._times.truncate(length)
         self._t = stored["t"]
         for obj in self.objects:
             obj.clock._set_t(self._t)

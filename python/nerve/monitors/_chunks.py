@@ -42,3 +42,23 @@ class Chunks:
 
     def __len__(self) -> int:
         return sum(len(p) for p in self._parts)
+
+
+class RecordedTimes:
+    """``t`` and ``t_`` of a monitor that keeps its recording times (seconds)
+    in ``self._times``; times are computed as ``step*dt`` when recorded, so a
+    change of ``dt`` between runs keeps earlier times right."""
+
+    _times: Chunks
+
+    @property
+    def t_(self) -> np.ndarray:
+        """The recording times in seconds (a plain array)."""
+        return self._times.array
+
+    @property
+    def t(self):
+        """The recording times."""
+        from nerve.units import second
+
+        return self._times.array * second

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from nerve.core.base import NerveObject
-from nerve.monitors._chunks import Chunks
+from nerve.monitors._chunks import Chunks, RecordedTimes
 
 __all__ = ["SpikeMonitor"]
 
 
-class SpikeMonitor(NerveObject):
+class SpikeMonitor(RecordedTimes, NerveObject):
     """Record every spike of ``source``: ``t`` (spike times), ``i`` (neuron
     indices), ``count`` (spikes per neuron), ``num_spikes``,
     ``spike_trains()``."""
@@ -32,30 +32,16 @@ class SpikeMonitor(NerveObject):
         self.source = source
         self.record = bool(record)
         self._i = Chunks(np.zeros(0, dtype=np.int32))
-        self._steps = Chunks(np.zeros(0, dtype=np.int64))
-        self._dt = source.clock.dt_
+        self._times = Chunks(np.zeros(0))
 
     def _append(self, indices: np.ndarray, steps: np.ndarray, dt: float) -> None:
         self._i.append(indices)
-        self._steps.append(steps)
-        self._dt = dt
+        self._times.append(steps * dt)
 
     @property
     def i(self) -> np.ndarray:
         """Index of the neuron of each spike."""
         return self._i.array
-
-    @property
-    def t_(self) -> np.ndarray:
-        """Time of each spike, in seconds (a plain array)."""
-        return self._steps.array * self._dt
-
-    @property
-    def t(self):
-        """Time of each spike."""
-        from nerve.units import second
-
-        return self.t_ * second
 
     @property
     def count(self) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 
 from nerve.core.base import NerveObject
 from nerve.exceptions import InvalidIndexError
-from nerve.monitors._chunks import Chunks
+from nerve.monitors._chunks import Chunks, RecordedTimes
 
 __all__ = ["StateMonitor"]
 
@@ -27,7 +27,7 @@ def _indices(record, N: int) -> np.ndarray:
     return indices.astype(np.int64)
 
 
-class StateMonitor(NerveObject):
+class StateMonitor(RecordedTimes, NerveObject):
     """Record ``variables`` of ``source`` at the start of every time step, for
     the neurons in ``record`` (``True``: all; an index or a list of indices).
 
@@ -61,31 +61,17 @@ class StateMonitor(NerveObject):
         object.__setattr__(self, "record_variables", variables)
         self.source = source
         self.record = _indices(record, source.N)
-        self._steps = Chunks(np.zeros(0, dtype=np.int64))
+        self._times = Chunks(np.zeros(0))
         self._values = {v: Chunks(np.zeros((0, len(self.record)))) for v in variables}
-        self._dt = source.clock.dt_
 
     @property
     def _slots(self) -> list[int]:
         return [self.source._slots[v] for v in self.record_variables]
 
     def _append(self, start_step: int, steps_done: int, arrays, dt: float) -> None:
-        self._steps.append(np.arange(start_step, start_step + steps_done, dtype=np.int64))
+        self._times.append(np.arange(start_step, start_step + steps_done) * dt)
         for var, values in zip(self.record_variables, arrays):
             self._values[var].append(values)
-        self._dt = dt
-
-    @property
-    def t_(self) -> np.ndarray:
-        """Recording times in seconds (a plain array)."""
-        return self._steps.array * self._dt
-
-    @property
-    def t(self):
-        """Recording times."""
-        from nerve.units import second
-
-        return self.t_ * second
 
     def _values_of(self, var: str, raw: bool):
         values = self._values[var].array.T
