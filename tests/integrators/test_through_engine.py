@@ -39,3 +39,26 @@ def test_time_dependent_input_converges_at_the_method_order(method, order):
 
 def test_rk4_matches_the_analytic_solution():
     assert _sine_driven("rk4", 0.1) < 1e-8
+
+
+@pytest.mark.parametrize("method", ["euler", "heun", "milstein"])
+def test_ornstein_uhlenbeck_stationary_statistics(method):
+    """dv/dt = -v/tau + sigma*sqrt(2/tau)*xi keeps v ~ N(0, sigma^2); with
+    additive noise each scheme's one-step map is v' = a*v + b*z, whose
+    stationary variance is b^2/(1 - a^2)."""
+    from nerve import seed
+
+    start_scope()
+    seed(5)
+    tau, sigma, dt, n = 10e-3, 2.0, 1e-4, 20000
+    G = NeuronGroup(n, "dv/dt = -v/tau + sigma*sqrt(2/tau)*xi : 1", method=method,
+                    namespace={"tau": tau * 1000 * ms, "sigma": sigma})
+    G.v = "2.0*randn()"
+    Network(G).run(30 * ms)
+    a = 1 - dt / tau if method == "euler" else 1 - dt / tau + (dt / tau) ** 2 / 2
+    b2 = sigma**2 * 2 * dt / tau
+    expected_var = b2 / (1 - a * a)
+    v = np.asarray(G.v)
+    # standard errors: mean sigma/sqrt(n), variance var*sqrt(2/n); allow 5 of each
+    assert abs(v.mean()) < 5 * np.sqrt(expected_var / n)
+    assert abs(v.var() - expected_var) < 5 * expected_var * np.sqrt(2 / n)
