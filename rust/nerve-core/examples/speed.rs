@@ -1,5 +1,7 @@
 //! Quick A/B timing of the benchmark models (ns per neuron-step, best of
-//! several repeats; `MODEL=name` runs one model): `cargo run --release --example speed -- [N] [steps] [repeats]`.
+//! several repeats; `MODEL=name` runs one model; `SHOW=1` prints the
+//! executable form, `SHOW=ir` the programs):
+//! `cargo run --release --example speed -- [N] [steps] [repeats]`.
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -39,10 +41,12 @@ fn main() {
             continue;
         }
         let progs: Vec<Program> = blobs.iter().map(|b| Program::decode(b).unwrap()).collect();
-        if std::env::var_os("SHOW").is_some() {
-            for p in &progs {
-                println!("{}", p.range_form_text());
-            }
+        match std::env::var("SHOW").as_deref() {
+            Ok("ir") => progs.iter().for_each(|p| println!("{}", p.disassemble())),
+            Ok(_) => progs
+                .iter()
+                .for_each(|p| println!("{}", p.range_form_text())),
+            Err(_) => {}
         }
         let mut cols = state(name, n);
         let mut rng = Rng::new(1, 0);

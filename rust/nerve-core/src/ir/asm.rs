@@ -49,7 +49,9 @@ impl Asm {
         for (j, &w) in words.iter().enumerate() {
             let (op, idx) = (words[0], w & 0x3fff);
             let raw = (op == Op::Store as u16 && j == 1) || (op == Op::Load as u16 && j == 2);
-            if j == 0 || raw || (op == Op::Collect as u16 && j == 1) {
+            // Operands past the arity are unused (encoded 0, not `V0`).
+            let arity = Op::from_code(op).map_or(3, |o| usize::from(o.info().arity));
+            if j == 0 || raw || (op == Op::Collect as u16 && j == 1) || j > arity + 1 {
                 continue;
             }
             match w >> 14 {
