@@ -7,6 +7,7 @@
 //! every object) without returning to Python ([`run`]). It has no Python
 //! dependency.
 
+pub(crate) mod chain;
 pub mod error;
 pub mod ir;
 pub mod noise;

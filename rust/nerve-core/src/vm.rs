@@ -9,7 +9,9 @@
 
 use std::marker::PhantomData;
 
+use crate::chain::{self, RStep, Val};
 use crate::error::{CoreError, Result};
+use crate::ir::chain::{Step, MAX_STEPS};
 use crate::ir::decode::{Fuse, Instr, Program, Src};
 use crate::ir::opcodes::Op;
 use crate::noise::{self, Stream};
@@ -161,7 +163,7 @@ impl Registers {
 
 // ------------------------------------------------------------------ semantics
 
-mod sem {
+pub(crate) mod sem {
     #[inline(always)]
     pub fn b(x: bool) -> f64 {
         if x {
@@ -466,6 +468,7 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
         s,
         cols,
         start,
+        chains: &prog.chains,
     };
     for i in block {
         exec(i, &env, lanes, rng, events);
@@ -483,6 +486,8 @@ struct Env<'a, 'c> {
     /// `Some(first lane)` for a contiguous range (then `start + n <= cols.n`),
     /// `None` for indexed lanes.
     start: Option<usize>,
+    /// The steps of the program's fused chains.
+    chains: &'a [Vec<Step>],
 }
 
 impl Env<'_, '_> {
@@ -548,6 +553,10 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
             collect_cmp(i, arg, lanes, n, events);
             return;
         }
+        Fuse::Chain { id } => {
+            chain_exec(i, id, env);
+            return;
+        }
         Fuse::Pair { op2, left } => {
             pair(
                 i.op,
@@ -602,10 +611,44 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
     )
 }
 
+/// Run the fused chain `id` (instruction `i` gives its destination).
+#[inline(always)]
+fn chain_exec(i: &Instr, id: u16, env: &Env<'_, '_>) {
+    let Some(steps) = env.chains.get(usize::from(id)) else {
+        return;
+    };
+    let val = |src: Src| match src {
+        // SAFETY: register p < n_phys_vregs and the register file holds
+        // n_phys_vregs * REG_STRIDE values, so the offset is in bounds.
+        Src::V(p) => Val::P(unsafe { env.base.add(usize::from(p) * REG_STRIDE) }),
+        Src::S(k) => Val::S(env.s.get(usize::from(k)).copied().unwrap_or(0.0)),
+        Src::Col(c) => env.col(c).map_or(Val::S(f64::NAN), |p| Val::P(p)),
+    };
+    let mut resolved = [RStep::Init(Val::S(0.0)); MAX_STEPS];
+    for (r, st) in resolved.iter_mut().zip(steps) {
+        *r = RStep::new(st, val);
+    }
+    let dst = if i.to_col {
+        match env.col(i.dst) {
+            Some(p) => p,
+            None => return, // unreachable: chains only in the range form
+        }
+    } else {
+        // SAFETY: as for register sources above.
+        unsafe { env.base.add(usize::from(i.dst) * REG_STRIDE) }
+    };
+    let n_steps = steps.len().min(MAX_STEPS);
+    // SAFETY: every pointer source and the destination hold the chunk's n
+    // lanes (registers: n <= CHUNK < REG_STRIDE; columns: see Env::col); no
+    // slice into them is alive during the call, and the kernel reads each
+    // tile before writing it, so a source in the destination is fine.
+    unsafe { chain::run(&resolved[..n_steps], dst, env.n) };
+}
+
 /// The operations of fused pairs, by const-generic code (0..8: add, sub,
 /// mul, div, lt, le, gt, ge), resolved at compile time.
 #[inline(always)]
-fn ap<const O: u8>(a: f64, b: f64) -> f64 {
+pub(crate) fn ap<const O: u8>(a: f64, b: f64) -> f64 {
     match O {
         0 => a + b,
         1 => a - b,
@@ -1057,7 +1100,45 @@ mod tests {
                 _ => k(0),
             };
             let d = g.below(4) as u16;
-            match g.below(6) {
+            match g.below(8) {
+                // A chain: each result read by the next instruction (and
+                // perhaps later too), perhaps ending in a select and a store.
+                6 | 7 if !live.is_empty() => {
+                    let (x, y) = (src(g), src(g));
+                    let mut acc = g.below(4) as u16;
+                    let arith = [Op::Add, Op::Sub, Op::Mul, Op::Div];
+                    a.vop(arith[g.below(4)], v(acc), x, y, 0);
+                    for _ in 0..(1 + g.below(5)) {
+                        let x = src(g);
+                        let next = g.below(4) as u16;
+                        let op = if g.below(4) == 0 {
+                            ops[g.below(ops.len())]
+                        } else {
+                            arith[g.below(4)]
+                        };
+                        if g.below(2) == 0 {
+                            a.vop(op, v(next), v(acc), x, 0);
+                        } else {
+                            a.vop(op, v(next), x, v(acc), 0);
+                        }
+                        written[usize::from(next)] = true;
+                        acc = next;
+                    }
+                    if g.below(2) == 0 {
+                        let (m, x) = (src(g), src(g));
+                        let next = g.below(4) as u16;
+                        if g.below(2) == 0 {
+                            a.vop(Op::Select, v(next), m, v(acc), x);
+                        } else {
+                            a.vop(Op::Select, v(next), m, x, v(acc));
+                        }
+                        acc = next;
+                    }
+                    written[usize::from(acc)] = true;
+                    if g.below(3) > 0 {
+                        a.store(g.below(3) as u16, v(acc));
+                    }
+                }
                 0 | 1 => {
                     a.load(v(d), g.below(3) as u16);
                     written[usize::from(d)] = true;
@@ -1081,65 +1162,131 @@ mod tests {
         a.finish()
     }
 
+    /// Run `prog` once over every lane in the contiguous form and in the
+    /// indexed form and check that the columns agree bit for bit.
+    fn same_in_both_forms(prog: &Program, case: usize) {
+        let n = 2 * CHUNK + 37;
+        let prog = prog.clone();
+        let init: Vec<Vec<f64>> = (0..3)
+            .map(|c| {
+                (0..n)
+                    .map(|i| ((i * 37 + c * 11) % 17) as f64 * 0.25 - 1.5)
+                    .collect()
+            })
+            .collect();
+        let mut a = init.clone();
+        let mut b = init;
+        {
+            let mut views: Vec<&mut [f64]> = a.iter_mut().map(|c| c.as_mut_slice()).collect();
+            let cols = Columns::new(&mut views, n).unwrap();
+            execute(&prog, &cols, &mut noise::Rng::new(1, 0), 0.25, 1e-4, 3).unwrap();
+        }
+        {
+            let mut views: Vec<&mut [f64]> = b.iter_mut().map(|c| c.as_mut_slice()).collect();
+            let cols = Columns::new(&mut views, n).unwrap();
+            let mut sc = Scalars::new(&prog);
+            sc.run_scalar(&prog, 0.25, 1e-4, n, 3);
+            let mut regs = Registers::for_programs([&prog]);
+            let ix: Vec<i32> = (0..n as i32).collect();
+            execute_indexed(
+                &prog,
+                &sc,
+                &mut regs,
+                &cols,
+                &ix,
+                &mut noise::Rng::new(1, 0),
+            );
+        }
+        for c in 0..3 {
+            for i in 0..n {
+                let (x, y) = (a[c][i], b[c][i]);
+                assert!(
+                    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                    "case {case}, column {c}, lane {i}: {x} != {y}\n{}\n{}",
+                    prog.disassemble(),
+                    prog.range_form_text()
+                );
+            }
+        }
+    }
+
+    /// The chains the lowering emits for the tutorial's models (columns v,
+    /// v0, flag) run on the specialised kernels, bit for bit as unfused.
+    #[test]
+    fn specialised_chains_equal_indexed_form() {
+        let mut progs = Vec::new();
+        for (select, euler_col) in [(true, true), (false, false), (true, false), (false, true)] {
+            // exact: v = where(flag, v0 + (v - v0)*E, v)
+            let mut a = Asm::new(3);
+            let e = a.konst(0.904_837_418_035_959_6);
+            a.load(v(1), 0)
+                .load(v(2), 1)
+                .vop(Op::Sub, v(3), v(1), v(2), 0)
+                .vop(Op::Mul, v(4), v(3), e, 0)
+                .vop(Op::Add, v(3), v(2), v(4), 0);
+            if select {
+                a.vop(Op::Select, v(2), v(1), v(3), v(1)).store(0, v(2));
+            } else {
+                a.store(0, v(3));
+            }
+            progs.push(a.finish());
+            // euler + noise: v = where(flag, v + dt*((c - v)/tau) + k*(s*xi), v)
+            let mut a = Asm::new(3);
+            let (tau, kk) = (a.konst(1e-2), a.konst(2.0));
+            a.load(v(0), 2).load(v(1), 0);
+            if euler_col {
+                a.load(v(2), 1).vop(Op::Sub, v(3), v(2), v(1), 0);
+            } else {
+                a.vop(Op::Sub, v(3), tau, v(1), 0);
+            }
+            a.vop(Op::Div, v(2), v(3), tau, 0)
+                .vop(Op::Mul, v(3), s(1), v(2), 0)
+                .vop(Op::Add, v(2), v(1), v(3), 0)
+                // (a column for `randn`: the two forms draw from different streams)
+                .load(v(3), 2)
+                .vop(Op::Mul, v(4), s(0), v(3), 0)
+                .vop(Op::Mul, v(3), kk, v(4), 0)
+                .vop(Op::Add, v(4), v(2), v(3), 0);
+            if select {
+                a.vop(Op::Select, v(2), v(0), v(4), v(1)).store(0, v(2));
+            } else {
+                a.store(0, v(4));
+            }
+            progs.push(a.finish());
+        }
+        for (case, blob) in progs.iter().enumerate() {
+            let prog = Program::decode(blob).unwrap();
+            let dummy = |x: Src| match x {
+                Src::S(_) => Val::S(0.0),
+                Src::V(_) | Src::Col(_) => Val::P(std::ptr::null()),
+            };
+            assert!(prog.chains.iter().all(|c| chain::has_mono(
+                &c.iter().map(|st| RStep::new(st, dummy)).collect::<Vec<_>>()
+            )));
+            assert!(!prog.chains.is_empty(), "{}", prog.range_form_text());
+            same_in_both_forms(&prog, case);
+        }
+    }
+
     /// The contiguous form (aliased loads, in-place results, fused kernels)
     /// gives bit for bit what the plain indexed form gives.
     #[test]
     fn contiguous_form_equals_indexed_form() {
         let mut g = Lcg(7);
-        let n = 2 * CHUNK + 37;
-        let (mut pairs, mut placed) = (0, 0);
+        let (mut pairs, mut placed, mut chains) = (0, 0, 0);
         for case in 0..3000 {
             let blob = random_program(&mut g);
             let prog = Program::decode(&blob).unwrap();
             let text = prog.range_form_text();
             pairs += usize::from(text.contains("Pair"));
+            chains += usize::from(text.contains("Chain"));
             placed += usize::from(text.contains("to_col: true"));
-            let init: Vec<Vec<f64>> = (0..3)
-                .map(|c| {
-                    (0..n)
-                        .map(|i| ((i * 37 + c * 11) % 17) as f64 * 0.25 - 1.5)
-                        .collect()
-                })
-                .collect();
-            let mut a = init.clone();
-            let mut b = init;
-            {
-                let mut views: Vec<&mut [f64]> = a.iter_mut().map(|c| c.as_mut_slice()).collect();
-                let cols = Columns::new(&mut views, n).unwrap();
-                execute(&prog, &cols, &mut noise::Rng::new(1, 0), 0.25, 1e-4, 3).unwrap();
-            }
-            {
-                let mut views: Vec<&mut [f64]> = b.iter_mut().map(|c| c.as_mut_slice()).collect();
-                let cols = Columns::new(&mut views, n).unwrap();
-                let mut sc = Scalars::new(&prog);
-                sc.run_scalar(&prog, 0.25, 1e-4, n, 3);
-                let mut regs = Registers::for_programs([&prog]);
-                let ix: Vec<i32> = (0..n as i32).collect();
-                execute_indexed(
-                    &prog,
-                    &sc,
-                    &mut regs,
-                    &cols,
-                    &ix,
-                    &mut noise::Rng::new(1, 0),
-                );
-            }
-            for c in 0..3 {
-                for i in 0..n {
-                    let (x, y) = (a[c][i], b[c][i]);
-                    assert!(
-                        x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-                        "case {case}, column {c}, lane {i}: {x} != {y}\n{}\n{}",
-                        prog.disassemble(),
-                        prog.range_form_text()
-                    );
-                }
-            }
+            same_in_both_forms(&prog, case);
         }
         // The rewrites under test did happen.
         assert!(
-            pairs > 100 && placed > 300,
-            "{pairs} fused, {placed} placed"
+            pairs > 100 && placed > 300 && chains > 300,
+            "{pairs} pairs, {chains} chains, {placed} placed"
         );
     }
 }

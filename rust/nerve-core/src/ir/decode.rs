@@ -27,6 +27,7 @@
 
 use std::fmt::Write as _;
 
+use super::chain::{fuse_chains, reads, Step};
 use super::opcodes::{Block, Op};
 use super::{IR_VERSION, MAGIC, PRELOADED_SREGS};
 use crate::error::{CoreError, Result};
@@ -81,6 +82,9 @@ pub enum Fuse {
     /// same two roundings in the same order. `op` is in
     /// [`PAIR_FIRST`], `op2` in [`PAIR_SECOND`].
     Pair { op2: Op, left: bool },
+    /// A chain of element-wise steps over single-use temporaries, kept in
+    /// registers (the steps are `Program::chains[id]`; see [`super::chain`]).
+    Chain { id: u16 },
 }
 
 /// Opcodes that may start a fused pair.
@@ -127,6 +131,8 @@ pub struct Program {
     /// columns, results are computed straight into the columns they are
     /// stored to, and frequent sequences are fused (see [`range_form`]).
     pub(crate) vector_range: Vec<Instr>,
+    /// The steps of the [`Fuse::Chain`] instructions of `vector_range`.
+    pub(crate) chains: Vec<Vec<Step>>,
     /// Vector registers needed after renaming.
     pub(crate) n_phys_vregs: usize,
     pub(crate) has_collect: bool,
@@ -460,7 +466,7 @@ impl Program {
             ));
         }
         let (vector, n_phys_vregs) = rename_vector(&raw_vector, n_sregs);
-        let vector_range = range_form(&raw_vector, &vector);
+        let (vector_range, chains) = range_form(&raw_vector, &vector);
         Ok(Program {
             n_columns,
             consts,
@@ -472,6 +478,7 @@ impl Program {
             scalar,
             vector,
             vector_range,
+            chains,
             n_phys_vregs,
         })
     }
@@ -491,7 +498,13 @@ impl Program {
     pub fn range_form_text(&self) -> String {
         self.vector_range
             .iter()
-            .map(|i| format!("{i:?}\n"))
+            .map(|i| match i.fuse {
+                Fuse::Chain { id } => format!(
+                    "{i:?}\n    {:?}\n",
+                    self.chains.get(usize::from(id)).map_or(&[][..], |c| &c[..])
+                ),
+                _ => format!("{i:?}\n"),
+            })
             .collect()
     }
 
@@ -697,8 +710,10 @@ fn column_of(i: &RawInstr) -> Option<(u16, bool)> {
 ///    column alias live across the definition except as a source of the
 ///    defining instruction itself) is computed straight into the column, and
 ///    that store disappears;
-/// 3. `cmp; and; collect` (single-use temporaries) becomes one kernel.
-fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> Vec<Instr> {
+/// 3. `cmp; and; collect` (single-use temporaries) becomes one kernel;
+/// 4. chains of element-wise operations over single-use temporaries become
+///    one kernel each ([`super::chain`]), remaining pairs another.
+fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> (Vec<Instr>, Vec<Vec<Step>>) {
     let n = raw.len();
     let Values {
         uses,
@@ -788,15 +803,17 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> Vec<Instr> {
         out.push(ins);
     }
     fuse_collect(&mut out);
-    fuse_pairs(&mut out);
-    out
+    let mut chains = Vec::new();
+    fuse_chains(&mut out, &mut chains);
+    fuse_pairs(&mut out, &chains);
+    (out, chains)
 }
 
 /// Whether register `r`, written by instruction `k`, is read only by
 /// instruction `k + 1` (before it is next written).
-fn single_use_next(block: &[Instr], k: usize, r: u16) -> bool {
+fn single_use_next(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bool {
     for i in block.iter().skip(k + 2) {
-        if i.src.contains(&Src::V(r)) {
+        if reads(i, chains, Src::V(r)) {
             return false;
         }
         let writes =
@@ -809,7 +826,7 @@ fn single_use_next(block: &[Instr], k: usize, r: u16) -> bool {
 }
 
 /// Fuse consecutive `t = op a b; d = op2 (t, c)` into [`Fuse::Pair`].
-fn fuse_pairs(block: &mut Vec<Instr>) {
+fn fuse_pairs(block: &mut Vec<Instr>, chains: &[Vec<Step>]) {
     let mut k = 0;
     while k + 1 < block.len() {
         let (i1, i2) = (block[k], block[k + 1]);
@@ -829,7 +846,7 @@ fn fuse_pairs(block: &mut Vec<Instr>) {
                 if ok1
                     && ok2
                     && !(scalar(i1.src[0]) && scalar(i1.src[1]))
-                    && single_use_next(block, k, i1.dst) =>
+                    && single_use_next(block, chains, k, i1.dst) =>
             {
                 let c = if left { i2.src[1] } else { i2.src[0] };
                 // A source that is the destination itself (register reused

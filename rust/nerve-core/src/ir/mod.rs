@@ -74,6 +74,7 @@
 //! thresholds (checked when a program is attached to that role).
 
 pub mod asm;
+pub mod chain;
 pub mod decode;
 pub mod opcodes;
 

@@ -1,0 +1,195 @@
+//! Fused chains of the contiguous form: runs of element-wise instructions in
+//! which each result is a single-use temporary read by the next instruction,
+//! e.g. `v0 + (v - v0)*E` (`sub; mul; add`), the Euler update `v + dt*((v0 -
+//! v)/tau)` (`sub; div; mul; add`) or the noise term `randn`-fed `mul; mul;
+//! add`, possibly ending in a `select` (`where(not_refractory, ..., v)`).
+//!
+//! A chain runs as one kernel ([`crate::chain`]): per small tile of lanes the
+//! running value (the *accumulator*) stays in SIMD registers, each step
+//! applies one operation to it and one external source, and only the final
+//! value is written. The steps are the instructions' own operations in their
+//! own order, with the accumulator in the operand position the temporary had,
+//! so the roundings (and NaN propagation) are those of the unfused program.
+//!
+//! A chain ending in `select` whose result is only stored to a column (the
+//! `v = where(c, v_new, v)` of `(unless refractory)` variables) is computed
+//! straight into that column: the kernel blends in registers and writes whole
+//! vectors, so there is no masked store.
+
+use super::decode::{Fuse, Instr, Src};
+use super::opcodes::Op;
+
+/// Longest chain, in steps (the first is [`Step::Init`]).
+pub const MAX_STEPS: usize = 8;
+
+/// One step of a fused chain, applied to the accumulator `acc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// `acc = x` (the first source of the chain's first instruction).
+    Init(Src),
+    /// `acc = op(acc, x)` when `left`, else `acc = op(x, acc)`; `code` as
+    /// [`op_code`].
+    Op { code: u8, left: bool, x: Src },
+    /// `acc = select(m, acc, x)` when `acc_first`, else `select(m, x, acc)`.
+    Select { m: Src, x: Src, acc_first: bool },
+}
+
+/// The element-wise binary operations a chain step may apply, by code:
+/// add, sub, mul, div, lt, le, gt, ge.
+pub const CHAIN_OPS: [Op; 8] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Lt,
+    Op::Le,
+    Op::Gt,
+    Op::Ge,
+];
+
+/// The code of `op` in [`CHAIN_OPS`].
+pub fn op_code(op: Op) -> Option<u8> {
+    CHAIN_OPS.iter().position(|&o| o == op).map(|p| p as u8)
+}
+
+/// Whether instruction `i` reads source `x` (through its steps for a chain).
+pub fn reads(i: &Instr, chains: &[Vec<Step>], x: Src) -> bool {
+    if let Fuse::Chain { id } = i.fuse {
+        let steps = chains.get(usize::from(id)).map_or(&[][..], |c| &c[..]);
+        return steps.iter().any(|s| match *s {
+            Step::Init(a) | Step::Op { x: a, .. } => a == x,
+            Step::Select { m, x: b, .. } => m == x || b == x,
+        });
+    }
+    i.src.contains(&x)
+}
+
+/// Whether register `r` is read after instruction `k` before it is written
+/// again (a later reader would see the temporary that a chain no longer
+/// materialises).
+fn read_after(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bool {
+    for i in block.iter().skip(k + 1) {
+        if reads(i, chains, Src::V(r)) {
+            return true;
+        }
+        let writes =
+            !i.to_col && !matches!(i.op, Op::Store | Op::Collect) && i.fuse != Fuse::CollectCmpAnd;
+        if writes && i.dst == r {
+            return false;
+        }
+    }
+    false
+}
+
+/// The step that instruction `i` adds to a chain whose accumulator is the
+/// register `t` (written by the previous instruction), if it can.
+fn next_step(i: &Instr, t: Src) -> Option<Step> {
+    if i.fuse != Fuse::None {
+        return None;
+    }
+    if i.op == Op::Select {
+        return match (i.src[0] == t, i.src[1] == t, i.src[2] == t) {
+            (false, true, false) => Some(Step::Select {
+                m: i.src[0],
+                x: i.src[2],
+                acc_first: true,
+            }),
+            (false, false, true) => Some(Step::Select {
+                m: i.src[0],
+                x: i.src[1],
+                acc_first: false,
+            }),
+            _ => None,
+        };
+    }
+    let code = op_code(i.op)?;
+    match (i.src[0] == t, i.src[1] == t) {
+        (true, false) => Some(Step::Op {
+            code,
+            left: true,
+            x: i.src[1],
+        }),
+        (false, true) => Some(Step::Op {
+            code,
+            left: false,
+            x: i.src[0],
+        }),
+        _ => None,
+    }
+}
+
+/// Replace chains of at least three instructions (or two ending in
+/// `select`) by one [`Fuse::Chain`] instruction whose steps are appended to
+/// `chains`; then compute a chain ending in `select` straight into the
+/// column its result is (only) stored to.
+pub fn fuse_chains(block: &mut Vec<Instr>, chains: &mut Vec<Vec<Step>>) {
+    let mut k = 0;
+    while k < block.len() {
+        let first = block[k];
+        let startable = first.fuse == Fuse::None && !first.to_col && op_code(first.op).is_some();
+        if !startable || chains.len() >= usize::from(u16::MAX) {
+            k += 1;
+            continue;
+        }
+        let mut steps = vec![
+            Step::Init(first.src[0]),
+            Step::Op {
+                code: op_code(first.op).unwrap_or(0),
+                left: true,
+                x: first.src[1],
+            },
+        ];
+        // Extend while the accumulator is a single-use temporary read by
+        // the next instruction.
+        let mut end = k; // last instruction in the chain
+        while end + 1 < block.len() && steps.len() < MAX_STEPS {
+            let prev = block[end];
+            if prev.to_col || read_after(block, chains, end + 1, prev.dst) {
+                break;
+            }
+            let Some(step) = next_step(&block[end + 1], Src::V(prev.dst)) else {
+                break;
+            };
+            steps.push(step);
+            end += 1;
+            if matches!(step, Step::Select { .. }) {
+                break;
+            }
+        }
+        let len = end + 1 - k;
+        let ends_in_select = matches!(steps.last(), Some(Step::Select { .. }));
+        if len < 3 && !(len == 2 && ends_in_select) {
+            k += 1;
+            continue;
+        }
+        let last = block[end];
+        let mut fused = Instr {
+            op: last.op,
+            dst: last.dst,
+            to_col: last.to_col,
+            src: [Src::S(0); 3],
+            fuse: Fuse::Chain {
+                id: chains.len() as u16,
+            },
+        };
+        let mut remove_to = end;
+        // `r = chain ... select; col = store r` with `r` read nowhere else:
+        // write the column directly.
+        if let Some(st) = block.get(end + 1) {
+            if ends_in_select
+                && !last.to_col
+                && st.op == Op::Store
+                && st.fuse == Fuse::None
+                && st.src[0] == Src::V(last.dst)
+                && !read_after(block, chains, end + 1, last.dst)
+            {
+                fused.dst = st.dst;
+                fused.to_col = true;
+                remove_to = end + 1;
+            }
+        }
+        chains.push(steps);
+        block.splice(k..=remove_to, [fused]);
+        k += 1;
+    }
+}
