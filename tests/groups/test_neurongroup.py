@@ -208,3 +208,13 @@ def test_code_shows_the_integrated_statements_and_the_bytecode():
     # the loop-invariant sqrt(dt) is computed once, in the scalar block
     scalar = text.split("scalar:")[1].split("vector:")[0]
     assert "sqrt S1" in scalar
+
+
+def test_setting_an_unknown_variable_is_an_error():
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1\nv0 : 1")
+    with pytest.raises(AttributeError, match="no state variable 'vo'"):
+        G.vo = 1
+    with pytest.raises(AttributeError, match="did you mean 'v0'"):
+        G.vv0 = 1
+    G.v0 = 2  # known variables still work
+    G._private = 1  # so do private attributes

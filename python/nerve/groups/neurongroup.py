@@ -100,6 +100,7 @@ class NeuronGroup(NerveObject):
             columns["not_refractory"][:] = 1.0
         object.__setattr__(self, "_columns", columns)
         self._slots = {name_: k for k, name_ in enumerate(columns)}
+        self._locked = True
 
     # -- state access ---------------------------------------------------------
 
@@ -137,6 +138,15 @@ class NeuronGroup(NerveObject):
             self._assign(name, value, level=0)
         elif name.endswith("_") and name[:-1] in columns:
             columns[name[:-1]][:] = np.broadcast_to(np.asarray(value, dtype=float), self.N)
+        elif (self.__dict__.get("_locked") and not name.startswith("_")
+              and not hasattr(type(self), name) and name not in self.__dict__):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(columns), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise AttributeError(
+                f"{self.name!r} has no state variable {name!r}{hint}; its variables are "
+                f"{', '.join(columns)}. Declare new variables in the model equations")
         else:
             object.__setattr__(self, name, value)
 
