@@ -274,7 +274,9 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64) {
             );
         }
     };
-    if w.n_chunks >= PARALLEL_CHUNKS {
+    // One thread in the pool: run in place (handing the step to the pool's
+    // only worker and waiting costs two context switches per step).
+    if w.n_chunks >= PARALLEL_CHUNKS && rayon::current_num_threads() > 1 {
         let programs: Vec<&Program> = [g.update, g.threshold].into_iter().flatten().collect();
         let Some(streams) = g.rng.chunks.get_mut(..w.n_chunks) else {
             return;

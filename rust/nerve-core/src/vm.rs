@@ -789,8 +789,10 @@ fn pair(op1: Op, op2: Op, left: bool, d: &mut [f64], a: Arg<'_>, b: Arg<'_>, c: 
     }
 }
 
-/// The fused threshold `collect(cmp(a, b) and c)`: a byte mask of the chunk
-/// (vectorised), then a word-wise scan of the (mostly zero) mask.
+/// The fused threshold `collect(cmp(a, b) and c)`: per group of 32 lanes, a
+/// vectorised test whether any lane fires (compare, and, or-reduce); only
+/// groups that fire are scanned lane by lane. Spikes are rare, so most
+/// groups cost a few vector instructions.
 #[inline(always)]
 fn collect_cmp<'r>(
     i: &Instr,
@@ -799,32 +801,60 @@ fn collect_cmp<'r>(
     n: usize,
     events: &mut Vec<i32>,
 ) {
-    let mut mask = [0u8; CHUNK];
-    let m = &mut mask[..n];
+    let lane = |k: usize| match lanes {
+        Lanes::Range { start, .. } => (start + k) as i32,
+        Lanes::Indices(ix) => ix.get(k).copied().unwrap_or(0),
+    };
+    const G: usize = 32;
+    #[inline(always)]
+    fn scan<A: Lane, B: Lane, C: Lane>(
+        n: usize,
+        a: A,
+        b: B,
+        c: C,
+        f: impl Fn(f64, f64) -> bool,
+        mut hit: impl FnMut(usize),
+    ) {
+        let (a, b, c) = (a.trim(n), b.trim(n), c.trim(n));
+        let fires = |k: usize| f(a.at(k, 0.0), b.at(k, 0.0)) & (c.at(k, 0.0) != 0.0);
+        let mut g = 0;
+        while g + G <= n {
+            let mut any = 0u64;
+            for q in 0..G {
+                any |= u64::from(fires(g + q));
+            }
+            if any != 0 {
+                for q in 0..G {
+                    if fires(g + q) {
+                        hit(g + q);
+                    }
+                }
+            }
+            g += G;
+        }
+        for k in g..n {
+            if fires(k) {
+                hit(k);
+            }
+        }
+    }
     macro_rules! fill {
         ($f:expr) => {{
             let f = $f;
+            let hit = |k: usize| events.push(lane(k));
             match (arg(i.src[0]), arg(i.src[1]), arg(i.src[2])) {
-                (Arg::V(a), Arg::S(b), Arg::V(c)) => {
-                    let (a, c) = (&a[..m.len()], &c[..m.len()]);
-                    for (k, o) in m.iter_mut().enumerate() {
-                        *o = u8::from(f(a[k], b)) & u8::from(c[k] != 0.0);
-                    }
-                }
-                (Arg::V(a), Arg::V(b), Arg::V(c)) => {
-                    let (a, b, c) = (&a[..m.len()], &b[..m.len()], &c[..m.len()]);
-                    for (k, o) in m.iter_mut().enumerate() {
-                        *o = u8::from(f(a[k], b[k])) & u8::from(c[k] != 0.0);
-                    }
-                }
+                (Arg::V(a), Arg::S(b), Arg::V(c)) => scan(n, a, b, c, f, hit),
+                (Arg::V(a), Arg::V(b), Arg::V(c)) => scan(n, a, b, c, f, hit),
                 (a, b, c) => {
                     let get = |x: Arg<'_>, k: usize| match x {
                         Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
                         Arg::S(v) => v,
                         Arg::Same => 0.0,
                     };
-                    for (k, o) in m.iter_mut().enumerate() {
-                        *o = u8::from(f(get(a, k), get(b, k))) & u8::from(get(c, k) != 0.0);
+                    for k in 0..n {
+                        if f(get(a, k), get(b, k)) & (get(c, k) != 0.0) {
+                            events.push(lane(k));
+                        }
                     }
                 }
             }
@@ -837,20 +867,6 @@ fn collect_cmp<'r>(
         Op::Ge => fill!(|x: f64, y: f64| x >= y),
         Op::Eq => fill!(|x: f64, y: f64| x == y),
         _ => fill!(|x: f64, y: f64| x != y),
-    }
-    let lane = |k: usize| match lanes {
-        Lanes::Range { start, .. } => (start + k) as i32,
-        Lanes::Indices(ix) => ix.get(k).copied().unwrap_or(0),
-    };
-    for (g, word) in mask[..n].chunks(8).enumerate() {
-        let any = word.iter().fold(0u8, |acc, &x| acc | x);
-        if any != 0 {
-            for (q, &x) in word.iter().enumerate() {
-                if x != 0 {
-                    events.push(lane(g * 8 + q));
-                }
-            }
-        }
     }
 }
 
