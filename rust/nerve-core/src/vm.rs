@@ -790,8 +790,9 @@ fn pair(op1: Op, op2: Op, left: bool, d: &mut [f64], a: Arg<'_>, b: Arg<'_>, c: 
 }
 
 /// The fused threshold `collect(cmp(a, b) and c)`: per group of 32 lanes, a
-/// vectorised test whether any lane fires (compare, and, or-reduce); only
-/// groups that fire are scanned lane by lane. Spikes are rare, so most
+/// vectorised test whether the comparison holds in any lane (compare,
+/// or-reduce); only such groups are tested in full per eight lanes, and
+/// those lane by lane. Spikes are rare, so most
 /// groups cost a few vector instructions.
 #[inline(always)]
 fn collect_cmp<'r>(
@@ -816,17 +817,29 @@ fn collect_cmp<'r>(
         mut hit: impl FnMut(usize),
     ) {
         let (a, b, c) = (a.trim(n), b.trim(n), c.trim(n));
-        let fires = |k: usize| f(a.at(k, 0.0), b.at(k, 0.0)) & (c.at(k, 0.0) != 0.0);
+        let cmp = |k: usize| f(a.at(k, 0.0), b.at(k, 0.0));
+        let fires = |k: usize| cmp(k) & (c.at(k, 0.0) != 0.0);
         let mut g = 0;
         while g + G <= n {
+            // The comparison alone first (it rarely holds): one compare and
+            // one or per four lanes.
             let mut any = 0u64;
             for q in 0..G {
-                any |= u64::from(fires(g + q));
+                any |= u64::from(cmp(g + q));
             }
             if any != 0 {
-                for q in 0..G {
-                    if fires(g + q) {
-                        hit(g + q);
+                // The same test per eight lanes, then lane by lane.
+                for h in (g..g + G).step_by(8) {
+                    let mut any = 0u64;
+                    for q in 0..8 {
+                        any |= u64::from(fires(h + q));
+                    }
+                    if any != 0 {
+                        for q in 0..8 {
+                            if fires(h + q) {
+                                hit(h + q);
+                            }
+                        }
                     }
                 }
             }
