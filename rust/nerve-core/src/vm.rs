@@ -305,6 +305,8 @@ pub(crate) fn scalar_op(op: Op, a: f64, b: f64, c: f64) -> f64 {
 /// e.g. `v = select(c, v_new, v)` written straight into column `v`).
 trait Lane: Copy {
     fn trim(self, n: usize) -> Self;
+    /// Lanes `from..from + len` (a scalar stays itself).
+    fn sub(self, from: usize, len: usize) -> Self;
     fn at(self, k: usize, cur: f64) -> f64;
 }
 
@@ -312,6 +314,10 @@ impl Lane for &[f64] {
     #[inline(always)]
     fn trim(self, n: usize) -> Self {
         &self[..n]
+    }
+    #[inline(always)]
+    fn sub(self, from: usize, len: usize) -> Self {
+        &self[from..from + len]
     }
     #[inline(always)]
     fn at(self, k: usize, _: f64) -> f64 {
@@ -322,6 +328,10 @@ impl Lane for &[f64] {
 impl Lane for f64 {
     #[inline(always)]
     fn trim(self, _: usize) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn sub(self, _: usize, _: usize) -> Self {
         self
     }
     #[inline(always)]
@@ -337,6 +347,10 @@ struct Cur;
 impl Lane for Cur {
     #[inline(always)]
     fn trim(self, _: usize) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn sub(self, _: usize, _: usize) -> Self {
         self
     }
     #[inline(always)]
@@ -789,10 +803,9 @@ fn pair(op1: Op, op2: Op, left: bool, d: &mut [f64], a: Arg<'_>, b: Arg<'_>, c: 
     }
 }
 
-/// The fused threshold `collect(cmp(a, b) and c)`: per group of 32 lanes, a
+/// The fused threshold `collect(cmp(a, b) and c)`: per group of 16 lanes, a
 /// vectorised test whether the comparison holds in any lane (compare,
-/// or-reduce); only such groups are tested in full per eight lanes, and
-/// those lane by lane. Spikes are rare, so most
+/// or-reduce); only such groups are tested in full, lane by lane. Spikes are rare, so most
 /// groups cost a few vector instructions.
 #[inline(always)]
 fn collect_cmp<'r>(
@@ -806,7 +819,7 @@ fn collect_cmp<'r>(
         Lanes::Range { start, .. } => (start + k) as i32,
         Lanes::Indices(ix) => ix.get(k).copied().unwrap_or(0),
     };
-    const G: usize = 32;
+    const G: usize = 16;
     #[inline(always)]
     fn scan<A: Lane, B: Lane, C: Lane>(
         n: usize,
@@ -817,36 +830,27 @@ fn collect_cmp<'r>(
         mut hit: impl FnMut(usize),
     ) {
         let (a, b, c) = (a.trim(n), b.trim(n), c.trim(n));
-        let cmp = |k: usize| f(a.at(k, 0.0), b.at(k, 0.0));
-        let fires = |k: usize| cmp(k) & (c.at(k, 0.0) != 0.0);
         let mut g = 0;
         while g + G <= n {
+            // Lanes g..g + G (one bounds check for the group).
+            let (a, b, c) = (a.sub(g, G), b.sub(g, G), c.sub(g, G));
             // The comparison alone first (it rarely holds): one compare and
             // one or per four lanes.
             let mut any = 0u64;
             for q in 0..G {
-                any |= u64::from(cmp(g + q));
+                any |= u64::from(f(a.at(q, 0.0), b.at(q, 0.0)));
             }
             if any != 0 {
-                // The same test per eight lanes, then lane by lane.
-                for h in (g..g + G).step_by(8) {
-                    let mut any = 0u64;
-                    for q in 0..8 {
-                        any |= u64::from(fires(h + q));
-                    }
-                    if any != 0 {
-                        for q in 0..8 {
-                            if fires(h + q) {
-                                hit(h + q);
-                            }
-                        }
+                for q in 0..G {
+                    if f(a.at(q, 0.0), b.at(q, 0.0)) & (c.at(q, 0.0) != 0.0) {
+                        hit(g + q);
                     }
                 }
             }
             g += G;
         }
         for k in g..n {
-            if fires(k) {
+            if f(a.at(k, 0.0), b.at(k, 0.0)) & (c.at(k, 0.0) != 0.0) {
                 hit(k);
             }
         }
