@@ -4,11 +4,12 @@
 //! `shared/bench-ref` (same models, same schedule). Per-step overhead: N = 1.
 //! `RAYON_NUM_THREADS=1` gives the single-thread numbers.
 //!
-//! The update programs do the C reference's arithmetic (one division per
-//! neuron, by `dt`, in the refractory test). The Python lowering of the noisy
-//! models currently emits a few more per-neuron operations (`(v0 - v)/tau`
-//! as a division by the constant `tau`, the noise as two multiplications),
-//! so a run through Python costs somewhat more per neuron-step.
+//! The programs are exactly what the Python lowering emits today (see
+//! `common`). They differ from the C reference's arithmetic in one way that
+//! costs time: the Euler updates divide by `tau` per neuron (`(v0 - v)/tau`,
+//! one division in `lif_noise`, two in `adaptive`), where the C reference
+//! multiplies by a precomputed `dt/tau`; results must match the lowering's
+//! expression bit for bit, so the division stays.
 //! `cargo run --release -p nerve-core --example speed` times the same
 //! programs without criterion, for quick A/B comparisons.
 

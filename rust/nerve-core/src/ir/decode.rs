@@ -19,9 +19,12 @@
 //! - a result whose store is the only access to its column for the rest of
 //!   its life is computed straight into the column (the store disappears),
 //!   except an in-place `select` (masked stores are slow on AMD);
-//! - `t = op a b; d = op2 t c` with a single-use `t` becomes one kernel
-//!   ([`Fuse::Pair`]), and `collect(cmp(a, b) and c)` one mask-and-scan
-//!   kernel ([`Fuse::CollectCmpAnd`]).
+//! - runs of element-wise instructions over single-use temporaries become
+//!   one kernel each with the running value in SIMD registers
+//!   ([`Fuse::Chain`], see [`super::chain`]), including a final `select`
+//!   written straight into its column; remaining `t = op a b; d = op2 t c`
+//!   pairs become one kernel ([`Fuse::Pair`]), and `collect(cmp(a, b) and
+//!   c)` one compare-and-scan kernel ([`Fuse::CollectCmpAnd`]).
 //!
 //! None of this changes the format: it happens after validation.
 
