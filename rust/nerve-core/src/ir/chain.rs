@@ -4,7 +4,7 @@
 //! v)/tau)` (`sub; div; mul; add`) or the noise term `randn`-fed `mul; mul;
 //! add`, possibly ending in a `select` (`where(not_refractory, ..., v)`).
 //!
-//! A chain runs as one kernel ([`crate::chain`]): per small tile of lanes the
+//! A chain runs as one kernel (`crate::chain`, private): per small tile of lanes the
 //! running value (the *accumulator*) stays in SIMD registers, each step
 //! applies one operation to it and one external source, and only the final
 //! value is written. The steps are the instructions' own operations in their
