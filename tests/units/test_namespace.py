@@ -22,11 +22,14 @@ def test_star_import_names():
                  "mM", "Hz", "second", "siemens", "metre", "meter", "Quantity", "Unit",
                  "check_units", "get_unit", "in_unit", "have_same_dimensions", "pi", "e",
                  "inf", "nan", "ones", "zeros", "linspace", "arange", "array", "asarray",
-                 "exp", "log", "sin", "cos", "sqrt", "abs", "mean", "sum", "floor", "ceil",
+                 "exp", "log", "sin", "cos", "sqrt", "absolute", "mean", "sum", "floor", "ceil",
                  "clip", "where", "concatenate", "isnan", "DimensionMismatchError"]:
         assert name in ns, name
     for private in ("np", "numpy", "_UNITS", "wrap", "Any", "annotations"):
         assert private not in ns, private
+    # as with pylab, the builtins keep their meaning: min(a, b) of two numbers works
+    for builtin in ("abs", "min", "max", "round"):
+        assert builtin not in ns, builtin
     assert len(set(units.__all__)) == len(units.__all__)
 
 
@@ -39,7 +42,9 @@ def test_unit_aware_numpy_names():
     assert str(ns["mean"](np.array([1., 3.]) * ms)) == "2. ms"
     assert str(ns["mean"]([1 * ms, 3 * ms])) == "2. ms"
     assert str(ns["sum"]([1 * ms, 3 * ms])) == "4. ms"
-    assert str(ns["abs"](-3 * ms)) == "3. ms"
+    assert str(ns["absolute"](-3 * ms)) == "3. ms"
+    assert str(abs(-3 * ms)) == "3. ms"
+    assert str(ns["amax"]([1 * ms, 3 * ms])) == "3. ms"
     assert ns["exp"](0.0) == 1.0
 
 

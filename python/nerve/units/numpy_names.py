@@ -5,6 +5,12 @@ numpy's ufuncs (``exp``, ``sqrt``, ``abs``...) are exported as they are: on a
 checks units (``exp(1*volt)`` raises, ``sqrt(4*ms**2)`` is ``2. ms``). The
 reductions are wrapped so that they also keep units for a list of quantities
 (``mean([1*ms, 3*ms])`` is ``2. ms``), which numpy alone would drop.
+
+As with matplotlib's pylab (which Brian2's star import goes through), the
+builtins ``abs``, ``min``, ``max`` and ``round`` are NOT replaced by numpy's:
+``min(a, b)`` on two numbers must keep working in a user's script (numpy's
+would read ``b`` as an axis). ``amin``, ``amax``, ``absolute`` and ``around``
+are the array versions.
 """
 
 from __future__ import annotations
@@ -25,18 +31,18 @@ __all__ = [
     # elementwise maths (ufuncs)
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "square",
     "power", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-    "tanh", "arcsinh", "arccosh", "arctanh", "hypot", "deg2rad", "rad2deg", "abs",
+    "tanh", "arcsinh", "arccosh", "arctanh", "hypot", "deg2rad", "rad2deg",
     "absolute", "fabs", "sign", "floor", "ceil", "trunc", "rint", "minimum", "maximum",
     "fmin", "fmax", "mod", "isnan", "isinf", "isfinite", "logical_and", "logical_or",
     "logical_not", "logical_xor",
     # reductions (unit-aware wrappers)
-    "sum", "mean", "std", "var", "median", "min", "max", "amin", "amax", "ptp", "cumsum",
+    "sum", "mean", "std", "var", "median", "amin", "amax", "ptp", "cumsum",
     "prod", "cumprod", "average", "percentile", "all", "any",
     # array manipulation and searching
     "clip", "where", "concatenate", "hstack", "vstack", "stack", "append", "diff", "sort",
     "argsort", "argmin", "argmax", "nonzero", "count_nonzero", "unique", "reshape", "ravel",
     "tile", "repeat", "roll", "flip", "histogram", "dot", "outer", "interp", "allclose",
-    "isclose", "array_equal", "round", "around", "searchsorted", "cross", "transpose",
+    "isclose", "array_equal", "around", "searchsorted", "cross", "transpose",
     "floor_divide",
 ]
 
