@@ -255,3 +255,24 @@ def test_engine_agrees_with_the_reference_interpreter_on_random_statements(progr
     _core.execute(_core.Program(blob), theirs, n, _core.Rng(1, 0), 0.25, 0.125, 2)
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(b, a, err_msg=disassemble(blob))
+
+
+def test_floordiv_is_pythons_floor_division_in_both_implementations():
+    """Regression (found by hypothesis): 1.8 // -0.3 is -7 in Python, while
+    floor(1.8 / -0.3) is -6 after rounding; the reference semantics and the
+    engine both follow Python."""
+    import numpy as np
+
+    from nerve import _core
+    from nerve.equations import parse_statements
+    from nerve.ir.encode import encode
+    from nerve.ir.lower import lower
+    from nerve.ir.opcodes import Op
+    from nerve.ir.semantics import evaluate
+
+    assert evaluate(Op.FLOORDIV, 1.8, -0.3) == 1.8 // -0.3 == -7.0
+    program = _core.Program(encode(lower(parse_statements("y = x // d"),
+                                         columns={"x": 0, "y": 1}, constants={"d": -0.3})))
+    x, y = np.array([1.8, 7.0, -2.5]), np.zeros(3)
+    _core.execute(program, [x, y], 3, _core.Rng(0, 0), 0.0, 1e-4, 0)
+    np.testing.assert_array_equal(y, [1.8 // -0.3, 7.0 // -0.3, -2.5 // -0.3])
