@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Optional
 
 from nerve.equations.errors import describe_position, excerpt_for
 from nerve.equations.functions import FUNCTIONS
+from nerve.equations.nodes import walk
 from nerve.equations.nodes import (
     Assign, BinOp, BoolOp, Call, Compare, Name, Number, Span, UnaryOp,
 )
@@ -70,7 +71,7 @@ def describe_dimension(dim) -> str:
 def check_calls(expr, source: str | None = None, where: str = "the expression") -> None:
     """Check that every call names a known function with the right number of
     arguments (no names need resolving for that)."""
-    for node in _walk(expr):
+    for node in walk(expr):
         if not isinstance(node, Call):
             continue
         function = FUNCTIONS.get(node.func)
@@ -86,19 +87,6 @@ def check_calls(expr, source: str | None = None, where: str = "the expression") 
                 f"{node.func}() takes {function.arity} argument{plural}, but "
                 f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
                 f"in {where}{position}")
-
-
-def _walk(node) -> Iterable:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        yield item
-        if isinstance(item, (BinOp, Compare, BoolOp)):
-            stack += [item.right, item.left]
-        elif isinstance(item, UnaryOp):
-            stack.append(item.operand)
-        elif isinstance(item, Call):
-            stack += reversed(item.args)
 
 
 def _at(span: Span | None, source: str | None) -> str:

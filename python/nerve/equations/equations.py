@@ -17,6 +17,7 @@ from nerve.equations.dimensions import (
 )
 from nerve.equations.errors import excerpt_for, source_line
 from nerve.equations.functions import FUNCTIONS
+from nerve.equations.nodes import walk
 from nerve.equations.nodes import (
     BinOp, BoolOp, Call, Compare, EquationLine, Expr, Name, Number, Span, UnaryOp,
 )
@@ -311,17 +312,7 @@ def _checked_flags(parsed: EquationLine, at: str) -> tuple[str, ...]:
 
 
 def _names(expr) -> Iterator[Name]:
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Name):
-            yield node
-        elif isinstance(node, (BinOp, Compare, BoolOp)):
-            stack += [node.right, node.left]
-        elif isinstance(node, UnaryOp):
-            stack.append(node.operand)
-        elif isinstance(node, Call):
-            stack += reversed(node.args)
+    return (node for node in walk(expr) if isinstance(node, Name))
 
 
 def substitute(expr, definitions: Mapping):

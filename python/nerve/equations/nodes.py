@@ -142,6 +142,22 @@ class EquationLine:
 
 # -- helpers -------------------------------------------------------------------
 
+def walk(node):
+    """Every node of an expression or statement, parents first, left to right."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, Assign):
+            stack.append(item.value)
+        elif isinstance(item, (BinOp, Compare, BoolOp)):
+            stack += [item.right, item.left]
+        elif isinstance(item, UnaryOp):
+            stack.append(item.operand)
+        elif isinstance(item, Call):
+            stack += reversed(item.args)
+
+
 def strip_spans(node):
     """``node`` (or a tuple of nodes) with every span removed, for comparing
     trees by structure only."""

@@ -12,12 +12,13 @@ only column slots and SI floats.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 
 from nerve.equations import nodes as n
+from nerve.equations.nodes import walk
 from nerve.exceptions import ModelDefinitionError
 
 __all__ = ["free_names", "substitute", "Resolver"]
@@ -32,21 +33,6 @@ def _builtin(name: str):
     from nerve.equations import builtin_dimension
 
     return builtin_dimension(name)
-
-
-def walk(node) -> Iterator:
-    """Every node of an expression or statement, parents first."""
-    yield node
-    if isinstance(node, n.UnaryOp):
-        yield from walk(node.operand)
-    elif isinstance(node, (n.BinOp, n.Compare, n.BoolOp)):
-        yield from walk(node.left)
-        yield from walk(node.right)
-    elif isinstance(node, n.Call):
-        for arg in node.args:
-            yield from walk(arg)
-    elif isinstance(node, n.Assign):
-        yield from walk(node.value)
 
 
 def free_names(*nodes_) -> list[str]:

@@ -243,7 +243,6 @@ class NeuronGroup(NerveObject):
         from nerve.integrators import DiffEquation, integrate
         from nerve.ir.encode import encode
         from nerve.ir.lower import lower
-        from nerve.units import DIMENSIONLESS
 
         self.equations.check_units(
             resolver.reading(self.equations.text, f"the equations of {owner}").dimension)
