@@ -246,7 +246,7 @@ class NeuronGroup(NerveObject):
 
         self.equations.check_units(
             resolver.reading(self.equations.text, f"the equations of {owner}").dimension)
-        statements = list(self._refractory_statements(resolver, constants, dt))
+        statements = list(self._refractory_statements(resolver, dt))
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
         method = None
         if diff:
@@ -327,7 +327,7 @@ class NeuronGroup(NerveObject):
         return [(name_, substitute(eq.expr, subexprs))
                 for name_, eq in self.equations.items() if eq.kind == "differential"]
 
-    def _refractory_statements(self, resolver, constants, dt):
+    def _refractory_statements(self, resolver, dt):
         """``not_refractory = ...`` computed in whole time steps, as Brian2 does:
         ``timestep(t - lastspike, dt) >= timestep(refractory, dt)``."""
         if self.refractory is False:
@@ -357,7 +357,9 @@ class NeuronGroup(NerveObject):
             steps = n.Call("int", (n.BinOp("/", n.BinOp("+", ref, n.BinOp(
                 "*", n.Number(1e-3), n.Name("dt"))), n.Name("dt")),))
             return [n.Assign("not_refractory", "=", n.Compare(">=", since, steps))]
-        check_expression(ref, resolver.dimension, "boolean")
+        where = f"the refractory condition of NeuronGroup {self.name!r}"
+        check_expression(ref, resolver.reading(self.refractory, where).dimension, "boolean",
+                         source=self.refractory, where=where, booleans=self._booleans())
         # refractory while the condition holds: once it fails, the neuron stays
         # responsive until its next spike
         return [n.Assign("not_refractory", "=", n.BoolOp(
