@@ -12,6 +12,7 @@ pub mod error;
 pub mod ir;
 pub mod noise;
 pub mod run;
+mod team;
 pub mod vm;
 
 pub use error::{CoreError, Result};

@@ -6,15 +6,17 @@
 //! in cache when the threshold reads it; groups are independent, so this is
 //! the same as all updates then all thresholds) → spikes recorded → reset
 //! programs on the spiking neurons. Groups with at least [`PARALLEL_CHUNKS`]
-//! chunks run their chunks on rayon's pool; spikes are gathered in chunk order
-//! and every chunk draws from its own random stream, so results do not depend
-//! on the number of threads.
+//! chunks split their chunks into contiguous parts, one per member of a
+//! [`Team`] of threads kept for the whole run (as many as rayon's pool
+//! has); spikes are gathered in chunk order and every chunk draws from its
+//! own random stream, so results do not depend on the number of threads.
 
-use rayon::prelude::*;
+use std::sync::Mutex;
 
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
-use crate::noise::Rng;
+use crate::noise::{Rng, Stream};
+use crate::team::Team;
 use crate::vm::{execute_indexed, run_chunk, Chunk, Columns, Lanes, Registers, Scalars};
 use crate::CHUNK;
 
@@ -63,7 +65,8 @@ struct Work {
     reset: Option<Scalars>,
     regs: Registers,
     spikes: Vec<i32>,
-    chunk_events: Vec<Vec<i32>>,
+    /// Per team member beyond the leader: registers and spikes of its part.
+    parts: Vec<Mutex<(Registers, Vec<i32>)>>,
     n_chunks: usize,
 }
 
@@ -157,11 +160,7 @@ pub fn run(
                 reset: g.reset.map(Scalars::new),
                 regs: Registers::for_programs(programs.into_iter().flatten()),
                 spikes: Vec::new(),
-                chunk_events: if n_chunks >= PARALLEL_CHUNKS {
-                    vec![Vec::new(); n_chunks]
-                } else {
-                    Vec::new()
-                },
+                parts: Vec::new(),
                 n_chunks,
             }
         })
@@ -181,49 +180,113 @@ pub fn run(
     };
     let total_lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let check_every = (CHECK_EVERY_LANE_STEPS / total_lanes).max(1) as u64;
-
-    for done in 0..n_steps {
-        let step = start_step + done as i64;
-        let t = step as f64 * dt;
-        for (m, rec) in monitors.iter().zip(&mut out.records) {
-            let Some(g) = groups.get(m.group) else {
-                continue;
-            };
-            for (&c, buf) in m.columns.iter().zip(rec.iter_mut()) {
-                buf.extend(m.indices.iter().map(|&i| g.columns.get(c, i as usize)));
-            }
-        }
-        for (g, w) in groups.iter_mut().zip(&mut work) {
-            step_group(g, w, t, dt, step);
-        }
-        for (&s, (ix, st)) in spike_groups.iter().zip(&mut out.spikes) {
-            if let Some(w) = work.get(s) {
-                ix.extend_from_slice(&w.spikes);
-                st.extend(std::iter::repeat_n(step, w.spikes.len()));
-            }
-        }
-        for (g, w) in groups.iter_mut().zip(&mut work) {
-            if let (Some(p), Some(sc)) = (g.reset, w.reset.as_mut()) {
-                if !w.spikes.is_empty() {
-                    sc.run_scalar(p, t, dt, g.columns.n(), step);
-                    execute_indexed(p, sc, &mut w.regs, &g.columns, &w.spikes, g.rng);
-                }
-            }
-        }
-        out.steps_done = done + 1;
-        if out.steps_done % check_every == 0
-            && out.steps_done < n_steps
-            && !progress(out.steps_done)
-        {
-            out.interrupted = true;
-            break;
-        }
+    let steps = Steps {
+        monitors,
+        spike_groups,
+        start_step,
+        n_steps,
+        dt,
+        check_every,
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let members = rayon::current_num_threads().min(cores).max(1);
+    if members == 1 || work.iter().all(|w| w.n_chunks < PARALLEL_CHUNKS) {
+        steps.run(groups, &mut work, &mut out, progress, &Team::new(0));
+        return Ok(out);
     }
+    for w in work.iter_mut().filter(|w| w.n_chunks >= PARALLEL_CHUNKS) {
+        w.parts = (1..members)
+            .map(|_| Mutex::new((w.regs.clone(), Vec::new())))
+            .collect();
+    }
+    let team = Team::new(members - 1);
+    std::thread::scope(|scope| {
+        for i in 1..members {
+            let team = &team;
+            scope.spawn(move || team.serve(i));
+        }
+        // Stops the helpers also if a step unwinds (the scope joins them).
+        struct Stop<'t>(&'t Team);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.stop();
+            }
+        }
+        let _stop = Stop(&team);
+        steps.run(groups, &mut work, &mut out, progress, &team);
+    });
     Ok(out)
 }
 
+/// The fixed parameters of a run's step loop.
+struct Steps<'m> {
+    monitors: &'m [StateMonitor],
+    spike_groups: &'m [usize],
+    start_step: i64,
+    n_steps: u64,
+    dt: f64,
+    check_every: u64,
+}
+
+impl Steps<'_> {
+    fn run(
+        &self,
+        groups: &mut [Group<'_, '_>],
+        work: &mut [Work],
+        out: &mut RunOutput,
+        progress: &mut dyn FnMut(u64) -> bool,
+        team: &Team,
+    ) {
+        let &Steps {
+            monitors,
+            spike_groups,
+            start_step,
+            n_steps,
+            dt,
+            check_every,
+        } = self;
+        for done in 0..n_steps {
+            let step = start_step + done as i64;
+            let t = step as f64 * dt;
+            for (m, rec) in monitors.iter().zip(&mut out.records) {
+                let Some(g) = groups.get(m.group) else {
+                    continue;
+                };
+                for (&c, buf) in m.columns.iter().zip(rec.iter_mut()) {
+                    buf.extend(m.indices.iter().map(|&i| g.columns.get(c, i as usize)));
+                }
+            }
+            for (g, w) in groups.iter_mut().zip(work.iter_mut()) {
+                step_group(g, w, t, dt, step, team);
+            }
+            for (&s, (ix, st)) in spike_groups.iter().zip(&mut out.spikes) {
+                if let Some(w) = work.get(s) {
+                    ix.extend_from_slice(&w.spikes);
+                    st.extend(std::iter::repeat_n(step, w.spikes.len()));
+                }
+            }
+            for (g, w) in groups.iter_mut().zip(work.iter_mut()) {
+                if let (Some(p), Some(sc)) = (g.reset, w.reset.as_mut()) {
+                    if !w.spikes.is_empty() {
+                        sc.run_scalar(p, t, dt, g.columns.n(), step);
+                        execute_indexed(p, sc, &mut w.regs, &g.columns, &w.spikes, g.rng);
+                    }
+                }
+            }
+            out.steps_done = done + 1;
+            if out.steps_done % check_every == 0
+                && out.steps_done < n_steps
+                && !progress(out.steps_done)
+            {
+                out.interrupted = true;
+                break;
+            }
+        }
+    }
+}
+
 /// Update and threshold of one group for one step (spikes into `w.spikes`).
-fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64) {
+fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, team: &Team) {
     w.spikes.clear();
     let n = g.columns.n();
     if let (Some(p), Some(sc)) = (g.update, w.update.as_mut()) {
@@ -274,29 +337,43 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64) {
             );
         }
     };
-    // One thread in the pool: run in place (handing the step to the pool's
-    // only worker and waiting costs two context switches per step).
-    if w.n_chunks >= PARALLEL_CHUNKS && rayon::current_num_threads() > 1 {
-        let programs: Vec<&Program> = [g.update, g.threshold].into_iter().flatten().collect();
+    if w.n_chunks >= PARALLEL_CHUNKS && !w.parts.is_empty() {
         let Some(streams) = g.rng.chunks.get_mut(..w.n_chunks) else {
             return;
         };
-        streams
-            .par_iter_mut()
-            .zip(w.chunk_events.par_iter_mut())
-            .enumerate()
-            // Few, large jobs: one register file per job, and little
-            // stealing traffic (about four jobs per thread).
-            .with_min_len((w.n_chunks / (4 * rayon::current_num_threads())).max(1))
-            .for_each_init(
-                || Registers::for_programs(programs.iter().copied()),
-                |regs, (c, (stream, events))| {
-                    events.clear();
-                    one_chunk(c, stream, regs, events);
-                },
-            );
-        for ev in &w.chunk_events {
-            w.spikes.extend_from_slice(ev);
+        // Contiguous, equal parts: member i always gets the same chunks.
+        let per = w.n_chunks.div_ceil(team.members());
+        let mut pieces = streams.chunks_mut(per);
+        let Some(lead) = pieces.next() else {
+            return;
+        };
+        let lead = Mutex::new((lead, &mut w.regs, &mut w.spikes));
+        let rest: Vec<Mutex<&mut [Stream]>> = pieces.map(Mutex::new).collect();
+        let parts = &w.parts;
+        let run_part =
+            |first: usize, streams: &mut [Stream], regs: &mut Registers, ev: &mut Vec<i32>| {
+                for (k, stream) in streams.iter_mut().enumerate() {
+                    one_chunk(first + k, stream, regs, ev);
+                }
+            };
+        team.round(&|i| {
+            if i == 0 {
+                if let Ok(mut guard) = lead.lock() {
+                    let (streams, regs, ev) = &mut *guard;
+                    run_part(0, streams, regs, ev);
+                }
+            } else if let (Some(piece), Some(part)) = (rest.get(i - 1), parts.get(i - 1)) {
+                if let (Ok(mut streams), Ok(mut part)) = (piece.lock(), part.lock()) {
+                    let (regs, ev) = &mut *part;
+                    ev.clear();
+                    run_part(i * per, &mut streams, regs, ev);
+                }
+            }
+        });
+        for (part, _) in w.parts.iter_mut().zip(0..rest.len()) {
+            if let Ok(part) = part.get_mut() {
+                w.spikes.extend_from_slice(&part.1);
+            }
         }
     } else {
         for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(w.n_chunks) {
