@@ -188,9 +188,15 @@ pub fn run(
         dt,
         check_every,
     };
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let members = rayon::current_num_threads().min(cores).max(1);
-    if members == 1 || work.iter().all(|w| w.n_chunks < PARALLEL_CHUNKS) {
+    // Small groups only: no threads, and no thread count to look up (reading
+    // the CPU quota costs a few microseconds per run).
+    let members = if work.iter().any(|w| w.n_chunks >= PARALLEL_CHUNKS) {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        rayon::current_num_threads().min(cores).max(1)
+    } else {
+        1
+    };
+    if members == 1 {
         steps.run(groups, &mut work, &mut out, progress, &Team::new(0));
         return Ok(out);
     }
