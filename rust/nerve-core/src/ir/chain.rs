@@ -67,7 +67,7 @@ pub fn reads(i: &Instr, chains: &[Vec<Step>], x: Src) -> bool {
 /// Whether register `r` is read after instruction `k` before it is written
 /// again (a later reader would see the temporary that a chain no longer
 /// materialises).
-fn read_after(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bool {
+pub fn read_after(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bool {
     for i in block.iter().skip(k + 1) {
         if reads(i, chains, Src::V(r)) {
             return true;

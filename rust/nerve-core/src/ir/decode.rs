@@ -30,7 +30,7 @@
 
 use std::fmt::Write as _;
 
-use super::chain::{fuse_chains, reads, Step};
+use super::chain::{fuse_chains, read_after, Step};
 use super::opcodes::{Block, Op};
 use super::{IR_VERSION, MAGIC, PRELOADED_SREGS};
 use crate::error::{CoreError, Result};
@@ -815,17 +815,7 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> (Vec<Instr>, Vec<Vec<Step>
 /// Whether register `r`, written by instruction `k`, is read only by
 /// instruction `k + 1` (before it is next written).
 fn single_use_next(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bool {
-    for i in block.iter().skip(k + 2) {
-        if reads(i, chains, Src::V(r)) {
-            return false;
-        }
-        let writes =
-            !i.to_col && !matches!(i.op, Op::Store | Op::Collect) && i.fuse != Fuse::CollectCmpAnd;
-        if writes && i.dst == r {
-            return true;
-        }
-    }
-    true
+    !read_after(block, chains, k + 1, r)
 }
 
 /// Fuse consecutive `t = op a b; d = op2 (t, c)` into [`Fuse::Pair`].
