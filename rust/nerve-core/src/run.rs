@@ -316,7 +316,8 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, t
             start,
             len: CHUNK.min(n - start),
         };
-        if let Some((p, sc)) = upd {
+        // update, then threshold on the same chunk while it is in cache
+        for (p, sc) in upd.into_iter().chain(thr) {
             run_chunk(
                 p,
                 regs,
@@ -324,21 +325,8 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, t
                     s: &sc.s,
                     cols,
                     lanes,
-                    rng: stream,
-                    events,
-                },
-            );
-        }
-        if let Some((p, sc)) = thr {
-            run_chunk(
-                p,
-                regs,
-                Chunk {
-                    s: &sc.s,
-                    cols,
-                    lanes,
-                    rng: stream,
-                    events,
+                    rng: &mut *stream,
+                    events: &mut *events,
                 },
             );
         }
