@@ -177,70 +177,47 @@ struct Checker {
 impl Checker {
     fn source(&self, word: u16, block: &'static str, k: usize, at: usize) -> Result<Operand> {
         let idx = word & 0x3fff;
-        let here = Some((block, k));
-        match word >> 14 {
-            0b00 if block == "scalar" => Err(CoreError::decode(
-                at,
-                here,
-                format!("vector register V{idx} read in the scalar block"),
-            )),
-            0b00 if idx >= self.n_vregs => Err(CoreError::decode(
-                at,
-                here,
-                format!(
-                    "vector register V{idx} out of range (the program declares {})",
-                    self.n_vregs
-                ),
-            )),
-            0b00 if !self
-                .v_written
-                .get(usize::from(idx))
-                .copied()
-                .unwrap_or(false) =>
-            {
-                Err(CoreError::decode(
-                    at,
-                    here,
-                    format!("vector register V{idx} read before it is written"),
-                ))
+        let fail = |what: String| Err(CoreError::decode(at, Some((block, k)), what));
+        // name, letter, declared count, written flags and constructor of the kind
+        type Kind<'a> = (
+            &'static str,
+            char,
+            u16,
+            Option<&'a Vec<bool>>,
+            fn(u16) -> Operand,
+        );
+        let (name, letter, declared, written, make): Kind<'_> = match word >> 14 {
+            0b00 if block == "scalar" => {
+                return fail(format!("vector register V{idx} read in the scalar block"))
             }
-            0b00 => Ok(Operand::V(idx)),
-            0b01 if idx >= self.n_sregs => Err(CoreError::decode(
-                at,
-                here,
-                format!(
-                    "scalar register S{idx} out of range (the program declares {})",
-                    self.n_sregs
-                ),
-            )),
-            0b01 if !self
-                .s_written
-                .get(usize::from(idx))
-                .copied()
-                .unwrap_or(false) =>
-            {
-                Err(CoreError::decode(
-                    at,
-                    here,
-                    format!("scalar register S{idx} read before it is written"),
-                ))
-            }
-            0b01 => Ok(Operand::S(idx)),
-            0b10 if idx >= self.n_consts => Err(CoreError::decode(
-                at,
-                here,
-                format!(
-                    "constant K{idx} out of range (the program declares {})",
-                    self.n_consts
-                ),
-            )),
-            0b10 => Ok(Operand::K(idx)),
-            _ => Err(CoreError::decode(
-                at,
-                here,
-                format!("invalid operand kind in 0x{word:04x}"),
-            )),
+            0b00 => (
+                "vector register",
+                'V',
+                self.n_vregs,
+                Some(&self.v_written),
+                Operand::V,
+            ),
+            0b01 => (
+                "scalar register",
+                'S',
+                self.n_sregs,
+                Some(&self.s_written),
+                Operand::S,
+            ),
+            0b10 => ("constant", 'K', self.n_consts, None, Operand::K),
+            _ => return fail(format!("invalid operand kind in 0x{word:04x}")),
+        };
+        if idx >= declared {
+            return fail(format!(
+                "{name} {letter}{idx} out of range (the program declares {declared})"
+            ));
         }
+        if let Some(written) = written {
+            if !written.get(usize::from(idx)).copied().unwrap_or(false) {
+                return fail(format!("{name} {letter}{idx} read before it is written"));
+            }
+        }
+        Ok(make(idx))
     }
 
     fn column(&self, word: u16, block: &'static str, k: usize, at: usize) -> Result<Operand> {
