@@ -218,3 +218,15 @@ def test_setting_an_unknown_variable_is_an_error():
         G.vv0 = 1
     G.v0 = 2  # known variables still work
     G._private = 1  # so do private attributes
+
+
+def test_syntax_errors_name_the_string_they_come_from():
+    from nerve import EquationSyntaxError
+
+    with pytest.raises(EquationSyntaxError, match="in the threshold"):
+        NeuronGroup(1, "v : 1", threshold="v >> 1")
+    with pytest.raises(EquationSyntaxError, match="in the reset"):
+        NeuronGroup(1, "v : 1", threshold="v > 1", reset="v = = 0")
+    G = NeuronGroup(1, "v : 1")
+    with pytest.raises(EquationSyntaxError, match=r"in the assignment to \S+\.v"):
+        G.v = "1 +"

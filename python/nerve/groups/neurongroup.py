@@ -72,9 +72,10 @@ class NeuronGroup(NerveObject):
         self.threshold = threshold
         self.reset = reset
         self.refractory = refractory
-        self._threshold = parse_expression(threshold) if threshold is not None else None
-        self._reset = parse_statements(reset) if reset is not None else ()
-        self._refractory = (parse_expression(refractory)
+        self._threshold = (parse_expression(threshold, where="the threshold")
+                           if threshold is not None else None)
+        self._reset = parse_statements(reset, where="the reset") if reset is not None else ()
+        self._refractory = (parse_expression(refractory, where="the refractory condition")
                             if isinstance(refractory, str) else None)
         self._rng = RandomSource()
         self._programs: _Programs | None = None
@@ -180,7 +181,7 @@ class NeuronGroup(NerveObject):
         from nerve.ir.encode import encode
         from nerve.ir.lower import lower
 
-        expr = parse_expression(text)
+        expr = parse_expression(text, where=f"the assignment to {self.name}.{name}")
         statement = n.Assign(name, "=", expr, expr.span)
         resolver, subexprs = self._resolver(namespace, f"the assignment to {self.name}.{name}")
         statement = substitute(statement, subexprs)
