@@ -51,7 +51,7 @@ impl PyProgram {
     }
 }
 
-/// The random streams of one object (one xoshiro256++ stream per chunk).
+/// The random streams of one object (one stream of 8 xoshiro256++ generators per chunk).
 #[pyclass(name = "Rng", module = "nerve._core")]
 struct PyRng {
     inner: nerve_core::Rng,
