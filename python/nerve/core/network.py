@@ -150,7 +150,11 @@ class Network:
         for clock in clocks:
             clock._step = start
 
-        programs = [g._compile(namespace) for g in groups]
+        observed = {}
+        for m in state_monitors:
+            observed.setdefault(id(m.source), set()).update(m.record_variables)
+        programs = [g._compile(namespace, frozenset(observed.get(id(g), ())))
+                    for g in groups]
         engine_groups = [(g.N, g._column_list(), p.update, p.threshold, p.reset, g._rng.get())
                          for g, p in zip(groups, programs)]
         index = {id(g): k for k, g in enumerate(groups)}
@@ -183,6 +187,9 @@ class Network:
         for monitor, arrays in zip(state_monitors, records):
             monitor._append(start, steps_done, arrays, dt)
         end = start + steps_done
+        if steps_done:
+            for g, p in zip(groups, programs):
+                g._after_run(p, end - 1)
         self._t = end * dt
         for clock in clocks:
             clock._step = end

@@ -25,8 +25,24 @@ pub(crate) enum Val {
 #[derive(Clone, Copy)]
 pub(crate) enum RStep {
     Init(Val),
-    Op { code: u8, left: bool, x: Val },
-    Select { m: Val, x: Val, acc_first: bool },
+    Op {
+        code: u8,
+        left: bool,
+        x: Val,
+    },
+    Select {
+        m: Val,
+        x: Val,
+        acc_first: bool,
+    },
+    SelectPair {
+        m: [Val; 3],
+        op1: u8,
+        op2: u8,
+        left: bool,
+        x: Val,
+        acc_first: bool,
+    },
 }
 
 impl RStep {
@@ -42,6 +58,21 @@ impl RStep {
             },
             Step::Select { m, x, acc_first } => RStep::Select {
                 m: val(m),
+                x: val(x),
+                acc_first,
+            },
+            Step::SelectPair {
+                m,
+                op1,
+                op2,
+                left,
+                x,
+                acc_first,
+            } => RStep::SelectPair {
+                m: m.map(&val),
+                op1,
+                op2,
+                left,
                 x: val(x),
                 acc_first,
             },
@@ -81,6 +112,21 @@ fn apply<const C: u8, const W: usize>(acc: &mut [f64; W], x: &[f64; W], left: bo
     }
 }
 
+/// `acc = op(acc, x)` (`left`) or `op(x, acc)`, the operation by code.
+#[inline(always)]
+fn op_dyn<const W: usize>(code: u8, acc: &mut [f64; W], x: &[f64; W], left: bool) {
+    match code {
+        0 => apply::<0, W>(acc, x, left),
+        1 => apply::<1, W>(acc, x, left),
+        2 => apply::<2, W>(acc, x, left),
+        3 => apply::<3, W>(acc, x, left),
+        4 => apply::<4, W>(acc, x, left),
+        5 => apply::<5, W>(acc, x, left),
+        6 => apply::<6, W>(acc, x, left),
+        _ => apply::<7, W>(acc, x, left),
+    }
+}
+
 /// One tile: lanes `j..j + W`.
 ///
 /// # Safety
@@ -98,15 +144,33 @@ unsafe fn tile<const W: usize>(steps: &[RStep], dst: *mut f64, j: usize) {
             RStep::Op { code, left, x } => {
                 // SAFETY: as above.
                 let x = unsafe { ld::<W>(x, j) };
-                match code {
-                    0 => apply::<0, W>(&mut acc, &x, left),
-                    1 => apply::<1, W>(&mut acc, &x, left),
-                    2 => apply::<2, W>(&mut acc, &x, left),
-                    3 => apply::<3, W>(&mut acc, &x, left),
-                    4 => apply::<4, W>(&mut acc, &x, left),
-                    5 => apply::<5, W>(&mut acc, &x, left),
-                    6 => apply::<6, W>(&mut acc, &x, left),
-                    _ => apply::<7, W>(&mut acc, &x, left),
+                op_dyn::<W>(code, &mut acc, &x, left);
+            }
+            RStep::SelectPair {
+                m,
+                op1,
+                op2,
+                left,
+                x,
+                acc_first,
+            } => {
+                // SAFETY: as above.
+                let (mut t, b, c, x) = unsafe {
+                    (
+                        ld::<W>(m[0], j),
+                        ld::<W>(m[1], j),
+                        ld::<W>(m[2], j),
+                        ld::<W>(x, j),
+                    )
+                };
+                op_dyn::<W>(op1, &mut t, &b, true);
+                op_dyn::<W>(op2, &mut t, &c, left);
+                for q in 0..W {
+                    acc[q] = if acc_first {
+                        sem::select(t[q], acc[q], x[q])
+                    } else {
+                        sem::select(t[q], x[q], acc[q])
+                    };
                 }
             }
             RStep::Select { m, x, acc_first } => {
@@ -276,6 +340,67 @@ impl<const A: bool, M: Kind, K: Kind> StepK for Sel<A, M, K> {
     }
 }
 
+/// `acc = select(m, acc, x)` (`A`) or `select(m, x, acc)` with the mask
+/// `m = op_O2(op_O1(a, b), c)` (`L`) or `op_O2(c, op_O1(a, b))`.
+#[allow(clippy::type_complexity)]
+struct SelP<const A: bool, const O1: u8, const O2: u8, const L: bool, KA, KB, KC, KX>(
+    KA,
+    KB,
+    KC,
+    KX,
+);
+
+impl<
+        const A: bool,
+        const O1: u8,
+        const O2: u8,
+        const L: bool,
+        KA: Kind,
+        KB: Kind,
+        KC: Kind,
+        KX: Kind,
+    > StepK for SelP<A, O1, O2, L, KA, KB, KC, KX>
+{
+    type D = (KA::V, KB::V, KC::V, KX::V);
+    #[inline(always)]
+    fn data(st: &RStep) -> Option<Self::D> {
+        match *st {
+            RStep::SelectPair {
+                m,
+                op1,
+                op2,
+                left,
+                x,
+                acc_first,
+            } if acc_first == A && op1 == O1 && op2 == O2 && left == L => {
+                Some((KA::get(m[0])?, KB::get(m[1])?, KC::get(m[2])?, KX::get(x)?))
+            }
+            _ => None,
+        }
+    }
+    #[inline(always)]
+    unsafe fn apply<const W: usize>(d: Self::D, acc: &mut [f64; W], j: usize) {
+        // SAFETY: the caller's contract.
+        let (mut t, b, c, x) = unsafe {
+            (
+                KA::ld::<W>(d.0, j),
+                KB::ld::<W>(d.1, j),
+                KC::ld::<W>(d.2, j),
+                KX::ld::<W>(d.3, j),
+            )
+        };
+        apply::<O1, W>(&mut t, &b, true);
+        apply::<O2, W>(&mut t, &c, L);
+        for q in 0..W {
+            acc[q] = if A {
+                sem::select(t[q], acc[q], x[q])
+            } else {
+                sem::select(t[q], x[q], acc[q])
+            };
+        }
+    }
+}
+
 /// A whole chain of [`StepK`]s: `(first, rest)`, ending in `()`.
 trait ChainK {
     type D: Copy;
@@ -373,11 +498,15 @@ macro_rules! mono_chains {
     };
 }
 
-// Codes: 0 add, 1 sub, 2 mul, 3 div. The shapes the lowering emits for
+// Codes: 0 add, 1 sub, 2 mul, 3 div, 7 ge. The shapes the lowering emits for
 // linear equations: exact integration `b + (a - b)*E` (then `where` for
-// `(unless refractory)`), the Euler step `a + dt*((c - a)/tau)` with `c` a
-// column or a constant, and the noise term `a + k*(s*xi)`.
+// `(unless refractory)`, the mask either a column or the refractory test
+// `t - lastspike >= k` computed in the tile), the Euler step
+// `a + dt*((c - a)/tau)` with `c` a column or a constant, and the noise term
+// `a + k*(s*xi)`.
 mono_chains! {
+    [Init<P>, OpK<1, true, P>, OpK<2, true, S>, OpK<0, false, P>, SelP<true, 1, 7, true, S, P, S, P>]
+    [Init<S>, OpK<2, true, P>, OpK<2, false, S>, OpK<0, false, P>, SelP<true, 1, 7, true, S, P, S, P>]
     [Init<P>, OpK<1, true, P>, OpK<2, true, S>, OpK<0, false, P>, Sel<true, P, P>]
     [Init<P>, OpK<1, true, P>, OpK<2, true, S>, OpK<0, false, P>]
     [Init<P>, OpK<1, true, P>, OpK<3, true, S>, OpK<2, false, S>, OpK<0, false, P>]

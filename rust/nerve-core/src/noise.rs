@@ -190,7 +190,7 @@ const SIGN_BIT: u64 = 1 << LAYER_BITS;
 /// Scale of the ziggurat's integer draws: 52 random bits.
 const ZSCALE: f64 = 4_503_599_627_370_496.0;
 
-/// Ziggurat tables (Marsaglia & Tsang, [`ZN`] layers).
+/// Ziggurat tables (Marsaglia & Tsang, 1024 layers).
 pub struct Zig {
     f: [f64; ZN + 1],
     layers: [Layer; ZN],

@@ -483,6 +483,7 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
         cols,
         start,
         chains: &prog.chains,
+        lazy: &prog.lazy,
     };
     for i in block {
         exec(i, &env, lanes, rng, events);
@@ -502,6 +503,8 @@ struct Env<'a, 'c> {
     start: Option<usize>,
     /// The steps of the program's fused chains.
     chains: &'a [Vec<Step>],
+    /// The pairs of [`Fuse::CollectCmpAndPair`] instructions.
+    lazy: &'a [Instr],
 }
 
 impl Env<'_, '_> {
@@ -564,7 +567,23 @@ fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events
     match i.fuse {
         Fuse::None => {}
         Fuse::CollectCmpAnd => {
-            collect_cmp(i, arg, lanes, n, events);
+            collect_cmp(i, arg, lanes, n, events, None);
+            return;
+        }
+        Fuse::CollectCmpAndPair { id } => {
+            let Some(&p) = env.lazy.get(usize::from(id)) else {
+                return; // unreachable: the decoder numbers the pairs
+            };
+            let Fuse::Pair { op2, left } = p.fuse else {
+                return; // unreachable: only pairs are lazy
+            };
+            let c = LazyPair {
+                op1: p.op,
+                op2,
+                left,
+                src: [arg(p.src[0]), arg(p.src[1]), arg(p.src[2])],
+            };
+            collect_cmp(i, arg, lanes, n, events, Some(c));
             return;
         }
         Fuse::Chain { id } => {
@@ -803,10 +822,58 @@ fn pair(op1: Op, op2: Op, left: bool, d: &mut [f64], a: Arg<'_>, b: Arg<'_>, c: 
     }
 }
 
+/// The `c` of a [`Fuse::CollectCmpAndPair`]: the pair `op2(op1(a, b), c)`
+/// (or `op2(c, op1(a, b))`), evaluated lane by lane on demand, with the
+/// scalar semantics of the same opcodes (bit-identical to the vector
+/// kernels).
+#[derive(Clone, Copy)]
+struct LazyPair<'a> {
+    op1: Op,
+    op2: Op,
+    left: bool,
+    src: [Arg<'a>; 3],
+}
+
+impl<'a> Lane for LazyPair<'a> {
+    #[inline(always)]
+    fn trim(self, n: usize) -> Self {
+        self.sub(0, n)
+    }
+    #[inline(always)]
+    fn sub(self, from: usize, len: usize) -> Self {
+        let cut = |a: Arg<'a>| -> Arg<'a> {
+            match a {
+                Arg::V(v) => Arg::V(v.get(from..from + len).unwrap_or(&[])),
+                other => other,
+            }
+        };
+        LazyPair {
+            src: self.src.map(cut),
+            ..self
+        }
+    }
+    #[inline(always)]
+    fn at(self, k: usize, _: f64) -> f64 {
+        let get = |a: Arg<'_>| match a {
+            Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
+            Arg::S(x) => x,
+            Arg::Same => 0.0, // unreachable: a collect has no destination
+        };
+        let [a, b, c] = self.src.map(get);
+        let t = scalar_op(self.op1, a, b, 0.0);
+        if self.left {
+            scalar_op(self.op2, t, c, 0.0)
+        } else {
+            scalar_op(self.op2, c, t, 0.0)
+        }
+    }
+}
+
 /// The fused threshold `collect(cmp(a, b) and c)`: per group of 16 lanes, a
 /// vectorised test whether the comparison holds in any lane (compare,
-/// or-reduce); only such groups are tested in full, lane by lane. Spikes are rare, so most
-/// groups cost a few vector instructions.
+/// or-reduce); only such groups are tested in full, lane by lane. Spikes are
+/// rare, so most groups cost a few vector instructions. `lazy`: `c` is a
+/// pair, computed only in those groups.
 #[inline(always)]
 fn collect_cmp<'r>(
     i: &Instr,
@@ -814,6 +881,7 @@ fn collect_cmp<'r>(
     lanes: Lanes<'_>,
     n: usize,
     events: &mut Vec<i32>,
+    lazy: Option<LazyPair<'r>>,
 ) {
     let lane = |k: usize| match lanes {
         Lanes::Range { start, .. } => (start + k) as i32,
@@ -833,7 +901,7 @@ fn collect_cmp<'r>(
         let mut g = 0;
         while g + G <= n {
             // Lanes g..g + G (one bounds check for the group).
-            let (a, b, c) = (a.sub(g, G), b.sub(g, G), c.sub(g, G));
+            let (a, b) = (a.sub(g, G), b.sub(g, G));
             // The comparison alone first (it rarely holds): one compare and
             // one or per four lanes.
             let mut any = 0u64;
@@ -841,8 +909,9 @@ fn collect_cmp<'r>(
                 any |= u64::from(f(a.at(q, 0.0), b.at(q, 0.0)));
             }
             if any != 0 {
+                let c = c.sub(g, G);
                 for q in 0..G {
-                    if f(a.at(q, 0.0), b.at(q, 0.0)) & (c.at(q, 0.0) != 0.0) {
+                    if f(a.at(q, 0.0), b.at(q, 0.0)) && c.at(q, 0.0) != 0.0 {
                         hit(g + q);
                     }
                 }
@@ -850,7 +919,7 @@ fn collect_cmp<'r>(
             g += G;
         }
         for k in g..n {
-            if f(a.at(k, 0.0), b.at(k, 0.0)) & (c.at(k, 0.0) != 0.0) {
+            if f(a.at(k, 0.0), b.at(k, 0.0)) && c.at(k, 0.0) != 0.0 {
                 hit(k);
             }
         }
@@ -859,17 +928,23 @@ fn collect_cmp<'r>(
         ($f:expr) => {{
             let f = $f;
             let hit = |k: usize| events.push(lane(k));
-            match (arg(i.src[0]), arg(i.src[1]), arg(i.src[2])) {
-                (Arg::V(a), Arg::S(b), Arg::V(c)) => scan(n, a, b, c, f, hit),
-                (Arg::V(a), Arg::V(b), Arg::V(c)) => scan(n, a, b, c, f, hit),
-                (a, b, c) => {
+            match (arg(i.src[0]), arg(i.src[1]), lazy, arg(i.src[2])) {
+                (Arg::V(a), Arg::S(b), Some(c), _) => scan(n, a, b, c, f, hit),
+                (Arg::V(a), Arg::V(b), Some(c), _) => scan(n, a, b, c, f, hit),
+                (Arg::V(a), Arg::S(b), None, Arg::V(c)) => scan(n, a, b, c, f, hit),
+                (Arg::V(a), Arg::V(b), None, Arg::V(c)) => scan(n, a, b, c, f, hit),
+                (a, b, lazy, c) => {
                     let get = |x: Arg<'_>, k: usize| match x {
                         Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
                         Arg::S(v) => v,
                         Arg::Same => 0.0,
                     };
                     for k in 0..n {
-                        if f(get(a, k), get(b, k)) & (get(c, k) != 0.0) {
+                        let cv = match lazy {
+                            Some(p) => p.at(k, 0.0),
+                            None => get(c, k),
+                        };
+                        if f(get(a, k), get(b, k)) && cv != 0.0 {
                             events.push(lane(k));
                         }
                     }
@@ -1248,21 +1323,36 @@ mod tests {
     #[test]
     fn specialised_chains_equal_indexed_form() {
         let mut progs = Vec::new();
+        // The refractory test `t - col2 >= dt` into `m`, as the lowering
+        // derives `not_refractory` (absorbed into the chain's select).
+        let derived = |a: &mut Asm, m: u16| {
+            a.load(v(6), 2)
+                .vop(Op::Sub, v(7), s(0), v(6), 0)
+                .vop(Op::Ge, v(m), v(7), s(1), 0);
+        };
+        let mut absorbed = 0;
         for (select, euler_col) in [(true, true), (false, false), (true, false), (false, true)] {
-            // exact: v = where(flag, v0 + (v - v0)*E, v)
-            let mut a = Asm::new(3);
-            let e = a.konst(0.904_837_418_035_959_6);
-            a.load(v(1), 0)
-                .load(v(2), 1)
-                .vop(Op::Sub, v(3), v(1), v(2), 0)
-                .vop(Op::Mul, v(4), v(3), e, 0)
-                .vop(Op::Add, v(3), v(2), v(4), 0);
-            if select {
-                a.vop(Op::Select, v(2), v(1), v(3), v(1)).store(0, v(2));
-            } else {
-                a.store(0, v(3));
+            // exact: v = where(flag, v0 + (v - v0)*E, v), the flag a column
+            // or derived
+            for derive in [false, true] {
+                let mut a = Asm::new(3);
+                let e = a.konst(0.904_837_418_035_959_6);
+                if derive {
+                    derived(&mut a, 5);
+                }
+                a.load(v(1), 0)
+                    .load(v(2), 1)
+                    .vop(Op::Sub, v(3), v(1), v(2), 0)
+                    .vop(Op::Mul, v(4), v(3), e, 0)
+                    .vop(Op::Add, v(3), v(2), v(4), 0);
+                let m = if derive { 5 } else { 1 };
+                if select {
+                    a.vop(Op::Select, v(2), v(m), v(3), v(1)).store(0, v(2));
+                } else {
+                    a.store(0, v(3));
+                }
+                progs.push(a.finish());
             }
-            progs.push(a.finish());
             // euler + noise: v = where(flag, v + dt*((c - v)/tau) + k*(s*xi), v)
             let mut a = Asm::new(3);
             let (tau, kk) = (a.konst(1e-2), a.konst(2.0));
@@ -1286,6 +1376,25 @@ mod tests {
                 a.store(0, v(4));
             }
             progs.push(a.finish());
+            // the same with the flag derived
+            if select {
+                let mut a = Asm::new(3);
+                let (tau, kk) = (a.konst(1e-2), a.konst(2.0));
+                a.load(v(1), 0);
+                derived(&mut a, 0);
+                a.load(v(2), 1)
+                    .vop(Op::Sub, v(3), v(2), v(1), 0)
+                    .vop(Op::Div, v(2), v(3), tau, 0)
+                    .vop(Op::Mul, v(3), s(1), v(2), 0)
+                    .vop(Op::Add, v(2), v(1), v(3), 0)
+                    .load(v(3), 1)
+                    .vop(Op::Mul, v(4), s(0), v(3), 0)
+                    .vop(Op::Mul, v(3), kk, v(4), 0)
+                    .vop(Op::Add, v(4), v(2), v(3), 0)
+                    .vop(Op::Select, v(2), v(0), v(4), v(1))
+                    .store(0, v(2));
+                progs.push(a.finish());
+            }
         }
         for (case, blob) in progs.iter().enumerate() {
             let prog = Program::decode(blob).unwrap();
@@ -1297,8 +1406,87 @@ mod tests {
                 &c.iter().map(|st| RStep::new(st, dummy)).collect::<Vec<_>>()
             )));
             assert!(!prog.chains.is_empty(), "{}", prog.range_form_text());
+            absorbed += usize::from(prog.range_form_text().contains("SelectPair"));
             same_in_both_forms(&prog, case);
         }
+        assert_eq!(absorbed, 4, "derived flags absorbed into chains");
+    }
+
+    /// The lanes a threshold program collects, run over contiguous chunks
+    /// and over the same lanes by index.
+    fn events_both_forms(prog: &Program, cols: &Columns<'_>) -> (Vec<i32>, Vec<i32>) {
+        let n = cols.n();
+        let mut sc = Scalars::new(prog);
+        sc.run_scalar(prog, 0.25, 1e-4, n, 3);
+        let mut regs = Registers::for_programs([prog]);
+        let mut rng = noise::Rng::new(1, 0);
+        let (mut range, mut indexed) = (Vec::new(), Vec::new());
+        for start in (0..n).step_by(CHUNK) {
+            let len = CHUNK.min(n - start);
+            let ix: Vec<i32> = (start as i32..(start + len) as i32).collect();
+            for (lanes, events) in [
+                (Lanes::Range { start, len }, &mut range),
+                (Lanes::Indices(&ix), &mut indexed),
+            ] {
+                let ch = Chunk {
+                    s: &sc.s,
+                    cols,
+                    lanes,
+                    rng: &mut rng.indexed,
+                    events,
+                };
+                run_chunk(prog, &mut regs, ch);
+            }
+        }
+        (range, indexed)
+    }
+
+    /// `collect(cmp and pair)` in every order of its parts (the threshold
+    /// with a derived refractory test) evaluates the pair lazily and finds
+    /// the lanes the unfused program finds.
+    #[test]
+    fn lazy_threshold_pair_equals_indexed_form() {
+        let n = 2 * CHUNK + 37;
+        let mut data: Vec<Vec<f64>> = (0..3)
+            .map(|c| {
+                (0..n)
+                    .map(|i| ((i * 37 + c * 11) % 17) as f64 * 0.25 - 1.5)
+                    .collect()
+            })
+            .collect();
+        let mut views: Vec<&mut [f64]> = data.iter_mut().map(|c| c.as_mut_slice()).collect();
+        let cols = Columns::new(&mut views, n).unwrap();
+        let mut sizes = Vec::new();
+        for order in 0..4 {
+            let mut a = Asm::new(3);
+            let k = a.konst(0.6);
+            for part in [order & 1, 1 - (order & 1)] {
+                if part == 0 {
+                    a.load(v(0), 0).vop(Op::Gt, v(1), v(0), k, 0);
+                } else {
+                    a.load(v(4), 2).vop(Op::Sub, v(2), s(0), v(4), 0).vop(
+                        Op::Ge,
+                        v(3),
+                        v(2),
+                        s(1),
+                        0,
+                    );
+                }
+            }
+            let (x, y) = if order & 2 == 0 { (1, 3) } else { (3, 1) };
+            a.vop(Op::And, v(5), v(x), v(y), 0).collect(v(5));
+            let prog = Program::decode(&a.finish()).unwrap();
+            assert!(
+                prog.range_form_text().contains("CollectCmpAndPair"),
+                "order {order}:\n{}",
+                prog.range_form_text()
+            );
+            let (range, indexed) = events_both_forms(&prog, &cols);
+            assert_eq!(range, indexed, "order {order}");
+            sizes.push(range.len());
+        }
+        // Some lanes pass one test only: the pair decides.
+        assert!(sizes.iter().all(|&k| k > 10 && k < n / 2), "{sizes:?}");
     }
 
     /// The contiguous form (aliased loads, in-place results, fused kernels)

@@ -12,23 +12,23 @@ use nerve_core::{run, Columns, Group, Program, Rng};
 
 pub const DT: f64 = 1e-4;
 
-/// `not_refractory = t - lastspike >= (steps - 1e-3)*dt` as the lowering
-/// emits it: scalar `S4 = 49.999*dt`, `V0` = the flag, stored to column 3.
-/// Takes the constant `49.999` (the program's first constant).
+/// `not_refractory` as the lowering derives it when no monitor records it:
+/// `t - lastspike >= (steps - 1e-3)*dt`, with scalar `S4 = 49.999*dt`. Takes
+/// the constant `49.999` (the program's first constant).
 fn refractory(a: &mut Asm) {
     let k = a.konst(49.999);
     a.sop(Op::Mul, s(4), k, s(1), 0);
 }
 
-fn refractory_vector(a: &mut Asm) {
-    a.load(v(0), 2)
-        .vop(Op::Sub, v(1), s(0), v(0), 0)
-        .vop(Op::Ge, v(0), v(1), s(4), 0)
-        .store(3, v(0));
+/// The flag into `dst` (`tmp` is clobbered), from column 2 (lastspike).
+fn refractory_vector(a: &mut Asm, dst: u16, tmp: u16) {
+    a.load(v(dst), 2)
+        .vop(Op::Sub, v(tmp), s(0), v(dst), 0)
+        .vop(Op::Ge, v(dst), v(tmp), s(4), 0);
 }
 
 /// Columns: v, v0, lastspike, not_refractory. The "Parameters" cell:
-/// `v = where(not_refractory, v0 + (v - v0)*exp(-dt/tau), v)`.
+/// `v = where(_not_refractory, v0 + (v - v0)*exp(-dt/tau), v)`.
 pub fn lif_exact() -> [Vec<u8>; 3] {
     let mut u = Asm::new(4);
     refractory(&mut u);
@@ -36,60 +36,59 @@ pub fn lif_exact() -> [Vec<u8>; 3] {
     u.sop(Op::Neg, s(5), s(1), 0, 0)
         .sop(Op::Div, s(6), s(5), tau, 0)
         .sop(Op::Exp, s(5), s(6), 0, 0);
-    refractory_vector(&mut u);
-    u.load(v(1), 0)
-        .load(v(2), 1)
-        .vop(Op::Sub, v(3), v(1), v(2), 0)
+    u.load(v(0), 0);
+    refractory_vector(&mut u, 1, 2);
+    u.load(v(2), 1)
+        .vop(Op::Sub, v(3), v(0), v(2), 0)
         .vop(Op::Mul, v(4), v(3), s(5), 0)
         .vop(Op::Add, v(3), v(2), v(4), 0)
-        .vop(Op::Select, v(2), v(0), v(3), v(1))
+        .vop(Op::Select, v(2), v(1), v(3), v(0))
         .store(0, v(2));
     [u.finish(), lif_threshold(), lif_reset()]
 }
 
 /// The "Stochastic neurons" cell (euler):
-/// `v = where(nr, v + dt*((v0 - v)/tau) + sigma*tau**-0.5*(sqrt(dt)*xi), v)`.
+/// `v = where(_nr, v + dt*((v0 - v)/tau) + sigma*tau**-0.5*(sqrt(dt)*xi), v)`.
 pub fn lif_noise() -> [Vec<u8>; 3] {
     let mut u = Asm::new(4);
     refractory(&mut u);
     let tau = u.konst(10e-3);
     let two = u.konst(2.0);
     u.sop(Op::Sqrt, s(5), s(1), 0, 0);
-    refractory_vector(&mut u);
-    u.load(v(1), 0)
-        .load(v(2), 1)
-        .vop(Op::Sub, v(3), v(2), v(1), 0)
+    u.load(v(0), 0);
+    refractory_vector(&mut u, 1, 2);
+    u.load(v(2), 1)
+        .vop(Op::Sub, v(3), v(2), v(0), 0)
         .vop(Op::Div, v(2), v(3), tau, 0)
         .vop(Op::Mul, v(3), s(1), v(2), 0)
-        .vop(Op::Add, v(2), v(1), v(3), 0)
+        .vop(Op::Add, v(2), v(0), v(3), 0)
         .vop(Op::Randn, v(3), 0, 0, 0)
         .vop(Op::Mul, v(4), s(5), v(3), 0)
         .vop(Op::Mul, v(3), two, v(4), 0)
         .vop(Op::Add, v(4), v(2), v(3), 0)
-        .vop(Op::Select, v(2), v(0), v(4), v(1))
+        .vop(Op::Select, v(2), v(1), v(4), v(0))
         .store(0, v(2));
     [u.finish(), lif_threshold(), lif_reset()]
 }
 
 /// Columns: v, vt, lastspike, not_refractory. The tutorial's last cell
-/// (volts, noise, two-statement reset; `v` not frozen while refractory).
+/// (volts, noise, two-statement reset; `v` not frozen while refractory, so
+/// the update does not compute the flag).
 pub fn adaptive() -> [Vec<u8>; 3] {
     let mut u = Asm::new(4);
-    refractory(&mut u);
     let drive = u.konst(-3e-2);
     let tau = u.konst(1e-2);
     let sig = u.konst(1.0000000000000002e-1);
     let vt0 = u.konst(-5e-2);
     let tau_t = u.konst(1e-1);
-    u.sop(Op::Sqrt, s(5), s(1), 0, 0);
-    refractory_vector(&mut u);
+    u.sop(Op::Sqrt, s(4), s(1), 0, 0);
     u.load(v(0), 0)
         .vop(Op::Sub, v(1), drive, v(0), 0)
         .vop(Op::Div, v(2), v(1), tau, 0)
         .vop(Op::Mul, v(1), s(1), v(2), 0)
         .vop(Op::Add, v(2), v(0), v(1), 0)
         .vop(Op::Randn, v(0), 0, 0, 0)
-        .vop(Op::Mul, v(1), s(5), v(0), 0)
+        .vop(Op::Mul, v(1), s(4), v(0), 0)
         .vop(Op::Mul, v(0), sig, v(1), 0)
         .vop(Op::Add, v(1), v(2), v(0), 0)
         .store(0, v(1))
@@ -100,12 +99,12 @@ pub fn adaptive() -> [Vec<u8>; 3] {
         .vop(Op::Add, v(2), v(0), v(1), 0)
         .store(1, v(2));
     let mut th = Asm::new(4);
+    refractory(&mut th);
     th.load(v(0), 0)
         .load(v(1), 1)
-        .vop(Op::Gt, v(2), v(0), v(1), 0)
-        .load(v(0), 3)
-        .vop(Op::And, v(1), v(2), v(0), 0)
-        .collect(v(1));
+        .vop(Op::Gt, v(2), v(0), v(1), 0);
+    refractory_vector(&mut th, 0, 1);
+    th.vop(Op::And, v(1), v(2), v(0), 0).collect(v(1));
     let mut r = Asm::new(4);
     let zero = r.konst(0.0);
     let kvr = r.konst(-7e-2);
@@ -121,12 +120,11 @@ pub fn adaptive() -> [Vec<u8>; 3] {
 
 fn lif_threshold() -> Vec<u8> {
     let mut th = Asm::new(4);
+    refractory(&mut th);
     let one = th.konst(1.0);
-    th.load(v(0), 0)
-        .vop(Op::Gt, v(1), v(0), one, 0)
-        .load(v(0), 3)
-        .vop(Op::And, v(2), v(1), v(0), 0)
-        .collect(v(2));
+    th.load(v(0), 0).vop(Op::Gt, v(1), v(0), one, 0);
+    refractory_vector(&mut th, 0, 2);
+    th.vop(Op::And, v(2), v(1), v(0), 0).collect(v(2));
     th.finish()
 }
 

@@ -32,6 +32,17 @@ pub enum Step {
     Op { code: u8, left: bool, x: Src },
     /// `acc = select(m, acc, x)` when `acc_first`, else `select(m, x, acc)`.
     Select { m: Src, x: Src, acc_first: bool },
+    /// [`Step::Select`] whose mask is a fused pair computed in the same tile:
+    /// `m = op2(op1(a, b), c)` when `left`, else `op2(c, op1(a, b))` (codes as
+    /// [`op_code`]), e.g. the refractory test `t - lastspike >= k`.
+    SelectPair {
+        m: [Src; 3],
+        op1: u8,
+        op2: u8,
+        left: bool,
+        x: Src,
+        acc_first: bool,
+    },
 }
 
 /// The element-wise binary operations a chain step may apply, by code:
@@ -59,6 +70,7 @@ pub fn reads(i: &Instr, chains: &[Vec<Step>], x: Src) -> bool {
         return steps.iter().any(|s| match *s {
             Step::Init(a) | Step::Op { x: a, .. } => a == x,
             Step::Select { m, x: b, .. } => m == x || b == x,
+            Step::SelectPair { m, x: b, .. } => m.contains(&x) || b == x,
         });
     }
     i.src.contains(&x)
@@ -72,8 +84,9 @@ pub fn read_after(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bo
         if reads(i, chains, Src::V(r)) {
             return true;
         }
-        let writes =
-            !i.to_col && !matches!(i.op, Op::Store | Op::Collect) && i.fuse != Fuse::CollectCmpAnd;
+        let writes = !i.to_col
+            && !matches!(i.op, Op::Store | Op::Collect)
+            && !matches!(i.fuse, Fuse::CollectCmpAnd | Fuse::CollectCmpAndPair { .. });
         if writes && i.dst == r {
             return false;
         }
@@ -115,6 +128,78 @@ fn next_step(i: &Instr, t: Src) -> Option<Step> {
             x: i.src[0],
         }),
         _ => None,
+    }
+}
+
+/// Move a fused pair that computes the mask of a chain's `select` into the
+/// chain ([`Step::SelectPair`]), when the mask is read by nothing else and
+/// nothing between the pair and the chain writes what the pair reads.
+pub fn absorb_masks(block: &mut Vec<Instr>, chains: &mut [Vec<Step>]) {
+    let mut j = 0;
+    while j < block.len() {
+        let p = block[j];
+        let Fuse::Pair { op2, left } = p.fuse else {
+            j += 1;
+            continue;
+        };
+        let (Some(op1), Some(op2)) = (op_code(p.op), op_code(op2)) else {
+            j += 1;
+            continue;
+        };
+        // The first later reader of the mask: a chain selecting with it.
+        let m = Src::V(p.dst);
+        let reader = block
+            .iter()
+            .enumerate()
+            .skip(j + 1)
+            .find(|(_, i)| reads(i, chains, m))
+            .map(|(k, _)| k);
+        let Some(k) = reader else {
+            j += 1;
+            continue;
+        };
+        let writes = |i: &Instr, x: Src| match x {
+            Src::V(r) => !i.to_col && i.dst == r,
+            Src::Col(c) => (i.to_col || i.op == Op::Store) && i.dst == c,
+            Src::S(_) => false,
+        };
+        let untouched = block[j + 1..k]
+            .iter()
+            .all(|i| p.src.iter().all(|&x| !writes(i, x)) && !writes(i, m));
+        let id = match block[k].fuse {
+            Fuse::Chain { id } => usize::from(id),
+            _ => usize::MAX,
+        };
+        let steps = chains.get(id).map_or(&[][..], |c| &c[..]);
+        let uses: Vec<usize> = (0..steps.len())
+            .filter(|&q| match steps[q] {
+                Step::Init(a) | Step::Op { x: a, .. } => a == m,
+                Step::Select { m: mm, x, .. } => mm == m || x == m,
+                Step::SelectPair { m: mm, x, .. } => mm.contains(&m) || x == m,
+            })
+            .collect();
+        let only_mask = uses.len() == 1
+            && matches!(steps[uses[0]], Step::Select { m: mm, x, .. } if mm == m && x != m);
+        let dst_is_m = !block[k].to_col && block[k].dst == p.dst;
+        if !untouched
+            || !only_mask
+            || p.to_col
+            || (!dst_is_m && read_after(block, chains, k, p.dst))
+        {
+            j += 1;
+            continue;
+        }
+        if let Some(Step::Select { x, acc_first, .. }) = chains[id].get(uses[0]).copied() {
+            chains[id][uses[0]] = Step::SelectPair {
+                m: p.src,
+                op1,
+                op2,
+                left,
+                x,
+                acc_first,
+            };
+        }
+        block.remove(j);
     }
 }
 

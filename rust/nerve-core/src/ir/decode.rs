@@ -30,7 +30,7 @@
 
 use std::fmt::Write as _;
 
-use super::chain::{fuse_chains, read_after, Step};
+use super::chain::{absorb_masks, fuse_chains, read_after, Step};
 use super::opcodes::{Block, Op};
 use super::{IR_VERSION, MAGIC, PRELOADED_SREGS};
 use crate::error::{CoreError, Result};
@@ -80,6 +80,10 @@ pub enum Fuse {
     /// operand order of `and`): `op` is the comparison; collects the lanes
     /// where `cmp(a, b) && c != 0`, with no intermediate register.
     CollectCmpAnd,
+    /// [`Fuse::CollectCmpAnd`] whose `c` is a fused pair (`Program::lazy[id]`,
+    /// e.g. the refractory test `t - lastspike >= k`): the pair is evaluated
+    /// only in the groups of lanes where the comparison holds somewhere.
+    CollectCmpAndPair { id: u16 },
     /// Superinstruction for `t = op a b; dst = op2 t c` (`left`) or
     /// `dst = op2 c t`, with `t` a single-use temporary: one pass, the
     /// same two roundings in the same order. `op` is in
@@ -136,6 +140,8 @@ pub struct Program {
     pub(crate) vector_range: Vec<Instr>,
     /// The steps of the [`Fuse::Chain`] instructions of `vector_range`.
     pub(crate) chains: Vec<Vec<Step>>,
+    /// The pairs of the [`Fuse::CollectCmpAndPair`] instructions.
+    pub(crate) lazy: Vec<Instr>,
     /// Vector registers needed after renaming.
     pub(crate) n_phys_vregs: usize,
     pub(crate) has_collect: bool,
@@ -446,7 +452,7 @@ impl Program {
             ));
         }
         let (vector, n_phys_vregs) = rename_vector(&raw_vector, n_sregs);
-        let (vector_range, chains) = range_form(&raw_vector, &vector);
+        let (vector_range, chains, lazy) = range_form(&raw_vector, &vector);
         Ok(Program {
             n_columns,
             consts,
@@ -459,6 +465,7 @@ impl Program {
             vector,
             vector_range,
             chains,
+            lazy,
             n_phys_vregs,
         })
     }
@@ -483,6 +490,9 @@ impl Program {
                     "{i:?}\n    {:?}\n",
                     self.chains.get(usize::from(id)).map_or(&[][..], |c| &c[..])
                 ),
+                Fuse::CollectCmpAndPair { id } => {
+                    format!("{i:?}\n    {:?}\n", self.lazy.get(usize::from(id)))
+                }
                 _ => format!("{i:?}\n"),
             })
             .collect()
@@ -693,7 +703,8 @@ fn column_of(i: &RawInstr) -> Option<(u16, bool)> {
 /// 3. `cmp; and; collect` (single-use temporaries) becomes one kernel;
 /// 4. chains of element-wise operations over single-use temporaries become
 ///    one kernel each ([`super::chain`]), remaining pairs another.
-fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> (Vec<Instr>, Vec<Vec<Step>>) {
+#[allow(clippy::type_complexity)]
+fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> (Vec<Instr>, Vec<Vec<Step>>, Vec<Instr>) {
     let n = raw.len();
     let Values {
         uses,
@@ -786,7 +797,69 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> (Vec<Instr>, Vec<Vec<Step>
     let mut chains = Vec::new();
     fuse_chains(&mut out, &mut chains);
     fuse_pairs(&mut out, &chains);
-    (out, chains)
+    absorb_masks(&mut out, &mut chains);
+    let mut lazy = Vec::new();
+    fuse_collect_pair(&mut out, &chains, &mut lazy);
+    (out, chains, lazy)
+}
+
+/// Rewrite `x = cmp a b; y = pair(...); m = and x y; collect m` (the first
+/// two in either order, each read only by the `and`, which only the
+/// `collect` reads) into one [`Fuse::CollectCmpAndPair`]. The four must be
+/// consecutive, so nothing between them changes what they read; the second
+/// may not read the first's result. (The last fusion pass: `reads` does not
+/// look into the lazy pairs.)
+fn fuse_collect_pair(block: &mut Vec<Instr>, chains: &[Vec<Step>], lazy: &mut Vec<Instr>) {
+    let is_cmp = |i: &Instr| {
+        i.fuse == Fuse::None
+            && !i.to_col
+            && matches!(i.op, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne)
+    };
+    let is_pair = |i: &Instr| matches!(i.fuse, Fuse::Pair { .. }) && !i.to_col;
+    let mut k = 3;
+    while k < block.len() {
+        let (x, y, a, c) = (block[k - 3], block[k - 2], block[k - 1], block[k]);
+        let (cmp, pair) = if is_cmp(&x) && is_pair(&y) {
+            (x, y)
+        } else if is_pair(&x) && is_cmp(&y) {
+            (y, x)
+        } else {
+            k += 1;
+            continue;
+        };
+        let (vc, vp) = (Src::V(cmp.dst), Src::V(pair.dst));
+        let and_reads_both =
+            (a.src[0] == vc && a.src[1] == vp) || (a.src[0] == vp && a.src[1] == vc);
+        let ok = a.op == Op::And
+            && a.fuse == Fuse::None
+            && !a.to_col
+            && c.op == Op::Collect
+            && c.fuse == Fuse::None
+            && c.src[0] == Src::V(a.dst)
+            && cmp.dst != pair.dst
+            && and_reads_both
+            && !y.src.contains(&Src::V(x.dst))
+            && !read_after(block, chains, k, a.dst)
+            && !read_after(block, chains, k - 1, cmp.dst)
+            && !read_after(block, chains, k - 1, pair.dst)
+            && lazy.len() < usize::from(u16::MAX);
+        if !ok {
+            k += 1;
+            continue;
+        }
+        let fused = Instr {
+            op: cmp.op,
+            dst: 0,
+            to_col: false,
+            src: [cmp.src[0], cmp.src[1], Src::S(0)],
+            fuse: Fuse::CollectCmpAndPair {
+                id: lazy.len() as u16,
+            },
+        };
+        lazy.push(pair);
+        block.splice(k - 3..=k, [fused]);
+        k -= 2;
+    }
 }
 
 /// Whether register `r`, written by instruction `k`, is read only by
