@@ -215,4 +215,4 @@ def test_disassemble_and_tables():
     assert text.startswith("; nerve IR v1: columns=4 consts=3 ")
     assert "  S6 = exp S5\n" in text and "  col0 = store V4\n" in text
     assert update.n_columns == 4
-    assert _core.CHUNK == 256
+    assert _core.CHUNK == 1024

@@ -20,8 +20,9 @@ use crate::team::Team;
 use crate::vm::{execute_indexed, run_chunk, Chunk, Columns, Lanes, Registers, Scalars};
 use crate::CHUNK;
 
-/// Groups with at least this many chunks run on several threads.
-pub const PARALLEL_CHUNKS: usize = 64;
+/// Groups with at least this many chunks (16384 neurons) run on several
+/// threads.
+pub const PARALLEL_CHUNKS: usize = 16;
 
 /// The progress callback is called about once per this many neuron-steps
 /// (and after at least one step).

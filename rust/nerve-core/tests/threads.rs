@@ -5,7 +5,7 @@
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-use common::{models, state, DT};
+use common::{lanes, models, state, DT};
 use nerve_core::{run, Columns, Group, Program, Rng};
 
 type Spikes = (Vec<i32>, Vec<i64>);
@@ -18,7 +18,7 @@ fn simulate(progs: &[Program], model: &str, n: usize, threads: usize) -> (Vec<Ve
     let mut cols = state(model, n);
     let mut rng = Rng::new(7, 0);
     let spikes = pool.install(|| {
-        let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| c.as_mut_slice()).collect();
+        let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| lanes(c, n)).collect();
         let mut groups = [Group {
             columns: Columns::new(&mut views, n).unwrap(),
             update: Some(&progs[0]),
@@ -37,13 +37,17 @@ fn results_do_not_depend_on_thread_count() {
     let n = 2 * nerve_core::run::PARALLEL_CHUNKS * nerve_core::CHUNK + 77;
     for (name, blobs) in models() {
         let progs: Vec<Program> = blobs.iter().map(|b| Program::decode(b).unwrap()).collect();
-        let (cols1, spikes1) = simulate(&progs, name, n, 1);
+        let (mut cols1, spikes1) = simulate(&progs, name, n, 1);
         assert!(!spikes1.0.is_empty(), "{name}: no spikes, nothing compared");
         for threads in [2, 3] {
-            let (cols, spikes) = simulate(&progs, name, n, threads);
+            let (mut cols, spikes) = simulate(&progs, name, n, threads);
             assert_eq!(spikes, spikes1, "{name}, {threads} threads: spikes differ");
-            for (a, b) in cols.iter().zip(&cols1) {
-                let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+            for (a, b) in cols.iter_mut().zip(cols1.iter_mut()) {
+                let (a, b) = (lanes(a, n), lanes(b, n));
+                let same = a
+                    .iter()
+                    .zip(b.iter())
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
                 assert!(same, "{name}, {threads} threads: state differs");
             }
         }

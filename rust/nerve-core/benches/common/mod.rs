@@ -135,28 +135,45 @@ fn lif_reset() -> Vec<u8> {
     r.finish()
 }
 
+/// Where the `n` values of a column allocated by [`state`] start: on a
+/// cache line, as the Python front end allocates its columns.
+pub fn lanes(c: &mut [f64], n: usize) -> &mut [f64] {
+    let skip = (c.as_ptr() as usize).wrapping_neg() % 64 / 8;
+    &mut c[skip..skip + n]
+}
+
+/// The initial state of a model: four columns of `n + 8` values, the `n`
+/// used ones (see [`lanes`]) starting on a cache line.
 pub fn state(model: &str, n: usize) -> Vec<Vec<f64>> {
-    let second: Vec<f64> = if model == "adaptive" {
-        vec![-50e-3; n]
-    } else {
-        (0..n)
-            .map(|i| {
-                if n > 1 {
-                    i as f64 * 3.0 / (n - 1) as f64
-                } else {
-                    0.0
-                }
-            })
-            .collect()
+    let second = |i: usize| {
+        if model == "adaptive" {
+            -50e-3
+        } else if n > 1 {
+            i as f64 * 3.0 / (n - 1) as f64
+        } else {
+            0.0
+        }
     };
-    let first = if model == "adaptive" {
-        (0..n)
-            .map(|i| -70e-3 + 20e-3 * ((i * 7919) % 1000) as f64 / 1000.0)
-            .collect()
-    } else {
-        vec![0.0; n]
+    let first = |i: usize| {
+        if model == "adaptive" {
+            -70e-3 + 20e-3 * ((i * 7919) % 1000) as f64 / 1000.0
+        } else {
+            0.0
+        }
     };
-    vec![first, second, vec![-1e4; n], vec![1.0; n]]
+    let column = |f: &dyn Fn(usize) -> f64| {
+        let mut c = vec![0.0; n + 8];
+        for (i, x) in lanes(&mut c, n).iter_mut().enumerate() {
+            *x = f(i);
+        }
+        c
+    };
+    vec![
+        column(&first),
+        column(&second),
+        column(&|_| -1e4),
+        column(&|_| 1.0),
+    ]
 }
 
 /// The three models by name.
@@ -177,7 +194,7 @@ pub fn simulate(
     step: i64,
     steps: u64,
 ) -> usize {
-    let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| c.as_mut_slice()).collect();
+    let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| lanes(c, n)).collect();
     let mut groups = [Group {
         columns: Columns::new(&mut views, n).unwrap(),
         update: Some(&progs[0]),
