@@ -62,8 +62,10 @@ def test_spike_steps_and_refractoriness_match_a_reference_loop():
     cols = lif_state(v0)
     steps, _, spikes, _ = _core.run(
         [(4, cols, update, threshold, reset, _core.Rng(1, 0))], [], [0], 0, 3000, DT)
-    idx, st = spikes[0]
-    assert idx.dtype == np.int32 and st.dtype == np.int64
+    idx, t = spikes[0]
+    assert idx.dtype == np.int32 and t.dtype == np.float64
+    st = np.rint(t / DT).astype(np.int64)
+    np.testing.assert_array_equal(t, st * DT)  # times are exactly step*dt
     for i, v in enumerate(v0):
         assert st[idx == i].tolist() == reference_lif_spikes(v, 3000, 50)
     # first spike of v0 = 2 at t* = tau*ln(2), to within a step
@@ -108,7 +110,7 @@ def test_reset_runs_on_the_spiking_indices_only():
     marker = np.zeros(5)
     steps, _, spikes, _ = _core.run(
         [(5, [v, marker], None, th.program(), r.program(), _core.Rng(0, 0))], [], [0], 7, 1, DT)
-    assert spikes[0][0].tolist() == [1, 3] and spikes[0][1].tolist() == [7, 7]
+    assert spikes[0][0].tolist() == [1, 3] and spikes[0][1].tolist() == [7 * DT, 7 * DT]
     np.testing.assert_array_equal(v, [0.0, -1.0, 0.2, -1.0, 0.0])
     np.testing.assert_allclose(marker, [0, 1 + 7 * DT, 0, 3 + 7 * DT, 0])
 
@@ -169,7 +171,7 @@ def test_ctrl_c_stops_after_a_whole_step():
     assert interrupted
     assert 0 < steps < 10**7
     assert records[0][0].shape == (steps, 2)
-    assert spikes[0][1].size == 0 or spikes[0][1].max() < steps
+    assert spikes[0][1].size == 0 or spikes[0][1].max() < steps * DT
 
 
 def test_invalid_programs_raise_program_error():

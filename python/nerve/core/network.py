@@ -182,8 +182,8 @@ class Network:
             engine_groups, engine_state, spike_groups, start, n_steps, dt, progress)
         by_group = dict(zip(spike_groups, spikes))
         for monitor in spike_monitors:
-            indices, steps = by_group[index[id(monitor.source)]]
-            monitor._append(indices, steps, dt)
+            indices, times = by_group[index[id(monitor.source)]]
+            monitor._append(indices, times)
         for monitor, arrays in zip(state_monitors, records):
             monitor._append(start, steps_done, arrays, dt)
         end = start + steps_done

@@ -34,9 +34,11 @@ class SpikeMonitor(RecordedTimes, NerveObject):
         self._i = Chunks(np.zeros(0, dtype=np.int32))
         self._times = Chunks(np.zeros(0))
 
-    def _append(self, indices: np.ndarray, steps: np.ndarray, dt: float) -> None:
+    def _append(self, indices: np.ndarray, times: np.ndarray) -> None:
+        """The spikes of one run: neuron indices and times (``step*dt``, in
+        seconds), arrays the engine handed over without a copy."""
         self._i.append(indices)
-        self._times.append(steps * dt)
+        self._times.append(times)
 
     @property
     def i(self) -> np.ndarray:

@@ -147,7 +147,7 @@ type GroupArgs<'py> = (
     PyRefMut<'py, PyRng>,
 );
 
-type SpikeArrays<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i64>>);
+type SpikeArrays<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<f64>>);
 
 /// The whole run loop with the GIL released. See `docs/architecture.md`.
 #[pyfunction]
@@ -247,10 +247,18 @@ fn run<'py>(
             return Err(e);
         }
     }
+    // Spike times as `step*dt` (what Python computed before), converted in
+    // place: a Vec<i64> mapped to a Vec<f64> reuses its allocation. Spare
+    // capacity from the amortised growth is returned first.
     let spikes = out
         .spikes
         .into_iter()
-        .map(|(i, s)| (i.into_pyarray(py), s.into_pyarray(py)))
+        .map(|(mut i, s)| {
+            i.shrink_to_fit();
+            let mut t: Vec<f64> = s.into_iter().map(|step| step as f64 * dt).collect();
+            t.shrink_to_fit();
+            (i.into_pyarray(py), t.into_pyarray(py))
+        })
         .collect();
     let records = PyList::empty(py);
     for (m, rec) in monitors.iter().zip(out.records) {
