@@ -241,7 +241,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--c-ref-dir", type=Path, default=cref.DEFAULT_REF_DIR,
                    help="directory of neuron_ref.c and its Makefile")
     p.add_argument("--threads", type=_int_list, default=[1],
-                   help="nerve thread counts to measure, e.g. 1,2 (RAYON_NUM_THREADS)")
+                   help="nerve thread counts to measure, e.g. 1,2 (NERVE_NUM_THREADS)")
     p.add_argument("--repeats", type=int, default=2, help="timed runs per point (best kept)")
     p.add_argument("--scale", type=float, default=1.0,
                    help="multiply every measurement's neuron-steps by this")

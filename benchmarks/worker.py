@@ -155,7 +155,7 @@ def main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
     threads = spec.get("threads")
     if spec["sim"] == "nerve" and threads:
-        os.environ["RAYON_NUM_THREADS"] = str(threads)
+        os.environ["NERVE_NUM_THREADS"] = str(threads)
     modes = {"baseline": baseline, "throughput": throughput, "ttfr": ttfr,
              "standalone_sweep": standalone_sweep}
     result = modes[spec["mode"]](spec)

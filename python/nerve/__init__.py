@@ -8,8 +8,8 @@ first use, so ``import nerve`` stays fast).
 
 from nerve import _logging, _pyplot, units
 from nerve._pyplot import *  # noqa: F403
-from nerve.core import (Clock, Network, collect, defaultclock, restore, run, seed,
-                        start_scope, store)
+from nerve.core import (Clock, Network, collect, defaultclock, get_num_threads, restore, run,
+                        seed, set_num_threads, start_scope, store)
 from nerve.equations import Equations
 from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
@@ -25,6 +25,7 @@ _logging.configure()
 __all__ = [
     "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
+    "set_num_threads", "get_num_threads",
     "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",
     "ModelDefinitionError", "IntegrationError", "InvalidIndexError", "SimulationError",
     "MagicError",

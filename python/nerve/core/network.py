@@ -14,6 +14,7 @@ import time
 
 from nerve.core.base import NerveObject
 from nerve.core.clock import timestep
+from nerve.core.threads import get_num_threads
 from nerve.exceptions import ModelDefinitionError
 
 __all__ = ["Network"]
@@ -179,7 +180,8 @@ class Network:
                                  f"got {report!r}")
 
         steps_done, interrupted, spikes, records = _core.run(
-            engine_groups, engine_state, spike_groups, start, n_steps, dt, progress)
+            engine_groups, engine_state, spike_groups, start, n_steps, dt, progress,
+            threads=get_num_threads())
         by_group = dict(zip(spike_groups, spikes))
         for monitor in spike_monitors:
             indices, times = by_group[index[id(monitor.source)]]

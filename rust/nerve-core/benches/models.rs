@@ -2,7 +2,7 @@
 //! shape the Python lowering emits, through the whole run loop (update,
 //! threshold, spike recording, reset). Compare with the C reference in
 //! `shared/bench-ref` (same models, same schedule). Per-step overhead: N = 1.
-//! `RAYON_NUM_THREADS=1` gives the single-thread numbers.
+//! `NERVE_NUM_THREADS=1` gives the single-thread numbers.
 //!
 //! The programs are exactly what the Python lowering emits today (see
 //! `common`). They differ from the C reference's arithmetic in one way that

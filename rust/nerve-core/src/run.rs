@@ -7,8 +7,8 @@
 //! the same as all updates then all thresholds) → spikes recorded → reset
 //! programs on the spiking neurons. Groups with at least [`PARALLEL_CHUNKS`]
 //! chunks split their chunks into contiguous parts, one per member of a
-//! [`Team`] of threads kept for the whole run (as many as rayon's pool
-//! has); spikes are gathered in chunk order and every chunk draws from its
+//! [`Team`] of threads kept for the whole run (as many as the caller
+//! allows and the machine has cores); spikes are gathered in chunk order and every chunk draws from its
 //! own random stream, so results do not depend on the number of threads.
 
 use std::sync::Mutex;
@@ -136,9 +136,12 @@ fn validate(
     Ok(())
 }
 
-/// Run `n_steps` steps from `start_step`. `progress(steps_done)` is called
-/// every [`CHECK_EVERY_LANE_STEPS`] neuron-steps or so, after a whole step;
-/// when it returns `false` the run stops there (state consistent).
+/// Run `n_steps` steps from `start_step`, on at most `threads` threads (0:
+/// one per available core; fewer if no group is large enough to split).
+/// `progress(steps_done)` is called every [`CHECK_EVERY_LANE_STEPS`]
+/// neuron-steps or so, after a whole step; when it returns `false` the run
+/// stops there (state consistent).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     groups: &mut [Group<'_, '_>],
     monitors: &[StateMonitor],
@@ -146,6 +149,7 @@ pub fn run(
     start_step: i64,
     n_steps: u64,
     dt: f64,
+    threads: usize,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<RunOutput> {
     validate(groups, monitors, spike_groups)?;
@@ -193,7 +197,11 @@ pub fn run(
     // the CPU quota costs a few microseconds per run).
     let members = if work.iter().any(|w| w.n_chunks >= PARALLEL_CHUNKS) {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        rayon::current_num_threads().min(cores).max(1)
+        if threads == 0 {
+            cores
+        } else {
+            threads.min(cores)
+        }
     } else {
         1
     };

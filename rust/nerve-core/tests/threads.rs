@@ -1,6 +1,7 @@
 //! Results do not depend on the number of threads: the benchmark models on a
-//! group large enough to be split across a team (uneven last part), run in
-//! rayon pools of one, two and three threads, agree bit for bit.
+//! group large enough to be split across a team (uneven last part), run on
+//! one, two and three threads (as many as the machine has), agree bit for
+//! bit.
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -11,13 +12,9 @@ use nerve_core::{run, Columns, Group, Program, Rng};
 type Spikes = (Vec<i32>, Vec<i64>);
 
 fn simulate(progs: &[Program], model: &str, n: usize, threads: usize) -> (Vec<Vec<f64>>, Spikes) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
     let mut cols = state(model, n);
     let mut rng = Rng::new(7, 0);
-    let spikes = pool.install(|| {
+    let spikes = {
         let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| lanes(c, n)).collect();
         let mut groups = [Group {
             columns: Columns::new(&mut views, n).unwrap(),
@@ -26,9 +23,9 @@ fn simulate(progs: &[Program], model: &str, n: usize, threads: usize) -> (Vec<Ve
             reset: Some(&progs[2]),
             rng: &mut rng,
         }];
-        let out = run(&mut groups, &[], &[0], 0, 200, DT, &mut |_| true).unwrap();
+        let out = run(&mut groups, &[], &[0], 0, 200, DT, threads, &mut |_| true).unwrap();
         out.spikes.into_iter().next().unwrap()
-    });
+    };
     (cols, spikes)
 }
 

@@ -151,7 +151,7 @@ type SpikeArrays<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<f64>>);
 
 /// The whole run loop with the GIL released. See `docs/architecture.md`.
 #[pyfunction]
-#[pyo3(signature = (groups, state_monitors, spike_groups, start_step, n_steps, dt, progress=None))]
+#[pyo3(signature = (groups, state_monitors, spike_groups, start_step, n_steps, dt, progress=None, threads=0))]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
@@ -162,6 +162,7 @@ fn run<'py>(
     n_steps: u64,
     dt: f64,
     progress: Option<Py<PyAny>>,
+    threads: usize,
 ) -> PyResult<(u64, bool, Vec<SpikeArrays<'py>>, Bound<'py, PyList>)> {
     let mut monitors = Vec::with_capacity(state_monitors.len());
     for (m, (group, columns, indices)) in state_monitors.into_iter().enumerate() {
@@ -238,6 +239,7 @@ fn run<'py>(
             start_step,
             n_steps,
             dt,
+            threads,
             &mut callback,
         )
     });

@@ -185,6 +185,15 @@ pub fn models() -> [(&'static str, [Vec<u8>; 3]); 3] {
     ]
 }
 
+/// The thread count for benchmarks: `NERVE_NUM_THREADS` (default 0, one
+/// per core).
+pub fn threads() -> usize {
+    std::env::var("NERVE_NUM_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Run `steps` steps of `progs` on `cols` from `step`; returns the spike count.
 pub fn simulate(
     progs: &[Program],
@@ -202,6 +211,16 @@ pub fn simulate(
         reset: Some(&progs[2]),
         rng,
     }];
-    let out = run(&mut groups, &[], &[0], step, steps, DT, &mut |_| true).unwrap();
+    let out = run(
+        &mut groups,
+        &[],
+        &[0],
+        step,
+        steps,
+        DT,
+        threads(),
+        &mut |_| true,
+    )
+    .unwrap();
     out.spikes[0].0.len()
 }

@@ -1,0 +1,61 @@
+"""The thread setting: ``set_num_threads``, ``NERVE_NUM_THREADS``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nerve import (NeuronGroup, SpikeMonitor, get_num_threads, ms, run, seed,
+                   set_num_threads, start_scope)
+
+
+@pytest.fixture(autouse=True)
+def _reset(monkeypatch):
+    monkeypatch.delenv("NERVE_NUM_THREADS", raising=False)
+    set_num_threads(None)
+    yield
+    set_num_threads(None)
+
+
+def test_default_is_one_per_core_and_the_environment_can_set_it(monkeypatch):
+    assert get_num_threads() == 0
+    monkeypatch.setenv("NERVE_NUM_THREADS", "3")
+    assert get_num_threads() == 3
+    set_num_threads(2)
+    assert get_num_threads() == 2  # the call wins over the environment
+
+
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (1.5, TypeError), ("2", TypeError),
+                                        (True, TypeError)])
+def test_bad_thread_counts_are_refused(bad, error):
+    with pytest.raises(error):
+        set_num_threads(bad)
+
+
+def test_a_bad_environment_value_is_reported(monkeypatch):
+    monkeypatch.setenv("NERVE_NUM_THREADS", "many")
+    with pytest.raises(ValueError, match="NERVE_NUM_THREADS"):
+        get_num_threads()
+
+
+def _noisy_population():
+    start_scope()
+    seed(11)
+    G = NeuronGroup(20000, "dv/dt = (1.2 - v)/(10*ms) + 0.3*xi*(10*ms)**-0.5 : 1",
+                    threshold="v > 1", reset="v = 0", refractory=2 * ms, method="euler")
+    G.v = "rand()"
+    M = SpikeMonitor(G)
+    run(5 * ms)
+    return np.asarray(G.v[:]).copy(), M.i[:].copy(), M.t_.copy()
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    results = []
+    for n in (1, 2, 3):
+        set_num_threads(n)
+        results.append(_noisy_population())
+    assert len(results[0][1]) > 100
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_array_equal(a, b)
+
