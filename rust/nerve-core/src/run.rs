@@ -10,7 +10,7 @@
 //! [`Team`] of threads kept for the whole run (as many as the caller
 //! allows and the machine has cores); spikes are gathered in chunk order and every chunk draws from its
 //! own random stream, so results do not depend on the number of threads.
-//! Every other step the chunks are visited backwards (see [`sweep`]), which
+//! Every other step the chunks are visited backwards (see `sweep`), which
 //! keeps more of the state in cache from one step to the next.
 
 use std::sync::Mutex;
