@@ -55,8 +55,8 @@ def test_results_do_not_depend_on_the_thread_count():
         set_num_threads(n)
         results.append(_noisy_population())
     assert len(results[0][1]) > 100
-    # within a time step, spikes are in index order (the engine sweeps the
-    # chunks backwards every other step, and on several threads)
+    # within a time step, spikes are in index order (gathered from the
+    # threads' parts in order)
     _, i, t = results[0]
     same_step = np.diff(t) == 0
     assert np.all(np.diff(i)[same_step] > 0)

@@ -10,8 +10,6 @@
 //! [`Team`] of threads kept for the whole run (as many as the caller
 //! allows and the machine has cores); spikes are gathered in chunk order and every chunk draws from its
 //! own random stream, so results do not depend on the number of threads.
-//! Every other step the chunks are visited backwards (see `sweep`), which
-//! keeps more of the state in cache from one step to the next.
 
 use std::sync::Mutex;
 
@@ -302,47 +300,6 @@ impl Steps<'_> {
     }
 }
 
-/// Run `one_chunk` on chunks `first..first + streams.len()` (one stream
-/// each), forward or (`backward`) from the last to the first, leaving the
-/// spikes appended to `events` in chunk order either way.
-///
-/// Alternating the direction every step makes the end of one step's sweep
-/// the start of the next: when a thread's share of the state is a little
-/// larger than its cache, the cache then still holds most of what the next
-/// sweep reads first, where a sweep in the same direction every step would
-/// find nothing (least-recently-used eviction always drops what comes next).
-fn sweep(
-    first: usize,
-    streams: &mut [Stream],
-    backward: bool,
-    events: &mut Vec<i32>,
-    mut one_chunk: impl FnMut(usize, &mut Stream, &mut Vec<i32>),
-) {
-    if !backward {
-        for (k, stream) in streams.iter_mut().enumerate() {
-            one_chunk(first + k, stream, events);
-        }
-        return;
-    }
-    let base = events.len();
-    let mut starts = Vec::with_capacity(streams.len());
-    for (k, stream) in streams.iter_mut().enumerate().rev() {
-        starts.push(events.len() - base);
-        one_chunk(first + k, stream, events);
-    }
-    if events.len() == base {
-        return;
-    }
-    // events[base..] holds the chunks' spikes from the last chunk to the
-    // first; `starts` where each begins, in that order.
-    let found = events.split_off(base);
-    let mut end = found.len();
-    for &start in starts.iter().rev() {
-        events.extend_from_slice(found.get(start..end).unwrap_or(&[]));
-        end = start;
-    }
-}
-
 /// Update and threshold of one group for one step (spikes into `w.spikes`).
 fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, team: &Team) {
     w.spikes.clear();
@@ -359,7 +316,6 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, t
     let upd = g.update.zip(w.update.as_ref());
     let thr = g.threshold.zip(w.threshold.as_ref());
     let cols = &g.columns;
-    let backward = step % 2 != 0;
     let one_chunk = |c: usize,
                      stream: &mut crate::noise::Stream,
                      regs: &mut Registers,
@@ -399,9 +355,9 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, t
         let parts = &w.parts;
         let run_part =
             |first: usize, streams: &mut [Stream], regs: &mut Registers, ev: &mut Vec<i32>| {
-                sweep(first, streams, backward, ev, |c, stream, ev| {
-                    one_chunk(c, stream, regs, ev)
-                });
+                for (k, stream) in streams.iter_mut().enumerate() {
+                    one_chunk(first + k, stream, regs, ev);
+                }
             };
         team.round(&|i| {
             if i == 0 {
@@ -423,37 +379,8 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, t
             }
         }
     } else {
-        let streams = g.rng.chunks.get_mut(..w.n_chunks).unwrap_or(&mut []);
-        let regs = &mut w.regs;
-        sweep(0, streams, backward, &mut w.spikes, |c, stream, ev| {
-            one_chunk(c, stream, regs, ev)
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A backward sweep visits the chunks from the last to the first and
-    /// still leaves their events in chunk order after what was there.
-    #[test]
-    fn backward_sweeps_keep_events_in_chunk_order() {
-        let mut streams: Vec<Stream> = (0..5).map(|c| crate::noise::stream(1, 2, c)).collect();
-        for backward in [false, true] {
-            let mut visited = Vec::new();
-            let mut events = vec![-1];
-            sweep(10, &mut streams, backward, &mut events, |c, _, ev| {
-                visited.push(c);
-                // chunk 12 has no events, the others one or two (c % 3)
-                ev.extend((0..(c % 3) as i32).map(|k| 100 * c as i32 + k));
-            });
-            let mut order: Vec<usize> = (10..15).collect();
-            if backward {
-                order.reverse();
-            }
-            assert_eq!(visited, order);
-            assert_eq!(events, [-1, 1000, 1100, 1101, 1300, 1400, 1401]);
+        for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(w.n_chunks) {
+            one_chunk(c, stream, &mut w.regs, &mut w.spikes);
         }
     }
 }
