@@ -1494,12 +1494,13 @@ mod tests {
     #[test]
     fn contiguous_form_equals_indexed_form() {
         let mut g = Lcg(7);
-        let (mut pairs, mut placed, mut chains) = (0, 0, 0);
+        let (mut pairs, mut placed, mut chains, mut masks) = (0, 0, 0, 0);
         for case in 0..3000 {
             let blob = random_program(&mut g);
             let prog = Program::decode(&blob).unwrap();
             let text = prog.range_form_text();
             pairs += usize::from(text.contains("Pair"));
+            masks += usize::from(text.contains("SelectPair"));
             chains += usize::from(text.contains("Chain"));
             placed += usize::from(text.contains("to_col: true"));
             same_in_both_forms(&prog, case);
@@ -1508,6 +1509,88 @@ mod tests {
         assert!(
             pairs > 100 && placed > 300 && chains > 300,
             "{pairs} pairs, {chains} chains, {placed} placed"
+        );
+        println!("{masks} programs with a pair absorbed into a chain's select");
+    }
+
+    /// A random program in which a chain ends in a `select` whose mask is a
+    /// pair computed earlier (`m = cmp(op(a, b), c)` in register 4 or 5),
+    /// with random instructions in between that may overwrite what the pair
+    /// reads or the mask itself, and may read the mask again.
+    fn random_mask_program(g: &mut Lcg) -> Vec<u8> {
+        let mut a = Asm::new(3);
+        let k0 = a.konst(0.5);
+        let arith = [Op::Add, Op::Sub, Op::Mul, Op::Div];
+        let cmp = [Op::Gt, Op::Ge, Op::Lt, Op::Le];
+        // Registers 0 and 1 hold columns (the pair's sources).
+        a.load(v(0), g.below(3) as u16)
+            .load(v(1), g.below(3) as u16);
+        let src = |g: &mut Lcg| match g.below(4) {
+            0 => k0,
+            1 => s(0),
+            2 => v(0),
+            _ => v(1),
+        };
+        let (m, t) = if g.below(2) == 0 { (4, 5) } else { (5, 4) };
+        let (x, y, z) = (src(g), src(g), src(g));
+        a.vop(arith[g.below(4)], v(t), x, y, 0)
+            .vop(cmp[g.below(4)], v(m), v(t), z, 0);
+        for _ in 0..g.below(3) {
+            match g.below(5) {
+                0 => {
+                    a.store(g.below(3) as u16, src(g));
+                }
+                1 => {
+                    a.load(v(g.below(2) as u16), g.below(3) as u16);
+                }
+                2 => {
+                    a.vop(Op::Add, v(m), src(g), k0, 0);
+                }
+                3 => {
+                    a.vop(Op::Mul, v(g.below(2) as u16), v(m), src(g), 0);
+                }
+                _ => {
+                    a.vop(arith[g.below(4)], v(t), src(g), src(g), 0);
+                }
+            }
+        }
+        // the chain: c1 = op(x, y); c2 = op(c1, w); c3 = select(m, c2, other),
+        // its registers perhaps among those the pair read
+        let (x, y, w) = (src(g), src(g), src(g));
+        let (c1, c2, c3) = (g.below(4) as u16, g.below(4) as u16, g.below(4) as u16);
+        a.vop(arith[g.below(4)], v(c1), x, y, 0)
+            .vop(arith[g.below(4)], v(c2), v(c1), w, 0);
+        let other = src(g);
+        if g.below(2) == 0 {
+            a.vop(Op::Select, v(c3), v(m), v(c2), other);
+        } else {
+            a.vop(Op::Select, v(c3), v(m), other, v(c2));
+        }
+        a.store(g.below(3) as u16, v(c3));
+        if g.below(4) == 0 {
+            // the mask read again after the chain
+            a.vop(Op::Mul, v(3), v(m), k0, 0)
+                .store(g.below(3) as u16, v(3));
+        }
+        a.finish()
+    }
+
+    /// Masks moved into chains (and the cases where they must not be) give
+    /// bit for bit what the plain indexed form gives.
+    #[test]
+    fn absorbed_masks_equal_indexed_form() {
+        let mut g = Lcg(11);
+        let mut absorbed = 0;
+        let cases = 4000;
+        for case in 0..cases {
+            let prog = Program::decode(&random_mask_program(&mut g)).unwrap();
+            absorbed += usize::from(prog.range_form_text().contains("SelectPair"));
+            same_in_both_forms(&prog, case);
+        }
+        println!("{absorbed} of {cases} absorbed");
+        assert!(
+            absorbed > cases / 5 && absorbed < cases * 9 / 10,
+            "{absorbed} of {cases} absorbed"
         );
     }
 }
