@@ -40,7 +40,7 @@ def _simulate(model, method, observe, durations, refractory=5 * ms):
 
 
 @pytest.mark.parametrize("model, method", [(LIF, "exact"), (LIF, "euler")])
-@pytest.mark.parametrize("refractory", [5 * ms, 2.05 * ms, 0.1 * ms])
+@pytest.mark.parametrize("refractory", [5 * ms, 2.05 * ms, 0.1 * ms, 0.04 * ms, 0 * ms])
 def test_derived_flag_gives_what_the_stored_flag_gives(model, method, refractory):
     durations = [7.3 * ms, 0.1 * ms, 12.4 * ms]
     stored = _simulate(model, method, True, durations, refractory)

@@ -262,8 +262,11 @@ class NeuronGroup(NerveObject):
         names = set(self.equations.names) | set(free_names(*self._model_nodes()))
         constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)),
                                        missing_ok=True)
+        # (a period under one step: the reset's `not_refractory = 0` is not what
+        # the comparison gives for a spike of this step, so keep the column)
         derived = (self._refractory is None and self.refractory is not False
-                    and "not_refractory" not in observed)
+                   and "not_refractory" not in observed
+                   and timestep(float(np.asarray(self.refractory)), dt) >= 1)
         key = (dt, tuple(sorted(constants.items())), derived)
         if self._programs is not None and self._programs.key == key:
             return self._programs
@@ -333,8 +336,8 @@ class NeuronGroup(NerveObject):
     def _after_run(self, programs: _Programs, last_step: int) -> None:
         """Bring derived columns up to date after a run whose last step was
         ``last_step`` (``not_refractory`` as the update of that step computed
-        it; the reset of that step leaves the same value, as its spikes have
-        ``lastspike = t``)."""
+        it; for a refractory period of at least one step, the reset of that
+        step leaves the same value, as its spikes have ``lastspike = t``)."""
         if programs.refractory is None or last_step < 0:
             return
         from nerve import _core
