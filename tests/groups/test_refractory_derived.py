@@ -21,9 +21,9 @@ v0 : 1
 """
 
 
-def _simulate(model, method, observe, durations, refractory=5 * ms):
+def _simulate(model, method, observe, durations, refractory=5 * ms, threshold="v > 1"):
     start_scope()
-    G = NeuronGroup(300, model, threshold="v > 1", reset="v = 0", refractory=refractory,
+    G = NeuronGroup(300, model, threshold=threshold, reset="v = 0", refractory=refractory,
                     method=method)
     G.v0 = "i*3.0/(N - 1)"
     M = SpikeMonitor(G)
@@ -53,6 +53,21 @@ def test_derived_flag_gives_what_the_stored_flag_gives(model, method, refractory
     np.testing.assert_array_equal(stored[1], derived[1])
     np.testing.assert_array_equal(stored[2], derived[2])
     assert len(stored[1]) > 100  # the neurons spike, so the flag matters
+
+
+def test_a_threshold_that_names_the_flag_reads_this_steps_flag():
+    # without "(unless refractory)" v keeps rising while refractory, so the
+    # threshold's own "not_refractory" decides when the neuron fires again
+    model = "dv/dt = (v0 - v)/(10*ms) : 1\nv0 : 1"
+    durations = [9.7 * ms, 6.1 * ms]
+    stored = _simulate(model, "exact", True, durations, threshold="v > 1 and not_refractory")
+    derived = _simulate(model, "exact", False, durations, threshold="v > 1 and not_refractory")
+    np.testing.assert_array_equal(stored[1], derived[1])
+    np.testing.assert_array_equal(stored[2], derived[2])
+    for a, b in zip(stored[0], derived[0]):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+    assert len(stored[1]) > 100
 
 
 def test_derived_flag_after_a_run_is_the_last_steps_flag():

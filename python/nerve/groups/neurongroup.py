@@ -313,7 +313,9 @@ class NeuronGroup(NerveObject):
                              booleans=self._booleans())
             if "not_refractory" in self._dims:
                 flag = refractory[0].value if derived else n.Name("not_refractory")
-                condition = n.BoolOp("and", condition, flag)
+                # (a threshold that names the flag itself reads this step's)
+                condition = n.BoolOp("and", substitute(condition, {"not_refractory": flag}),
+                                     flag)
             threshold = program((), condition)
             spike = []
             if "lastspike" in self._dims:
