@@ -7,9 +7,10 @@
 //! the same as all updates then all thresholds) → spikes recorded → reset
 //! programs on the spiking neurons. Groups with at least [`PARALLEL_CHUNKS`]
 //! chunks split their chunks into contiguous parts, one per member of a
-//! [`Team`] of threads kept for the whole run (as many as the caller
-//! allows and the machine has cores); spikes are gathered in chunk order and every chunk draws from its
-//! own random stream, so results do not depend on the number of threads.
+//! [`Team`] of threads kept for the whole run (as many as the caller allows
+//! and the machine has cores); spikes are gathered in chunk order and every
+//! chunk draws from its own random stream, so results do not depend on the
+//! number of threads.
 
 use std::sync::Mutex;
 
@@ -252,18 +253,11 @@ impl Steps<'_> {
         progress: &mut dyn FnMut(u64) -> bool,
         team: &Team,
     ) {
-        let &Steps {
-            monitors,
-            spike_groups,
-            start_step,
-            n_steps,
-            dt,
-            check_every,
-        } = self;
+        let (n_steps, dt) = (self.n_steps, self.dt);
         for done in 0..n_steps {
-            let step = start_step + done as i64;
+            let step = self.start_step + done as i64;
             let t = step as f64 * dt;
-            for (m, rec) in monitors.iter().zip(&mut out.records) {
+            for (m, rec) in self.monitors.iter().zip(&mut out.records) {
                 let Some(g) = groups.get(m.group) else {
                     continue;
                 };
@@ -274,7 +268,7 @@ impl Steps<'_> {
             for (g, w) in groups.iter_mut().zip(work.iter_mut()) {
                 step_group(g, w, t, dt, step, team);
             }
-            for (&s, (ix, st)) in spike_groups.iter().zip(&mut out.spikes) {
+            for (&s, (ix, st)) in self.spike_groups.iter().zip(&mut out.spikes) {
                 if let Some(w) = work.get(s) {
                     ix.extend_from_slice(&w.spikes);
                     st.extend(std::iter::repeat_n(step, w.spikes.len()));
@@ -289,7 +283,7 @@ impl Steps<'_> {
                 }
             }
             out.steps_done = done + 1;
-            if out.steps_done % check_every == 0
+            if out.steps_done % self.check_every == 0
                 && out.steps_done < n_steps
                 && !progress(out.steps_done)
             {

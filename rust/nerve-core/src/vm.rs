@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use crate::chain::{self, RStep, Val};
 use crate::error::{CoreError, Result};
-use crate::ir::chain::{Step, MAX_STEPS};
+use crate::ir::chain::{op_code, Step, MAX_STEPS};
 use crate::ir::decode::{Fuse, Instr, Program, Src};
 use crate::ir::opcodes::Op;
 use crate::noise::{self, Stream};
@@ -399,6 +399,19 @@ enum Arg<'a> {
     Same,
 }
 
+impl Arg<'_> {
+    /// The value at lane `k` (`cur`: the destination's value there), for
+    /// the lane-by-lane paths.
+    #[inline(always)]
+    fn at(self, k: usize, cur: f64) -> f64 {
+        match self {
+            Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
+            Arg::S(v) => v,
+            Arg::Same => cur,
+        }
+    }
+}
+
 /// Dispatch the source kinds of a binary kernel, one argument at a time.
 #[inline(always)]
 fn bin<A: Lane>(d: &mut [f64], a: A, b: Arg<'_>, f: impl Fn(f64, f64) -> f64) {
@@ -694,17 +707,10 @@ pub(crate) fn ap<const O: u8>(a: f64, b: f64) -> f64 {
     }
 }
 
-const fn pair_code(op: Op) -> u8 {
-    match op {
-        Op::Add => 0,
-        Op::Sub => 1,
-        Op::Mul => 2,
-        Op::Div => 3,
-        Op::Lt => 4,
-        Op::Le => 5,
-        Op::Gt => 6,
-        _ => 7,
-    }
+/// The kernel code of a pair's opcode (the decoder only fuses opcodes of
+/// [`crate::ir::chain::CHAIN_OPS`]).
+fn pair_code(op: Op) -> u8 {
+    op_code(op).unwrap_or(0)
 }
 
 #[inline(always)]
@@ -776,15 +782,10 @@ fn pair_generic<const O1: u8, const O2: u8, const L: bool>(
     b: Arg<'_>,
     c: Arg<'_>,
 ) {
-    let get = |x: Arg<'_>, k: usize, cur: f64| match x {
-        Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
-        Arg::S(v) => v,
-        Arg::Same => cur,
-    };
     for (k, o) in d.iter_mut().enumerate() {
         let cur = *o;
-        let t = ap::<O1>(get(a, k, cur), get(b, k, cur));
-        let x = get(c, k, cur);
+        let t = ap::<O1>(a.at(k, cur), b.at(k, cur));
+        let x = c.at(k, cur);
         *o = if L { ap::<O2>(t, x) } else { ap::<O2>(x, t) };
     }
 }
@@ -854,12 +855,8 @@ impl<'a> Lane for LazyPair<'a> {
     }
     #[inline(always)]
     fn at(self, k: usize, _: f64) -> f64 {
-        let get = |a: Arg<'_>| match a {
-            Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
-            Arg::S(x) => x,
-            Arg::Same => 0.0, // unreachable: a collect has no destination
-        };
-        let [a, b, c] = self.src.map(get);
+        // (a collect has no destination: `Same` does not occur)
+        let [a, b, c] = self.src.map(|x| x.at(k, 0.0));
         let t = scalar_op(self.op1, a, b, 0.0);
         if self.left {
             scalar_op(self.op2, t, c, 0.0)
@@ -934,17 +931,12 @@ fn collect_cmp<'r>(
                 (Arg::V(a), Arg::S(b), None, Arg::V(c)) => scan(n, a, b, c, f, hit),
                 (Arg::V(a), Arg::V(b), None, Arg::V(c)) => scan(n, a, b, c, f, hit),
                 (a, b, lazy, c) => {
-                    let get = |x: Arg<'_>, k: usize| match x {
-                        Arg::V(v) => v.get(k).copied().unwrap_or(0.0),
-                        Arg::S(v) => v,
-                        Arg::Same => 0.0,
-                    };
                     for k in 0..n {
                         let cv = match lazy {
                             Some(p) => p.at(k, 0.0),
-                            None => get(c, k),
+                            None => c.at(k, 0.0),
                         };
-                        if f(get(a, k), get(b, k)) && cv != 0.0 {
+                        if f(a.at(k, 0.0), b.at(k, 0.0)) && cv != 0.0 {
                             events.push(lane(k));
                         }
                     }

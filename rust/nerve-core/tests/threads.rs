@@ -6,26 +6,14 @@
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-use common::{lanes, models, state, DT};
-use nerve_core::{run, Columns, Group, Program, Rng};
+use common::{lanes, models, run_model, state};
+use nerve_core::{Program, Rng};
 
 type Spikes = (Vec<i32>, Vec<i64>);
 
 fn simulate(progs: &[Program], model: &str, n: usize, threads: usize) -> (Vec<Vec<f64>>, Spikes) {
     let mut cols = state(model, n);
-    let mut rng = Rng::new(7, 0);
-    let spikes = {
-        let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| lanes(c, n)).collect();
-        let mut groups = [Group {
-            columns: Columns::new(&mut views, n).unwrap(),
-            update: Some(&progs[0]),
-            threshold: Some(&progs[1]),
-            reset: Some(&progs[2]),
-            rng: &mut rng,
-        }];
-        let out = run(&mut groups, &[], &[0], 0, 200, DT, threads, &mut |_| true).unwrap();
-        out.spikes.into_iter().next().unwrap()
-    };
+    let spikes = run_model(progs, &mut cols, &mut Rng::new(7, 0), n, (0, 200), threads);
     (cols, spikes)
 }
 

@@ -194,15 +194,16 @@ pub fn threads() -> usize {
         .unwrap_or(0)
 }
 
-/// Run `steps` steps of `progs` on `cols` from `step`; returns the spike count.
-pub fn simulate(
+/// Run `steps` steps of `progs` on `cols` from `step` on at most `threads`
+/// threads; returns the spikes (indices and steps).
+pub fn run_model(
     progs: &[Program],
     cols: &mut [Vec<f64>],
     rng: &mut Rng,
     n: usize,
-    step: i64,
-    steps: u64,
-) -> usize {
+    (step, steps): (i64, u64),
+    threads: usize,
+) -> (Vec<i32>, Vec<i64>) {
     let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| lanes(c, n)).collect();
     let mut groups = [Group {
         columns: Columns::new(&mut views, n).unwrap(),
@@ -218,9 +219,24 @@ pub fn simulate(
         step,
         steps,
         DT,
-        threads(),
+        threads,
         &mut |_| true,
     )
     .unwrap();
-    out.spikes[0].0.len()
+    out.spikes.into_iter().next().unwrap()
+}
+
+/// Run `steps` steps of `progs` on `cols` from `step` (threads as
+/// [`threads`]); returns the spike count.
+pub fn simulate(
+    progs: &[Program],
+    cols: &mut [Vec<f64>],
+    rng: &mut Rng,
+    n: usize,
+    step: i64,
+    steps: u64,
+) -> usize {
+    run_model(progs, cols, rng, n, (step, steps), threads())
+        .0
+        .len()
 }

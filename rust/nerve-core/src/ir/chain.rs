@@ -84,14 +84,26 @@ pub fn read_after(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bo
         if reads(i, chains, Src::V(r)) {
             return true;
         }
-        let writes = !i.to_col
-            && !matches!(i.op, Op::Store | Op::Collect)
-            && !matches!(i.fuse, Fuse::CollectCmpAnd | Fuse::CollectCmpAndPair { .. });
-        if writes && i.dst == r {
+        if writes_register(i, r) {
             return false;
         }
     }
     false
+}
+
+/// Whether instruction `i` writes vector register `r` (stores and
+/// collects write none; `dst` is then a column or unused).
+pub fn writes_register(i: &Instr, r: u16) -> bool {
+    !i.to_col
+        && !matches!(i.op, Op::Store | Op::Collect)
+        && !matches!(i.fuse, Fuse::CollectCmpAnd | Fuse::CollectCmpAndPair { .. })
+        && i.dst == r
+}
+
+/// Whether the value register `r` holds just after instruction `k` is read
+/// by nothing later (dead, or overwritten by instruction `k` itself).
+pub fn dead_after(block: &[Instr], chains: &[Vec<Step>], k: usize, r: u16) -> bool {
+    block.get(k).is_some_and(|i| writes_register(i, r)) || !read_after(block, chains, k, r)
 }
 
 /// The step that instruction `i` adds to a chain whose accumulator is the
@@ -159,7 +171,7 @@ pub fn absorb_masks(block: &mut Vec<Instr>, chains: &mut [Vec<Step>]) {
             continue;
         };
         let writes = |i: &Instr, x: Src| match x {
-            Src::V(r) => !i.to_col && i.dst == r,
+            Src::V(r) => writes_register(i, r),
             Src::Col(c) => (i.to_col || i.op == Op::Store) && i.dst == c,
             Src::S(_) => false,
         };

@@ -30,7 +30,7 @@
 
 use std::fmt::Write as _;
 
-use super::chain::{absorb_masks, fuse_chains, read_after, Step};
+use super::chain::{absorb_masks, dead_after, fuse_chains, read_after, Step, CHAIN_OPS};
 use super::opcodes::{Block, Op};
 use super::{IR_VERSION, MAGIC, PRELOADED_SREGS};
 use crate::error::{CoreError, Result};
@@ -96,17 +96,9 @@ pub enum Fuse {
 
 /// Opcodes that may start a fused pair.
 pub const PAIR_FIRST: [Op; 4] = [Op::Add, Op::Sub, Op::Mul, Op::Div];
-/// Opcodes that may end a fused pair.
-pub const PAIR_SECOND: [Op; 8] = [
-    Op::Add,
-    Op::Sub,
-    Op::Mul,
-    Op::Div,
-    Op::Lt,
-    Op::Le,
-    Op::Gt,
-    Op::Ge,
-];
+/// Opcodes that may end a fused pair: those a chain step may apply (the
+/// kernels share their codes, [`super::chain::op_code`]).
+pub const PAIR_SECOND: [Op; 8] = CHAIN_OPS;
 
 /// An instruction of the executable form.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -810,11 +802,7 @@ fn range_form(raw: &[RawInstr], renamed: &[Instr]) -> (Vec<Instr>, Vec<Vec<Step>
 /// may not read the first's result. (The last fusion pass: `reads` does not
 /// look into the lazy pairs.)
 fn fuse_collect_pair(block: &mut Vec<Instr>, chains: &[Vec<Step>], lazy: &mut Vec<Instr>) {
-    let is_cmp = |i: &Instr| {
-        i.fuse == Fuse::None
-            && !i.to_col
-            && matches!(i.op, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne)
-    };
+    let is_cmp = |i: &Instr| i.fuse == Fuse::None && !i.to_col && is_comparison(i.op);
     let is_pair = |i: &Instr| matches!(i.fuse, Fuse::Pair { .. }) && !i.to_col;
     let mut k = 3;
     while k < block.len() {
@@ -840,8 +828,8 @@ fn fuse_collect_pair(block: &mut Vec<Instr>, chains: &[Vec<Step>], lazy: &mut Ve
             && and_reads_both
             && !y.src.contains(&Src::V(x.dst))
             && !read_after(block, chains, k, a.dst)
-            && !read_after(block, chains, k - 1, cmp.dst)
-            && !read_after(block, chains, k - 1, pair.dst)
+            && dead_after(block, chains, k - 1, cmp.dst)
+            && dead_after(block, chains, k - 1, pair.dst)
             && lazy.len() < usize::from(u16::MAX);
         if !ok {
             k += 1;
@@ -919,8 +907,20 @@ fn fuse_pairs(block: &mut Vec<Instr>, chains: &[Vec<Step>]) {
     }
 }
 
+/// The comparisons a fused threshold scan may start with.
+fn is_comparison(op: Op) -> bool {
+    matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne)
+}
+
 /// Rewrite `t = cmp a b; m = and t c; collect m` into one `CollectCmpAnd`.
+///
+/// The temporaries must be read nowhere else in the block (not merely not
+/// later): a stricter test than liveness, and the lowering relies on it. In
+/// its threshold `v > 1 and t - lastspike >= k` the `>=` must be left for
+/// [`fuse_collect_pair`], which runs after the pairs are formed; a liveness
+/// test would let this pass take it first (see the note on issue 7).
 fn fuse_collect(block: &mut Vec<Instr>) {
+    // Readers of register `r` anywhere in the block except instruction `skip`.
     let reads = |block: &[Instr], r: u16, skip: usize| {
         block
             .iter()
@@ -931,12 +931,11 @@ fn fuse_collect(block: &mut Vec<Instr>) {
     let mut k = 2;
     while k < block.len() {
         let (c, a, t) = (block[k], block[k - 1], block[k - 2]);
-        let is_cmp = matches!(t.op, Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne);
         let ok = c.op == Op::Collect
             && a.op == Op::And
             && !a.to_col
             && !t.to_col
-            && is_cmp
+            && is_comparison(t.op)
             && c.src[0] == Src::V(a.dst)
             && reads(block, a.dst, k) == 0;
         let other = if a.src[0] == Src::V(t.dst) {
