@@ -230,3 +230,14 @@ def test_syntax_errors_name_the_string_they_come_from():
     G = NeuronGroup(1, "v : 1")
     with pytest.raises(EquationSyntaxError, match=r"in the assignment to \S+\.v"):
         G.v = "1 +"
+
+
+@pytest.mark.parametrize("refractory, error, words", [
+    (5, DimensionMismatchError, "must be a time"),
+    ([1 * ms, 2 * ms], TypeError, "refractory='ref'"),
+])
+def test_a_bad_refractory_period_says_what_is_wrong(refractory, error, words):
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    refractory=refractory)
+    with pytest.raises(error, match=words):
+        Network(G).run(1 * ms, namespace={})

@@ -266,7 +266,7 @@ class NeuronGroup(NerveObject):
         # the comparison gives for a spike of this step, so keep the column)
         derived = (self._refractory is None and self.refractory is not False
                    and "not_refractory" not in observed
-                   and timestep(float(np.asarray(self.refractory)), dt) >= 1)
+                   and self._refractory_steps(dt) >= 1)
         key = (dt, tuple(sorted(constants.items())), derived)
         if self._programs is not None and self._programs.key == key:
             return self._programs
@@ -384,6 +384,21 @@ class NeuronGroup(NerveObject):
         return [(name_, substitute(eq.expr, subexprs))
                 for name_, eq in self.equations.items() if eq.kind == "differential"]
 
+    def _refractory_steps(self, dt: float) -> int:
+        """A fixed refractory period (a time quantity) in whole steps."""
+        from nerve.units import get_dimensions
+
+        if np.ndim(self.refractory) != 0:
+            raise TypeError(
+                f"refractory must be a single time, got {self.refractory!r}; for a period "
+                f"per neuron, declare a variable (e.g. 'ref : second') and give its name "
+                f"as a string: refractory='ref'")
+        if get_dimensions(self.refractory) is not _time_dimension():
+            raise DimensionMismatchError(
+                f"refractory must be a time (e.g. 5*ms), a string, or False; "
+                f"got {self.refractory!r}")
+        return timestep(float(np.asarray(self.refractory)), dt)
+
     def _refractory_statements(self, resolver, dt):
         """``not_refractory = ...`` computed in whole time steps, as Brian2 does:
         ``timestep(t - lastspike, dt) >= timestep(refractory, dt)``."""
@@ -395,13 +410,7 @@ class NeuronGroup(NerveObject):
         since = n.BinOp("/", n.BinOp("+", n.BinOp("-", n.Name("t"), n.Name("lastspike")),
                                      n.BinOp("*", n.Number(1e-3), n.Name("dt"))), n.Name("dt"))
         if self._refractory is None:
-            from nerve.units import get_dimensions
-
-            if get_dimensions(self.refractory) is not _time_dimension():
-                raise DimensionMismatchError(
-                    f"refractory must be a time (e.g. 5*ms), a string, or False; "
-                    f"got {self.refractory!r}")
-            steps = timestep(float(np.asarray(self.refractory)), dt)
+            steps = self._refractory_steps(dt)
             # timestep(t - lastspike) >= steps, i.e. (t - lastspike + 1e-3*dt)/dt >= steps,
             # written as t - lastspike >= (steps - 1e-3)*dt: no division per neuron, and the
             # same outcome, because t and lastspike lie on the grid, so (t - lastspike)/dt is
