@@ -20,6 +20,8 @@ __all__ = [
     "SimulationError",
     "ProgramError",
     "MagicError",
+    "InvalidArgumentError",
+    "ArgumentTypeError",
 ]
 
 
@@ -99,3 +101,12 @@ class ProgramError(NerveError, ValueError):
 class MagicError(NerveError, RuntimeError):
     """``run()`` cannot tell which objects to simulate (e.g. a mix of objects
     that ran before and new ones): use an explicit :class:`Network`."""
+
+
+class InvalidArgumentError(NerveError, ValueError):
+    """An argument with the right type but an impossible value: a negative or
+    infinite duration, a ``dt`` of zero, a time not on a clock's grid."""
+
+
+class ArgumentTypeError(NerveError, TypeError):
+    """An argument of the wrong type (where Brian2 raises :class:`TypeError`)."""

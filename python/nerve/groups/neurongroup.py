@@ -17,6 +17,7 @@ from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
 from nerve.exceptions import DimensionMismatchError, InvalidIndexError, ModelDefinitionError
 from nerve.groups.namespace import Resolver, free_names, substitute
+from nerve.groups.scheduled import ScheduledGroup
 
 __all__ = ["NeuronGroup"]
 
@@ -59,7 +60,7 @@ class _Programs:
         self.refractory = refractory
 
 
-class NeuronGroup(NerveObject):
+class NeuronGroup(ScheduledGroup, NerveObject):
     """A group of ``N`` neurons described by equations.
 
     Parameters follow Brian2: ``model`` (equation string or ``Equations``),
