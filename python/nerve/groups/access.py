@@ -226,7 +226,10 @@ class StateAccess:
         if isinstance(value, (list, tuple)):
             value = Quantity(value)
         try:
-            array = np.asarray(value, dtype=float)
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise TypeError
+            array = array.astype(float, copy=False)
         except (TypeError, ValueError):
             raise InvalidValueError(
                 f"cannot set {self._what(name)} to {value!r}: give a number, an array or a "

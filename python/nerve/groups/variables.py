@@ -129,10 +129,10 @@ class VariableView:
         """The namespace for string keys or values: the view's own, the
         group's explicit one, or the names visible ``depth`` frames up (by
         default the code that indexed the view)."""
-        if not isinstance(key, str) and not isinstance(value, str):
-            return None
         if self._namespace is not None:
             return self._namespace
+        if not isinstance(key, str) and not isinstance(value, str):
+            return None
         explicit = self._owner._explicit_namespace()
         if explicit is not None:
             return explicit
