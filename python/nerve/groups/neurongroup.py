@@ -5,6 +5,10 @@ variable; the engine borrows them during a run, never copies them). Its model
 strings are parsed when it is created; names are resolved, units checked,
 equations integrated and programs lowered when a run starts, and the
 programs are cached until the namespace values or ``dt`` change.
+
+State access (``G.v``, ``G.v[...]``, ``G.v = ...``, ``G[a:b]``) is shared
+with subgroups and lives in ``groups/access.py``; integer and boolean
+variables are stored as float64 columns holding whole numbers and 0/1.
 """
 
 from __future__ import annotations
@@ -70,6 +74,10 @@ class NeuronGroup(StateAccess, NerveObject):
     ``False``), ``method`` (integration method; chosen automatically when
     omitted), ``namespace`` (explicit external names), ``dt``/``clock``,
     ``name``.
+
+    ``G.v`` is a live :class:`~nerve.groups.VariableView` of a variable (or
+    subexpression), ``G.v_`` the same without units; ``G[a:b]`` is a
+    :class:`~nerve.groups.Subgroup`.
     """
 
     def __init__(self, N, model, method=None, threshold=None, reset=None,
