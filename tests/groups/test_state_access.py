@@ -89,6 +89,14 @@ def test_the_view_behaves_like_its_values():
     assert float(np.max(G.v) / mV) == pytest.approx(4)
     np.testing.assert_allclose(np.abs(-G.v) / mV, [0, 1, 2, 3, 4])
     np.testing.assert_allclose(np.sqrt(G.v * G.v) / mV, [0, 1, 2, 3, 4])
+    # numpy functions with views and quantities mixed, in either order
+    np.testing.assert_allclose(np.where(G.v > 1 * mV, G.v, 0 * mV) / mV, [0, 0, 2, 3, 4])
+    np.testing.assert_allclose(np.where(G.v < 1 * mV, 9 * mV, G.v) / mV, [9, 1, 2, 3, 4])
+    np.testing.assert_allclose(np.concatenate([G.v, G.v[:1]]) / mV, [0, 1, 2, 3, 4, 0])
+    np.testing.assert_allclose(np.clip(G.v, 1 * mV, 3 * mV) / mV, [1, 1, 2, 3, 3])
+    np.testing.assert_allclose(np.maximum(2 * mV, G.v) / mV, [2, 2, 2, 3, 4])
+    with pytest.raises(DimensionMismatchError):
+        np.where(G.v > 1 * mV, G.v, 1)
     assert [float(v / mV) for v in G.v] == pytest.approx([0, 1, 2, 3, 4])
     assert 2 * mV in G.v
     with pytest.raises(DimensionMismatchError):

@@ -114,6 +114,8 @@ class Quantity(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         from nerve.units._functions import HANDLED
 
+        if not all(issubclass(t, np.ndarray) for t in types):
+            return NotImplemented  # a foreign array-like (a VariableView) goes first
         handler = HANDLED.get(func)
         if handler is not None:
             return handler(*args, **kwargs)
