@@ -199,9 +199,6 @@ class VariableView:
     def __int__(self) -> int:
         return int(np.asarray(self._values()))
 
-    def __index__(self) -> int:
-        return operator.index(np.asarray(self._values()))
-
     __add__, __radd__ = _binary(operator.add)
     __sub__, __rsub__ = _binary(operator.sub)
     __mul__, __rmul__ = _binary(operator.mul)
