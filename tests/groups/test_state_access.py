@@ -316,3 +316,24 @@ def test_views_after_a_run_and_with_monitors():
     G.v["i == 1"] = 0 * mV
     run(1 * ms)
     assert float(G.v[1]) == 0.0
+
+
+def test_strings_use_the_names_of_the_code_that_indexes():
+    G = group(5)
+    threshold = 2.5 * mV
+
+    def inner():
+        cut = 3.5 * mV  # a local of this function
+        return G.v["v > cut"]
+
+    np.testing.assert_allclose(inner() / mV, [4])
+    np.testing.assert_allclose(G.v["v > threshold"] / mV, [3, 4])
+
+    def helper(view):
+        return view.get_item("v > threshold", level=1)  # the names of helper's caller
+
+    np.testing.assert_allclose(helper(G.v) / mV, [3, 4])
+    value = 7 * mV
+    G.v["i == 0"] = "value"
+    G.v.set_item(1, "value + 1*mV")
+    np.testing.assert_allclose(G.v[:2] / mV, [7, 8])
