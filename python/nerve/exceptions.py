@@ -17,6 +17,9 @@ __all__ = [
     "ModelDefinitionError",
     "IntegrationError",
     "InvalidIndexError",
+    "IndexTypeError",
+    "InvalidValueError",
+    "ReadOnlyVariableError",
     "SimulationError",
     "ProgramError",
     "MagicError",
@@ -88,6 +91,22 @@ class IntegrationError(NerveError, ValueError):
 
 class InvalidIndexError(NerveError, IndexError):
     """An index out of range for a group or monitor."""
+
+
+class IndexTypeError(NerveError, TypeError):
+    """An index that cannot select neurons (a float, ``None``, a string where
+    only a slice is accepted...); Brian2 raises TypeError."""
+
+
+class InvalidValueError(NerveError, ValueError):
+    """Values that cannot be assigned to a variable: not numbers, or a number
+    of them that does not match the neurons they go to (Brian2 raises
+    ValueError)."""
+
+
+class ReadOnlyVariableError(NerveError, TypeError):
+    """An assignment to a variable that cannot be set: ``N``, ``i``, a
+    subexpression (Brian2 raises TypeError)."""
 
 
 class SimulationError(NerveError, RuntimeError):
