@@ -8,8 +8,9 @@ first use, so ``import nerve`` stays fast).
 
 from nerve import _logging, _pyplot, units
 from nerve._pyplot import *  # noqa: F403
-from nerve.core import (Clock, Network, collect, defaultclock, get_num_threads, restore, run,
-                        seed, set_num_threads, start_scope, store)
+from nerve.core import (Clock, Network, NetworkOperation, collect, defaultclock, get_num_threads,
+                        network_operation, restore, run, seed, set_num_threads, start_scope,
+                        stop, store)
 from nerve.equations import Equations
 from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
@@ -25,6 +26,7 @@ _logging.configure()
 __all__ = [
     "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
+    "NetworkOperation", "network_operation", "stop",
     "set_num_threads", "get_num_threads",
     "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",
     "ModelDefinitionError", "IntegrationError", "InvalidIndexError", "SimulationError",

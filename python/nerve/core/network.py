@@ -22,7 +22,7 @@ from nerve.core.threads import get_num_threads
 from nerve.exceptions import (ArgumentTypeError, InvalidArgumentError, ModelDefinitionError,
                               SimulationError)
 
-__all__ = ["Network", "run_lock"]
+__all__ = ["Network", "run_lock", "running_networks"]
 
 _network_ids = itertools.count(1)
 
@@ -31,6 +31,9 @@ _network_ids = itertools.count(1)
 #: state take it, so a write from another thread waits for the run to end
 #: instead of racing with the engine.
 run_lock = threading.RLock()
+
+#: The networks whose run is in progress (``stop()`` stops them).
+running_networks: list = []
 
 #: Longest run accepted, in steps of the finest clock (2**40 as Brian2 warns
 #: beyond; beyond 2**53 times stop being exact multiples of dt anyway).
@@ -56,7 +59,7 @@ class _Host:
         self.builder.deliver(recordings)
         self.network._t_now = t
         self.builder.hosts[index](t)
-        return None
+        return not self.network._stopped
 
     def poll(self, t):
         if self.reporter is not None:
@@ -90,7 +93,6 @@ class Network:
             elif isinstance(obj, NerveObject):
                 if obj not in self.objects:
                     self.objects.append(obj)
-                    self.add(*obj.contained_objects)
             else:
                 raise ArgumentTypeError(f"a Network holds nerve objects, got {obj!r}")
 
@@ -103,17 +105,14 @@ class Network:
             if obj not in self.objects:
                 raise ArgumentTypeError(f"{obj!r} is not part of network {self.name!r}")
             self.objects.remove(obj)
-            for inner in obj.contained_objects:
-                if inner in self.objects:
-                    self.objects.remove(inner)
 
     def __contains__(self, obj) -> bool:
         if isinstance(obj, str):
-            return any(o.name == obj for o in self.objects)
-        return obj in self.objects
+            return any(o.name == obj for o in self._all_objects())
+        return obj in self._all_objects()
 
     def __getitem__(self, name: str):
-        for obj in self.objects:
+        for obj in self._all_objects():
             if obj.name == name:
                 return obj
         raise KeyError(f"network {self.name!r} has no object named {name!r}")
@@ -155,21 +154,34 @@ class Network:
                 f"slots exist around every slot of the schedule")
         self._schedule = list(schedule)
 
+    def _all_objects(self) -> list[NerveObject]:
+        """The objects added and, recursively, the objects they contain
+        (as they are now: e.g. a ``run_regularly`` added after the group)."""
+        found: dict[int, NerveObject] = {}
+        todo = list(self.objects)
+        while todo:
+            obj = todo.pop(0)
+            if id(obj) not in found:
+                found[id(obj)] = obj
+                todo.extend(obj.contained_objects)
+        return list(found.values())
+
     def _objects_in_order(self) -> list[NerveObject]:
         names = {}
-        for obj in self.objects:
+        for obj in self._all_objects():
             if names.setdefault(obj.name, obj) is not obj:
                 raise ModelDefinitionError(
                     f"two objects of network {self.name!r} are named {obj.name!r}; "
                     f"give them different names")
-        return list(self.objects)
+        return list(names.values())
 
     def _build(self, namespace) -> RunBuilder:
         """Every object's contribution, checked and sorted."""
-        objects = [o for o in self._objects_in_order() if o.active]
+        everything = self._objects_in_order()
+        objects = [o for o in everything if o.active]
         for obj in objects:
             for needed in obj._dependencies():
-                if needed not in self.objects:
+                if needed not in everything:
                     raise ModelDefinitionError(
                         f"{type(obj).__name__} {obj.name!r} uses {needed.name!r}, which is not "
                         f"part of the network: add it too")
@@ -237,9 +249,11 @@ class Network:
                     f"network {self.name!r} is already running: run() cannot be called from "
                     f"a network_operation of the same network")
             self._running = True
+            running_networks.append(self)
             try:
                 self._run(_core, seconds, report_fn, period, namespace)
             finally:
+                running_networks.remove(self)
                 self._running = False
                 self._t_now = None
 
@@ -247,7 +261,8 @@ class Network:
         start = self._t
         end = start + seconds
         builder = self._build(namespace)
-        for obj in self.objects:
+        everything = self._all_objects()
+        for obj in everything:
             obj._network_id = self.id
         clocks = []
         clock_index = {}
@@ -255,7 +270,7 @@ class Network:
             if id(op.clock) not in clock_index:
                 clock_index[id(op.clock)] = len(clocks)
                 clocks.append(op.clock)
-        for obj in self.objects:
+        for obj in everything:
             if id(obj.clock) not in clock_index:
                 clock_index[id(obj.clock)] = len(clocks)
                 clocks.append(obj.clock)
@@ -301,10 +316,11 @@ class Network:
 
     def store(self, name: str = "default") -> None:
         """Remember the state of every object and the time, under ``name``."""
+        everything = self._all_objects()
         self._stored[name] = {
             "t": self._t,
-            "objects": {id(o): o._snapshot() for o in self.objects},
-            "clocks": {id(o.clock): (o.clock, o.clock._dt) for o in self.objects},
+            "objects": {id(o): o._snapshot() for o in everything},
+            "clocks": {id(o.clock): (o.clock, o.clock._dt) for o in everything},
         }
 
     def restore(self, name: str = "default") -> None:
@@ -315,7 +331,7 @@ class Network:
                            f"(stored: {sorted(self._stored)})")
         stored = self._stored[name]
         with run_lock:
-            for obj in self.objects:
+            for obj in self._all_objects():
                 if id(obj) in stored["objects"]:
                     obj._restore(stored["objects"][id(obj)])
             self._t = stored["t"]

@@ -24,6 +24,7 @@ from nerve.groups.access import StateAccess
 from nerve.groups.namespace import Resolver, free_names, substitute
 from nerve.groups.scheduled import ScheduledGroup
 from nerve.groups.subgroup import Subgroup
+from nerve.groups.usercode import check_events
 
 __all__ = ["NeuronGroup"]
 
@@ -82,8 +83,8 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
     """
 
     def __init__(self, N, model, method=None, threshold=None, reset=None,
-                 refractory=False, namespace=None, dtype=None, dt=None, clock=None,
-                 order=0, name=None, method_options=None):
+                 refractory=False, events=None, namespace=None, dtype=None, dt=None,
+                 clock=None, order=0, name=None, method_options=None):
         from nerve.equations import Equations, parse_expression, parse_statements
 
         if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
@@ -100,6 +101,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         self.threshold = threshold
         self.reset = reset
         self.refractory = refractory
+        self.events = check_events(events)
         self._threshold = (parse_expression(threshold, where="the threshold")
                            if threshold is not None else None)
         self._reset = parse_statements(reset, where="the reset") if reset is not None else ()

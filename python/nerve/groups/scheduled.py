@@ -5,6 +5,8 @@ and what ``store()`` keeps of it."""
 from __future__ import annotations
 
 from nerve.core.schedule import Operation
+from nerve.exceptions import ModelDefinitionError
+from nerve.groups.usercode import CodeRunner, condition_program, names_in
 
 __all__ = ["ScheduledGroup"]
 
@@ -19,7 +21,71 @@ class ScheduledGroup:
 
     def _engine_group(self, run) -> int:
         return run.group(self, self.N, self._column_list(), self._rng.get(),
-                         1 + len(getattr(self, "_custom_events", ())))
+                         1 + len(self.events))
+
+    # -- user code and events -------------------------------------------------
+
+    @property
+    def contained_objects(self) -> tuple:
+        """The code runners of this group (``run_regularly``, ``run_on_event``)."""
+        return tuple(self.__dict__.get("_runners", ()))
+
+    def _add_runner(self, runner):
+        self.__dict__.setdefault("_runners", []).append(runner)
+        return runner
+
+    def run_regularly(self, code, dt=None, clock=None, when="start", order=0, name=None):
+        """Run the statements ``code`` on every neuron at every step of the
+        runner's clock (the group's, or one with ``dt``). Returns the runner
+        (set ``.active = False`` to pause it)."""
+        if name is None:
+            name = self._runner_name("run_regularly")
+        return self._add_runner(CodeRunner(self, code, dt=dt, clock=clock, when=when,
+                                           order=order, name=name))
+
+    def run_on_event(self, event, code, when="after_resets", order=None):
+        """Run the statements ``code`` on the neurons where ``event``
+        happened this step (``'spike'`` or a custom event)."""
+        self._event_index(event)
+        return self._add_runner(CodeRunner(
+            self, code, event=event, when=when, order=self.order if order is None else order,
+            name=self._runner_name(f"{event}_resetter"), type_name="Resetter"))
+
+    def set_event_schedule(self, event, when="after_thresholds", order=None):
+        """Where in a step the condition of a custom event is checked."""
+        if event not in self.events:
+            raise ModelDefinitionError(f"{self.name!r} has no custom event {event!r}")
+        self.__dict__.setdefault("_event_schedule", {})[event] = (
+            when, self.order if order is None else order)
+
+    def _runner_name(self, suffix: str) -> str:
+        taken = {r.name for r in self.contained_objects}
+        base = f"{self.name}_{suffix}"
+        name, k = base, 1
+        while name in taken:
+            name, k = f"{base}_{k}", k + 1
+        return name
+
+    def _event_index(self, event: str) -> int:
+        """The engine's event buffer of ``event`` (0: spikes)."""
+        if event == "spike":
+            if self._threshold is None:
+                raise ModelDefinitionError(
+                    f"{self.name!r} has no event 'spike': did you forget to define a threshold?")
+            return SPIKE
+        try:
+            return 1 + list(self.events).index(event)
+        except ValueError:
+            known = ", ".join(["spike"] * (self._threshold is not None) + list(self.events))
+            raise ModelDefinitionError(
+                f"{self.name!r} has no event {event!r} (its events: {known or 'none'})"
+            ) from None
+
+    def _observes(self):
+        names = set()
+        for event, condition in self.events.items():
+            names |= names_in(condition, f"the condition of event {event!r}", condition=True)
+        return {self: names} if names else {}
 
     def _contribute(self, run) -> None:
         observed = frozenset(run.observed.get(id(self), ()))
@@ -37,8 +103,14 @@ class ScheduledGroup:
             op("spike_thresholder", "detect", "thresholds", "Thresholder", programs.threshold)
         if programs.reset is not None:
             op("spike_resetter", "on_event", "resets", "Resetter", programs.reset)
-        for extra in getattr(self, "_extra_operations", lambda run, g: ())(run, g):
-            run.add(extra)
+        namespace = self.namespace if self.namespace is not None else run.namespace
+        schedule = self.__dict__.get("_event_schedule", {})
+        for k, (event, condition) in enumerate(self.events.items(), start=1):
+            program = condition_program(self, condition, f"the condition of event {event!r}",
+                                        namespace)
+            when, order = schedule.get(event, ("after_thresholds", self.order))
+            run.add(Operation(f"{name}_{event}_thresholder", "detect", clock, when, order, g,
+                              k, program, self, "Thresholder"))
         run.after_run(lambda: self._after_run(programs, self.clock.timestep - 1))
 
     def _snapshot(self):

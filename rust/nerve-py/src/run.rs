@@ -117,8 +117,8 @@ fn operation<'p>(
 }
 
 /// The Python side of a run: `host.call(id, t, recordings)` for host
-/// operations, `host.poll(t)` now and then (its `False` stops the run), and
-/// Ctrl-C. The first exception stops the run and is re-raised after it.
+/// operations and `host.poll(t)` now and then (a `False` from either stops
+/// the run after the current tick), and Ctrl-C. The first exception stops the run and is re-raised after it.
 struct PyHost<'a> {
     host: Option<Py<PyAny>>,
     pending: Option<PyErr>,
@@ -137,11 +137,14 @@ impl nerve_core::Host for PyHost<'_> {
         let taken = rec.take();
         Python::attach(|py| {
             let result = recordings(py, taken, self.dts).and_then(|recs| match &self.host {
-                Some(h) => h.call_method1(py, "call", (id, t, recs)).map(|_| ()),
-                None => Ok(()),
+                Some(h) => h
+                    .call_method1(py, "call", (id, t, recs))
+                    .map(|r| r.bind(py).is(&*PyBool::new(py, false))),
+                None => Ok(false),
             });
             match result {
-                Ok(()) => Flow::Continue,
+                Ok(false) => Flow::Continue,
+                Ok(true) => Flow::Stop,
                 Err(e) => {
                     self.pending.get_or_insert(e);
                     Flow::Stop
