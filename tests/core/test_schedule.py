@@ -252,3 +252,51 @@ def test_nested_run_from_a_network_operation_is_refused():
     net = Network(G, nested)
     net.run(1 * ms)
     assert inner and "already running" in inner[0]
+
+
+def test_a_write_from_another_thread_waits_for_the_run():
+    import threading
+
+    G = NeuronGroup(20000, "dv/dt = -v/(10*ms) : 1", method="exact")
+    G.v = 1
+    started, errors = threading.Event(), []
+
+    @network_operation(dt=10 * ms)
+    def signal():
+        started.set()
+
+    def writer():
+        started.wait(5)
+        try:
+            G.v = 0.5  # lands after the run, never in the middle of a step
+        except Exception as e:  # pragma: no cover - what the test guards against
+            errors.append(e)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    Network(G, signal).run(200 * ms)
+    thread.join(10)
+    assert not errors
+    # a write during the run would have decayed since: exactly 0.5 means it waited
+    np.testing.assert_array_equal(G.v_, 0.5)
+
+
+def test_copying_an_object_is_refused_with_a_clear_error():
+    import copy
+
+    G = _rising()
+    for f in (copy.copy, copy.deepcopy):
+        with pytest.raises(TypeError, match="cannot be copied"):
+            f(G)
+
+
+def test_restore_brings_back_dt():
+    G = _rising()
+    net = Network(G)
+    net.store()
+    net.run(1 * ms)
+    defaultclock.dt = 0.05 * ms
+    net.restore()
+    assert defaultclock.dt_ == pytest.approx(1e-4)
+    net.run(1 * ms)
+    assert G.clock.timestep == 10

@@ -82,5 +82,14 @@ class NerveObject:
     def _restore(self, snapshot) -> None:
         """Go back to a snapshot taken by :meth:`_snapshot`."""
 
+    def __copy__(self):
+        raise TypeError(
+            f"{type(self).__name__} {self.name!r} cannot be copied: a copy would share "
+            f"its identity in networks and its engine state. Create a new object with "
+            f"the same arguments, or use store()/restore() to go back to a state")
+
+    def __deepcopy__(self, memo):
+        self.__copy__()
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -190,7 +190,14 @@ class StateAccess:
     # -- writing -----------------------------------------------------------------
 
     def _write(self, name: str, key, value, raw: bool, namespace) -> None:
-        """``name[key] = value`` (key ALL: every neuron)."""
+        """``name[key] = value`` (key ALL: every neuron). A write from another
+        thread while a run is in progress waits for the run to end."""
+        from nerve.core.network import run_lock
+
+        with run_lock:
+            self._write_now(name, key, value, raw, namespace)
+
+    def _write_now(self, name: str, key, value, raw: bool, namespace) -> None:
         if name == "N" or self._kind(name) != "column":
             what = {"N": "the number of neurons, fixed when the group is created",
                     "i": "the index of each neuron"}.get(name, "a subexpression, computed "
@@ -314,7 +321,14 @@ class StateAccess:
         return scratch
 
     def _execute(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
-        """Run one statement over the owner's neurons on the engine."""
+        """Run one statement over the owner's neurons on the engine (after
+        any run in progress in another thread)."""
+        from nerve.core.network import run_lock
+
+        with run_lock:
+            self._execute_now(statement, namespace, where, scratch=scratch)
+
+    def _execute_now(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
         from nerve import _core
         from nerve.ir.encode import encode
         from nerve.ir.lower import lower
