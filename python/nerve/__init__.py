@@ -15,7 +15,7 @@ from nerve.equations import Equations
 from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
                               SimulationError, UnknownNameError)
-from nerve.groups import NeuronGroup
+from nerve.groups import NeuronGroup, linked_var
 from nerve.monitors import SpikeMonitor, StateMonitor
 from nerve.units import *  # noqa: F403
 
@@ -26,7 +26,7 @@ _logging.configure()
 __all__ = [
     "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
-    "NetworkOperation", "network_operation", "stop",
+    "NetworkOperation", "network_operation", "stop", "linked_var",
     "set_num_threads", "get_num_threads",
     "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",
     "ModelDefinitionError", "IntegrationError", "InvalidIndexError", "SimulationError",

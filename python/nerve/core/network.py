@@ -198,6 +198,7 @@ class Network:
                     f"{op.name!r} is scheduled in slot {op.when!r}, which is not in the "
                     f"network's schedule {self.schedule} (nor a before_/after_ slot of it)")
         builder.operations.sort(key=lambda op: (positions[op.when], op.order, op.name))
+        builder.operations = [step for op in builder.operations for step in (*op.prelude, op)]
         return builder
 
     def scheduling_summary(self) -> str:
@@ -208,6 +209,8 @@ class Network:
         builder = self._build(caller_namespace(2))
         rows = []
         for op in builder.operations:
+            if op.kind == "gather":
+                continue
             owner = op.owner
             part_of = f"{owner.name} ({type(owner).__name__})" if owner is not None else "--"
             dt = op.clock.dt
@@ -292,7 +295,7 @@ class Network:
             ticks, stopped, steps, recordings, error = _core.run(
                 builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
                 builder.state_recorders, builder.event_recorders, host,
-                threads=get_num_threads())
+                threads=get_num_threads(), gathers=builder.gathers)
             builder.deliver(recordings)
             for clock, step in zip(clocks, steps):
                 clock._step = step

@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_SCHEDULE", "Operation", "RunBuilder", "slot_positions",
 DEFAULT_SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
 
 #: The kinds of operation the engine knows.
-KINDS = ("update", "detect", "on_event", "record_state", "record_events", "host")
+KINDS = ("update", "detect", "on_event", "record_state", "record_events", "gather", "host")
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Operation:
     :class:`RunBuilder`), ``event`` an event buffer of the group (0: spikes),
     ``program`` a compiled program for ``update``/``detect``/``on_event``.
     ``name``, ``owner`` and ``type_name`` are for ``scheduling_summary()``.
+    ``prelude``: operations that must run immediately before this one
+    (e.g. copying linked variables it reads).
     """
 
     name: str
@@ -48,6 +50,7 @@ class Operation:
     program: Any = None
     owner: Any = None
     type_name: str = ""
+    prelude: list = field(default_factory=list)
 
 
 def slot_positions(schedule) -> dict[str, int]:
@@ -73,6 +76,7 @@ class RunBuilder:
     state_recorders: list = field(default_factory=list)
     event_recorders: list = field(default_factory=list)
     hosts: list = field(default_factory=list)
+    gathers: list = field(default_factory=list)
     _group_index: dict = field(default_factory=dict)
     _state_sinks: list = field(default_factory=list)
     _event_sinks: list = field(default_factory=list)
@@ -110,6 +114,14 @@ class RunBuilder:
         self.event_recorders.append((group, event, int(start), int(stop)))
         self._event_sinks.append(sink)
         return len(self.event_recorders) - 1
+
+    def gather(self, from_group: int, from_column: int, to_group: int, to_column: int,
+               indices) -> int:
+        """Copy ``from_group``'s column into ``to_group``'s through ``indices``
+        (one per lane of ``to_group``) when the gather operation runs."""
+        self.gathers.append((from_group, from_column, to_group, to_column,
+                             [int(i) for i in indices]))
+        return len(self.gathers) - 1
 
     def host(self, function: Callable[[float], Any]) -> int:
         """A Python function the engine calls with the time in seconds."""

@@ -171,6 +171,10 @@ class StateAccess:
             values = np.arange(stop - start, dtype=np.int32)
             return values if index is None else values[index]
         if kind == "column":
+            if name in root.__dict__.get("_links", {}):
+                from nerve.groups.linked import refresh
+
+                refresh(root, name)
             values = root._columns[name][start:stop]
         else:
             expr = root._expanded_subexpressions()[name]
@@ -198,6 +202,19 @@ class StateAccess:
             self._write_now(name, key, value, raw, namespace)
 
     def _write_now(self, name: str, key, value, raw: bool, namespace) -> None:
+        from nerve.groups.linked import LinkedVariable, establish
+
+        root = self._state_root
+        if isinstance(value, LinkedVariable):
+            if self is not root or key is not ALL:
+                raise InvalidValueError(
+                    f"link {self._what(name)} for the whole group: G.{name} = linked_var(...)")
+            establish(root, name, value)
+            return
+        if name in root.__dict__.get("_links", {}):
+            raise InvalidValueError(
+                f"cannot set the linked variable {self._what(name)} directly: it reads "
+                f"another group's variable; link it to another one with linked_var()")
         if name == "N" or self._kind(name) != "column":
             what = {"N": "the number of neurons, fixed when the group is created",
                     "i": "the index of each neuron"}.get(name, "a subexpression, computed "

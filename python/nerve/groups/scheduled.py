@@ -81,6 +81,19 @@ class ScheduledGroup:
                 f"{self.name!r} has no event {event!r} (its events: {known or 'none'})"
             ) from None
 
+    def _link_prelude(self, run, operation, names=None) -> list:
+        """Copies of linked variables to run just before ``operation``."""
+        if not self.__dict__.get("_links"):
+            return []
+        from nerve.groups.linked import prelude
+
+        return prelude(self, run, operation.clock, operation.when, operation.order,
+                       operation.name, names)
+
+    def _dependencies(self):
+        return tuple({id(source): source
+                      for source, _, _ in self.__dict__.get("_links", {}).values()}.values())
+
     def _observes(self):
         names = set()
         for event, condition in self.events.items():
@@ -94,8 +107,10 @@ class ScheduledGroup:
         name, clock = self.name, self.clock
 
         def op(suffix, kind, when, type_name, program=None, event=SPIKE):
-            run.add(Operation(f"{name}_{suffix}", kind, clock, when, self.order, g, event,
-                              program, self, type_name))
+            operation = Operation(f"{name}_{suffix}", kind, clock, when, self.order, g, event,
+                                  program, self, type_name)
+            operation.prelude = self._link_prelude(run, operation)
+            run.add(operation)
 
         if programs.update is not None:
             op("stateupdater", "update", self.when, "StateUpdater", programs.update)
@@ -109,8 +124,10 @@ class ScheduledGroup:
             program = condition_program(self, condition, f"the condition of event {event!r}",
                                         namespace)
             when, order = schedule.get(event, ("after_thresholds", self.order))
-            run.add(Operation(f"{name}_{event}_thresholder", "detect", clock, when, order, g,
-                              k, program, self, "Thresholder"))
+            operation = Operation(f"{name}_{event}_thresholder", "detect", clock, when, order,
+                                  g, k, program, self, "Thresholder")
+            operation.prelude = self._link_prelude(run, operation)
+            run.add(operation)
         run.after_run(lambda: self._after_run(programs, self.clock.timestep - 1))
 
     def _snapshot(self):

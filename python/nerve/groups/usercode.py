@@ -90,12 +90,14 @@ class CodeRunner(NerveObject):
         program = statements_program(group, self.code, f"the code of {self.name!r}", namespace)
         g = group._engine_group(run)
         if self.event is None:
-            run.add(Operation(self.name, "update", self.clock, self.when, self.order, g, 0,
-                              program, group, self.type_name))
+            operation = Operation(self.name, "update", self.clock, self.when, self.order, g,
+                                  0, program, group, self.type_name)
         else:
             event = group._event_index(self.event)
-            run.add(Operation(self.name, "on_event", self.clock, self.when, self.order, g,
-                              event, program, group, self.type_name))
+            operation = Operation(self.name, "on_event", self.clock, self.when, self.order, g,
+                                  event, program, group, self.type_name)
+        operation.prelude = group._link_prelude(run, operation)
+        run.add(operation)
 
 
 def check_events(events) -> dict[str, str]:

@@ -78,8 +78,11 @@ class StateMonitor(RecordedTimes, NerveObject):
         group = self._group._engine_group(run)
         slots = [self._group._slots[v] for v in self.record_variables]
         recorder = run.state_recorder(group, slots, self._absolute, self._append)
-        run.add(Operation(self.name, "record_state", self.clock, self.when, self.order,
-                          recorder, owner=self, type_name="StateMonitor"))
+        operation = Operation(self.name, "record_state", self.clock, self.when, self.order,
+                              recorder, owner=self, type_name="StateMonitor")
+        operation.prelude = self._group._link_prelude(run, operation,
+                                                      set(self.record_variables))
+        run.add(operation)
 
     def _append(self, times, arrays) -> None:
         self._times.append(times)

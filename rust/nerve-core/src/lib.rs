@@ -20,8 +20,8 @@ pub use error::{CoreError, Result};
 pub use ir::decode::Program;
 pub use noise::Rng;
 pub use schedule::{
-    run, Action, Clock, EventRecorder, Flow, Group, Host, NoHost, Operation, Outcome, Recordings,
-    Schedule, StateRecorder,
+    run, Action, Clock, EventRecorder, Flow, Gather, Group, Host, NoHost, Operation, Outcome,
+    Recordings, Schedule, StateRecorder,
 };
 pub use vm::{execute, Columns};
 

@@ -9,7 +9,7 @@ use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyTuple};
 
-use nerve_core::schedule::{EventRecorder, StateRecorder};
+use nerve_core::schedule::{EventRecorder, Gather, StateRecorder};
 use nerve_core::{Action, Clock, Flow, Operation, Recordings, Schedule};
 
 use crate::errors::{EngineError, InvalidIndexError, ProgramError, SimulationError};
@@ -103,6 +103,7 @@ fn operation<'p>(
         },
         "record_state" => Action::RecordState { recorder: *target },
         "record_events" => Action::RecordEvents { recorder: *target },
+        "gather" => Action::Gather { gather: *target },
         "host" => Action::Host { id: *target },
         other => {
             return Err(SimulationError::new_err(format!(
@@ -215,7 +216,7 @@ type GroupArgs<'py> = (usize, Bound<'py, PyAny>, PyRefMut<'py, PyRng>, usize);
 /// `None`. The caller stores the recordings and the time, then raises it:
 /// the state is consistent (the tick in which it was raised completed).
 #[pyfunction]
-#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0))]
+#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, gathers=Vec::new()))]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn run<'py>(
     py: Python<'py>,
@@ -226,6 +227,7 @@ pub fn run<'py>(
     event_recorders: Vec<(usize, usize, i64, i64)>,
     host: Option<Py<PyAny>>,
     threads: usize,
+    gathers: Vec<(usize, usize, usize, usize, Vec<i64>)>,
 ) -> PyResult<(u64, bool, Vec<i64>, Bound<'py, PyTuple>, Option<Py<PyAny>>)> {
     let mut clocks: Vec<Clock> = clocks
         .into_iter()
@@ -257,6 +259,21 @@ pub fn run<'py>(
                 event,
                 start: index("event recorder start", start)?,
                 stop: index("event recorder stop", stop)?,
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let gathers: Vec<Gather> = gathers
+        .into_iter()
+        .map(|(from_group, from_column, to_group, to_column, indices)| {
+            Ok(Gather {
+                from_group,
+                from_column,
+                to_group,
+                to_column,
+                indices: indices
+                    .into_iter()
+                    .map(|i| index("linked neuron index", i))
+                    .collect::<PyResult<Vec<i32>>>()?,
             })
         })
         .collect::<PyResult<_>>()?;
@@ -319,6 +336,7 @@ pub fn run<'py>(
             ops: &operations,
             state_recorders: &state,
             event_recorders: &events,
+            gathers: &gathers,
         };
         nerve_core::run(&mut groups, schedule, threads, &mut py_host)
     });

@@ -289,6 +289,11 @@ impl Ticker<'_, '_> {
                         }
                     }
                 }
+                Action::Gather { gather } => {
+                    if let Some(x) = self.s.gathers.get(gather) {
+                        gather_column(groups, x);
+                    }
+                }
                 Action::Host { id } => {
                     if !stop && host.call(id, t, rec) == Flow::Stop {
                         stop = true;
@@ -297,5 +302,16 @@ impl Ticker<'_, '_> {
             }
         }
         stop
+    }
+}
+
+/// A linked variable's values, copied from the column it links to.
+fn gather_column(groups: &[Group<'_, '_>], x: &super::Gather) {
+    let (Some(from), Some(to)) = (groups.get(x.from_group), groups.get(x.to_group)) else {
+        return;
+    };
+    for (k, &i) in x.indices.iter().enumerate() {
+        to.columns
+            .set(x.to_column, k, from.columns.get(x.from_column, i as usize));
     }
 }

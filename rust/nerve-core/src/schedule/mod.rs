@@ -29,6 +29,9 @@
 //!   `run_on_event`).
 //! - [`Action::RecordState`] / [`Action::RecordEvents`]: append to a
 //!   recorder (see [`Recordings`]).
+//! - [`Action::Gather`]: copy another group's column into one of this
+//!   group's, through an index per lane (linked variables: read just
+//!   before each operation that uses them).
 //! - [`Action::Host`]: hand control to the caller ([`Host::call`]), e.g. to
 //!   run Python code; the caller may read and write state columns then.
 //!
@@ -113,9 +116,23 @@ pub enum Action<'p> {
     RecordEvents {
         recorder: usize,
     },
+    Gather {
+        gather: usize,
+    },
     Host {
         id: usize,
     },
+}
+
+/// `to_group.to_column[k] = from_group.from_column[indices[k]]` for every
+/// lane `k` of `to_group` (`indices` holds one index per lane).
+#[derive(Clone, Debug)]
+pub struct Gather {
+    pub from_group: usize,
+    pub from_column: usize,
+    pub to_group: usize,
+    pub to_column: usize,
+    pub indices: Vec<i32>,
 }
 
 /// One entry of the schedule.
@@ -180,6 +197,7 @@ pub struct Schedule<'s, 'p> {
     pub ops: &'s [Operation<'p>],
     pub state_recorders: &'s [StateRecorder],
     pub event_recorders: &'s [EventRecorder],
+    pub gathers: &'s [Gather],
 }
 
 /// How a run ended.

@@ -94,7 +94,42 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                     ));
                 }
             }
+            Action::Gather { gather } => {
+                if gather >= s.gathers.len() {
+                    return Err(CoreError::index("gather", gather as i64, s.gathers.len()));
+                }
+            }
             Action::Host { .. } => {}
+        }
+    }
+    for x in s.gathers {
+        let from = group(groups, x.from_group, "linked group")?;
+        let to = group(groups, x.to_group, "linking group")?;
+        if x.from_column >= from.columns.len() || x.to_column >= to.columns.len() {
+            return Err(CoreError::invalid(
+                "a linked variable's column does not exist",
+            ));
+        }
+        if x.to_group == x.from_group && x.to_column == x.from_column {
+            return Err(CoreError::invalid("a variable cannot be linked to itself"));
+        }
+        if x.indices.len() != to.columns.n() {
+            return Err(CoreError::invalid(format!(
+                "a linked variable needs one index per neuron ({}), got {}",
+                to.columns.n(),
+                x.indices.len()
+            )));
+        }
+        if let Some(&bad) = x
+            .indices
+            .iter()
+            .find(|&&i| i < 0 || i as usize >= from.columns.n())
+        {
+            return Err(CoreError::index(
+                "linked neuron index",
+                i64::from(bad),
+                from.columns.n(),
+            ));
         }
     }
     for r in s.state_recorders {
@@ -150,8 +185,9 @@ fn check_clock(c: &Clock) -> Result<()> {
 }
 
 /// The group an operation writes, and the event buffer it reads or writes.
-fn effects(a: &Action<'_>) -> (Option<usize>, Option<(usize, usize)>) {
+fn effects(a: &Action<'_>, s: &Schedule<'_, '_>) -> (Option<usize>, Option<(usize, usize)>) {
     match *a {
+        Action::Gather { gather } => (s.gathers.get(gather).map(|x| x.to_group), None),
         Action::Update { group, .. } => (Some(group), None),
         Action::Detect { group, event, .. } => (None, Some((group, event))),
         Action::OnEvent { group, event, .. } => (Some(group), Some((group, event))),
@@ -193,7 +229,7 @@ pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
                     s.event_recorders.get(recorder).is_none_or(|r| r.group == g)
                 }
                 ref a => {
-                    let (writes, events) = effects(a);
+                    let (writes, events) = effects(a, s);
                     writes == Some(g) || events.is_some_and(|(h, _)| h == g)
                 }
             };

@@ -97,6 +97,20 @@ impl<'a> Columns<'a> {
             _ => f64::NAN,
         }
     }
+
+    /// Set column `c` at lane `i` (ignored out of range). Only called from
+    /// the thread running the schedule, between sweeps, so no other access
+    /// to the lane is in progress.
+    #[inline]
+    pub(crate) fn set(&self, c: usize, i: usize, value: f64) {
+        if let Some(p) = self.ptrs.get(c) {
+            if i < self.n {
+                // SAFETY: i < n and the column holds n values; see above
+                // for why no other access overlaps.
+                unsafe { *p.add(i) = value };
+            }
+        }
+    }
 }
 
 /// The lanes a chunk runs over: a contiguous range, or neuron indices
