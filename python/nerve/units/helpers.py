@@ -14,8 +14,8 @@ from nerve.units._rules import describe
 from nerve.units.dimension import DIMENSIONLESS, Dimension, format_dimension, get_dimensions
 from nerve.units.quantity import Quantity
 
-__all__ = ["have_same_dimensions", "is_dimensionless", "in_unit", "check_units",
-           "fail_for_dimension_mismatch"]
+__all__ = ["have_same_dimensions", "is_dimensionless", "in_unit", "in_best_unit",
+           "check_units", "fail_for_dimension_mismatch"]
 
 
 def have_same_dimensions(a: Any, b: Any) -> bool:
@@ -35,6 +35,15 @@ def in_unit(value: Any, unit: Any, precision: int | None = None) -> str:
         return value.in_unit(unit, precision)
     fail_for_dimension_mismatch(value, unit, f"Cannot express {describe(value)} in {unit}")
     return format_values(np.asarray(value) / float(np.asarray(unit)), precision) + " " + str(unit)
+
+
+def in_best_unit(value: Any, precision: int | None = None) -> str:
+    """``value`` written in the unit it is displayed in: ``in_best_unit(0.05*volt)``
+    is ``'50. mV'``; a plain number is written as it is (``'3'``)."""
+    if isinstance(value, Quantity):
+        return value.in_best_unit(precision)
+    get_dimensions(value)  # a TypeError for strings and None
+    return str(value)
 
 
 def fail_for_dimension_mismatch(a: Any, b: Any = None, message: str | None = None,
