@@ -11,7 +11,8 @@ import numpy as np
 from nerve.exceptions import DimensionMismatchError
 from nerve.units._display import format_values
 from nerve.units._rules import describe
-from nerve.units.dimension import DIMENSIONLESS, Dimension, format_dimension, get_dimensions
+from nerve.units.dimension import (DIMENSIONLESS, Dimension, UnitTypeError, format_dimension,
+                                   get_dimensions)
 from nerve.units.quantity import Quantity
 
 __all__ = ["have_same_dimensions", "is_dimensionless", "in_unit", "in_best_unit",
@@ -68,18 +69,30 @@ def _expected_dim(spec: Any) -> Dimension | None:
         return None
     if isinstance(spec, Dimension):
         return spec
-    if isinstance(spec, str):
-        raise TypeError(f"check_units: unit specifications must be units, not {spec!r}")
+    if isinstance(spec, str) or callable(spec) and not isinstance(spec, Quantity):
+        raise UnitTypeError(f"check_units: {spec!r} is not a unit specification here")
     return get_dimensions(spec)
+
+
+def _mismatch(func: Callable[..., Any], name: str, value: Any, found: Dimension,
+              expected: Dimension) -> DimensionMismatchError:
+    return DimensionMismatchError(
+        f"{func.__name__}() was called with {name}={describe(value)}, whose unit does not "
+        f"match the declared one ({format_dimension(found)} instead of "
+        f"{format_dimension(expected)})", found, expected)
 
 
 def check_units(**specs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator checking the units of a function's arguments and result.
 
     ``@check_units(v=volt, tau=second, result=volt)``; ``1`` asks for a
-    dimensionless value, ``None`` for no check, ``bool`` for a boolean.
-    A mismatch raises :class:`DimensionMismatchError` naming the function, the
-    argument, its value and both units.
+    dimensionless value, ``None`` for no check, ``bool`` for a boolean, the
+    name of another argument for that argument's units (``y='x'``). An
+    argument may be a list of quantities (``[1*mV, 2*mV]``). ``result`` may
+    also be a function of the arguments' dimensions
+    (``result=lambda x: x**2``). A mismatch raises
+    :class:`DimensionMismatchError` naming the function, the argument, its
+    value and both units; ``None`` passes only where no unit is required.
     """
     result_spec = specs.pop("result", None)
 
@@ -87,8 +100,12 @@ def check_units(**specs: Any) -> Callable[[Callable[..., Any]], Callable[..., An
         signature = inspect.signature(func)
         unknown = set(specs) - set(signature.parameters)
         if unknown and not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
-            raise TypeError(f"check_units: {func.__name__}() has no argument(s) "
-                            f"{', '.join(sorted(unknown))}")
+            raise UnitTypeError(f"check_units: {func.__name__}() has no argument(s) "
+                                f"{', '.join(sorted(unknown))}")
+        for name, spec in specs.items():
+            if isinstance(spec, str) and spec not in signature.parameters:
+                raise UnitTypeError(f"check_units: {name}={spec!r} names no argument of "
+                                    f"{func.__name__}()")
 
         @functools.wraps(func)
         def checked(*args: Any, **kwargs: Any) -> Any:
@@ -100,20 +117,42 @@ def check_units(**specs: Any) -> Callable[[Callable[..., Any]], Callable[..., An
                 if spec is bool:
                     if not isinstance(value, (bool, np.bool_)) and \
                             np.asarray(value).dtype != np.bool_:
-                        raise TypeError(f"{func.__name__}(): argument '{name}' must be a "
-                                        f"boolean, not {describe(value)}")
+                        raise UnitTypeError(f"{func.__name__}(): argument '{name}' must be a "
+                                            f"boolean, not {describe(value)}")
+                    continue
+                if isinstance(spec, str):
+                    other = bound.arguments.get(spec)
+                    if other is None or value is None:
+                        continue
+                    found, expected = get_dimensions(value), get_dimensions(other)
+                    if found is not expected:
+                        raise DimensionMismatchError(
+                            f"{func.__name__}() was called with {name}={describe(value)} and "
+                            f"{spec}={describe(other)}, but {name} must have the units of "
+                            f"{spec} ({format_dimension(found)} instead of "
+                            f"{format_dimension(expected)})", found, expected)
                     continue
                 expected = _expected_dim(spec)
-                if expected is None or value is None or isinstance(value, str):
+                if expected is None or isinstance(value, str):
                     continue
+                if value is None:
+                    if expected is DIMENSIONLESS:
+                        continue
+                    raise UnitTypeError(f"{func.__name__}() was called with {name}=None, but "
+                                        f"{name} must be a quantity in "
+                                        f"{format_dimension(expected)}")
                 found = get_dimensions(value)
                 if found is not expected:
-                    raise DimensionMismatchError(
-                        f"{func.__name__}() was called with {name}={describe(value)}, whose "
-                        f"unit does not match the declared one ({format_dimension(found)} "
-                        f"instead of {format_dimension(expected)})", found, expected)
+                    raise _mismatch(func, name, value, found, expected)
             result = func(*args, **kwargs)
-            expected = _expected_dim(result_spec)
+            if callable(result_spec) and not isinstance(result_spec, (Quantity, Dimension)) \
+                    and result_spec is not bool:
+                bound.apply_defaults()
+                expected = get_dimensions(result_spec(*(get_dimensions(v) if v is not None
+                                                        else DIMENSIONLESS
+                                                        for v in bound.arguments.values())))
+            else:
+                expected = _expected_dim(result_spec)
             if expected is not None and get_dimensions(result) is not expected:
                 found = get_dimensions(result)
                 raise DimensionMismatchError(
