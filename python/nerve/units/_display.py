@@ -25,7 +25,7 @@ import numpy as np
 
 from nerve.units.dimension import DIMENSIONLESS, Dimension
 
-__all__ = ["remember", "candidates", "best_unit_for", "format_values", "si_unit"]
+__all__ = ["remember", "register_additional", "candidates", "best_unit_for", "format_values", "si_unit"]
 
 _Registry = dict  # Dimension -> {SI size: Unit}, in registration order
 
@@ -53,6 +53,12 @@ def remember(unit: Any) -> None:
     """Make a compound unit the program built a display candidate (replacing an
     earlier one of the same dimension and size)."""
     _MADE.setdefault(unit.dim, {})[float(unit.view(np.ndarray))] = unit
+
+
+def register_additional(unit: Any) -> None:
+    """A unit for display after the standard and the program's units."""
+    _build()
+    _ADDITIONAL.setdefault(unit.dim, {})[float(unit.view(np.ndarray))] = unit
 
 
 def candidates(dim: Dimension) -> dict[float, Any]:

@@ -16,7 +16,7 @@ from nerve.units.dimension import (DIMENSIONLESS, Dimension, UnitTypeError, form
 from nerve.units.quantity import Quantity
 
 __all__ = ["have_same_dimensions", "is_dimensionless", "in_unit", "in_best_unit",
-           "check_units", "fail_for_dimension_mismatch"]
+           "check_units", "fail_for_dimension_mismatch", "is_scalar_type", "register_new_unit"]
 
 
 def have_same_dimensions(a: Any, b: Any) -> bool:
@@ -36,6 +36,26 @@ def in_unit(value: Any, unit: Any, precision: int | None = None) -> str:
         return value.in_unit(unit, precision)
     fail_for_dimension_mismatch(value, unit, f"Cannot express {describe(value)} in {unit}")
     return format_values(np.asarray(value) / float(np.asarray(unit)), precision) + " " + str(unit)
+
+
+def is_scalar_type(obj: Any) -> bool:
+    """True for a plain number or a 0-d plain array (not for a quantity), as Brian2."""
+    if isinstance(obj, Quantity):
+        return False
+    if isinstance(obj, (int, float, complex, np.number, np.bool_)):
+        return True
+    return isinstance(obj, np.ndarray) and obj.ndim == 0
+
+
+def register_new_unit(unit: Any) -> None:
+    """Make ``unit`` a candidate for displaying quantities of its dimension
+    (after the standard units and those the program made, as Brian2)."""
+    from nerve.units._display import register_additional
+    from nerve.units.unit import Unit
+
+    if not isinstance(unit, Unit):
+        raise UnitTypeError(f"register_new_unit() takes a Unit, not {describe(unit)}")
+    register_additional(unit)
 
 
 def in_best_unit(value: Any, precision: int | None = None) -> str:

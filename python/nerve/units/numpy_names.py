@@ -43,7 +43,7 @@ __all__ = [
     "argsort", "argmin", "argmax", "nonzero", "count_nonzero", "unique", "reshape", "ravel",
     "tile", "repeat", "roll", "flip", "histogram", "dot", "outer", "interp", "allclose",
     "isclose", "array_equal", "around", "searchsorted", "cross", "transpose",
-    "floor_divide",
+    "floor_divide", "trace", "diagonal", "exprel",
 ]
 
 pi, e, inf, nan, newaxis = np.pi, np.e, np.inf, np.nan, np.newaxis
@@ -152,3 +152,31 @@ prod = _reduction(np.prod)
 cumprod = _reduction(np.cumprod)
 average = _reduction(np.average)
 percentile = _reduction(np.percentile)
+
+
+def trace(a: Any, *args: Any, **kwargs: Any) -> Any:
+    """numpy.trace, keeping units (``trace(eye(2)*mV)`` is ``2. mV``)."""
+    from nerve.units.quantity import wrap
+
+    raw = a.view(np.ndarray) if isinstance(a, Quantity) else a
+    return wrap(np.trace(raw, *args, **kwargs), getattr(a, "dim", None))
+
+
+def diagonal(a: Any, *args: Any, **kwargs: Any) -> Any:
+    """numpy.diagonal, keeping units."""
+    from nerve.units.quantity import wrap
+
+    raw = a.view(np.ndarray) if isinstance(a, Quantity) else a
+    return wrap(np.diagonal(raw, *args, **kwargs), getattr(a, "dim", None))
+
+
+def exprel(x: Any) -> Any:
+    """``(exp(x) - 1) / x``, exact near 0 (1 at 0); ``x`` must be dimensionless."""
+    from nerve.units.helpers import fail_for_dimension_mismatch
+
+    fail_for_dimension_mismatch(x, None, f"Cannot calculate exprel({x!r}): its argument must"
+                                         f" be dimensionless")
+    value = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = np.where(value == 0, 1.0, np.expm1(value) / np.where(value == 0, 1.0, value))
+    return result[()] if result.ndim == 0 else result
