@@ -9,7 +9,8 @@ import pytest
 
 import nerve.units as u
 from nerve.exceptions import DimensionMismatchError, NerveError
-from nerve.units import (Quantity, Unit, amp, check_units, get_dimensions,
+from nerve.units import (Quantity, Unit, amp, check_units, fail_for_dimension_mismatch,
+                         get_dimensions,
                          get_or_create_dimension, metre, mV, ms, nA, second, volt)
 
 star = {}
@@ -41,6 +42,17 @@ def test_zero_assignment():
     assert str(a) == "[0. 2.] mV"
     with pytest.raises(DimensionMismatchError):
         a[0] = 1
+
+
+def test_fail_for_dimension_mismatch_accepts_zero():
+    # Brian2: fail_for_dimension_mismatch(0, volt) and (zeros(3), mV) pass, (inf, mV) and
+    # (1, mV) raise
+    fail_for_dimension_mismatch(0, volt)
+    fail_for_dimension_mismatch(np.zeros(3), mV)
+    fail_for_dimension_mismatch(0, get_dimensions(volt))
+    for bad in (np.inf, 1):
+        with pytest.raises(DimensionMismatchError):
+            fail_for_dimension_mismatch(bad, mV)
 
 
 def test_arange_with_units():

@@ -10,7 +10,7 @@ import numpy as np
 
 from nerve.exceptions import DimensionMismatchError
 from nerve.units._display import format_values
-from nerve.units._rules import describe
+from nerve.units._rules import describe, zero_compatible
 from nerve.units.dimension import (DIMENSIONLESS, Dimension, UnitTypeError, format_dimension,
                                    get_dimensions)
 from nerve.units.quantity import Quantity
@@ -70,12 +70,14 @@ def in_best_unit(value: Any, precision: int | None = None) -> str:
 def fail_for_dimension_mismatch(a: Any, b: Any = None, message: str | None = None,
                                 ) -> tuple[Dimension, Dimension]:
     """Raise :class:`DimensionMismatchError` unless ``a`` and ``b`` have the
-    same dimension (``b=None``: unless ``a`` is dimensionless). ``message``
-    says what was being done; the units involved are appended to it.
-    Returns the two dimensions."""
+    same dimension (``b=None``: unless ``a`` is dimensionless). As in Brian2,
+    a plain 0 (or array of zeros) fits every unit, so ``G.v = 0`` can be
+    checked with ``fail_for_dimension_mismatch(0, volt)``. ``message`` says
+    what was being done; the units involved are appended to it. Returns the
+    two dimensions."""
     dim_a = get_dimensions(a)
     dim_b = get_dimensions(b) if b is not None else DIMENSIONLESS
-    if dim_a is not dim_b:
+    if dim_a is not dim_b and not (zero_compatible(a) or zero_compatible(b)):
         text = message or f"Cannot combine {describe(a)} and {describe(b)}"
         raise DimensionMismatchError(
             f"{text}: the units do not match ({format_dimension(dim_a)} and "
