@@ -209,3 +209,44 @@ def test_unknown_device():
     assert isinstance(info.value, NerveError) and "foo" in str(info.value)
     with pytest.raises(TypeError):
         set_device(3)
+
+
+def test_brian2_logging_and_cache_functions(caplog):
+    from nerve import BrianLogger, check_cache, clear_cache, get_logger, std_silent
+
+    nerve_logger = logging.getLogger("nerve")
+    try:
+        BrianLogger.log_level_warn()
+        assert nerve_logger.level == logging.WARNING
+        BrianLogger.log_level_debug()
+        assert nerve_logger.level == logging.DEBUG
+    finally:
+        BrianLogger.log_level_info()
+    mine = get_logger("myscript")
+    assert mine.name == "nerve.myscript"
+    with caplog.at_level(logging.INFO, logger="nerve.myscript"):
+        mine.info("hello")
+        mine.warn("careful")
+    assert [r.getMessage() for r in caplog.records if r.name == "nerve.myscript"] == \
+        ["hello", "careful"]
+    with std_silent():
+        clear_cache("cython")
+        check_cache("cython")
+
+
+def test_suppressed_logger_names():
+    code = """
+from nerve import *
+BrianLogger.suppress_hierarchy('nerve.integrators')
+G = NeuronGroup(1, 'dv/dt = -v**2/(10*ms) : 1')
+run(0.1*ms)
+BrianLogger.suppress_name('device')
+set_device('cpp_standalone')
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    # without suppression, nerve tells which method it chose (as Brian2 does)
+    shown = subprocess.run([sys.executable, "-c", code.replace("BrianLogger.suppress", "#")],
+                           capture_output=True, text=True)
+    assert "nerve.integrators" in shown.stderr and "nerve.device" in shown.stderr

@@ -11,9 +11,11 @@ stays fast), and ``np``, ``plt``, ``mpl``.
 from nerve import _logging, _numpy_star, _pyplot, units
 from nerve._numpy_star import *  # noqa: F403
 from nerve._pyplot import *  # noqa: F403
+from nerve.brianlogger import BrianLogger, get_logger, logger, std_silent
 from nerve.core import (Clock, Network, collect, defaultclock, get_num_threads, restore, run,
                         seed, set_num_threads, start_scope, store)
-from nerve.device import all_devices, device, get_device, reset_device, set_device
+from nerve.device import (all_devices, check_cache, clear_cache, device, get_device,
+                          reset_device, set_device)
 from nerve.equations import Equations
 from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
@@ -37,7 +39,8 @@ __all__ = list(dict.fromkeys([
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "set_num_threads", "get_num_threads",
     "prefs", "brian_prefs", "PreferenceError", "BrianPreference",
-    "set_device", "get_device", "reset_device", "device", "all_devices",
+    "set_device", "get_device", "reset_device", "device", "all_devices", "clear_cache",
+    "check_cache", "BrianLogger", "get_logger", "logger", "std_silent",
     "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",
     "ModelDefinitionError", "IntegrationError", "InvalidIndexError", "SimulationError",
     "MagicError",

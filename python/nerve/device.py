@@ -19,7 +19,7 @@ from typing import Any
 from nerve.exceptions import NerveError
 
 __all__ = ["Device", "device", "get_device", "set_device", "reset_device", "all_devices",
-           "UnknownDeviceError"]
+           "UnknownDeviceError", "clear_cache", "check_cache"]
 
 _logger = logging.getLogger("nerve.device")
 
@@ -130,3 +130,16 @@ class _CurrentDevice:
 
 
 device = _CurrentDevice()
+
+
+def clear_cache(target: str) -> None:
+    """Brian2 deletes the compiled-code cache of ``target`` (e.g. ``'cython'``)
+    here; nerve compiles no code, so there is no cache to delete."""
+    if not isinstance(target, str):
+        raise TypeError(f"clear_cache() takes a code-generation target such as 'cython', "
+                        f"not {target!r}")
+
+
+def check_cache(target: str) -> None:
+    """Brian2 checks the size of ``target``'s compiled-code cache here; nerve has none."""
+    clear_cache(target)
