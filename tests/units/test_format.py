@@ -117,6 +117,8 @@ def test_format_spec():
     assert f"{np.array([1., 2.]) * ms}" == "[1. 2.] ms"
     with pytest.raises(TypeError):
         f"{np.array([1., 2.]) * ms:.2f}"
+    # units too (Brian2: 'mV', '0.001', 'mV/ms')
+    assert f"{mV}" == "mV" and f"{mV:g}" == "0.001" and f"{mV / ms}" == "mV/ms"
 
 
 def test_no_named_unit_shows_si_base_units():

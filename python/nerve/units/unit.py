@@ -105,9 +105,6 @@ class Unit(Quantity):
     def __repr__(self) -> str:
         return self.name
 
-    def __format__(self, spec: str) -> str:
-        return str(self) if not spec else format(str(self), spec)
-
     # -- unit algebra: Unit op Unit -> Unit --------------------------------------
     def _compound(self, value: float, dim: Dimension, name: str, dispname: str) -> "Unit":
         from nerve.units._display import remember
