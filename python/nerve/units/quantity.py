@@ -120,7 +120,7 @@ class Quantity(np.ndarray):
     __array_priority__ = 1000
 
     def __new__(cls, value: Any = 0.0, dim: Dimension | None = None, dtype: Any = None,
-                copy: bool = False, force_quantity: bool = False) -> "Quantity":
+                copy: bool = False) -> "Quantity":
         if dim is not None and not isinstance(dim, Dimension):
             raise UnitTypeError(f"Quantity(): dim must be a Dimension (e.g. "
                                 f"get_dimensions(volt)), not {dim!r}")
@@ -353,11 +353,23 @@ class Quantity(np.ndarray):
         return format(self.view(_plain)[()].item(), spec)
 
     # -- Python arithmetic: dimensionless scalars come back as Python numbers ----------
-    for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-                  "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
-                  "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__", "__abs__"):
-        locals()[_name] = _python_result(_name)
-    del _name
+    __add__ = _python_result("__add__")
+    __radd__ = _python_result("__radd__")
+    __sub__ = _python_result("__sub__")
+    __rsub__ = _python_result("__rsub__")
+    __mul__ = _python_result("__mul__")
+    __rmul__ = _python_result("__rmul__")
+    __truediv__ = _python_result("__truediv__")
+    __rtruediv__ = _python_result("__rtruediv__")
+    __floordiv__ = _python_result("__floordiv__")
+    __rfloordiv__ = _python_result("__rfloordiv__")
+    __mod__ = _python_result("__mod__")
+    __rmod__ = _python_result("__rmod__")
+    __pow__ = _python_result("__pow__")
+    __rpow__ = _python_result("__rpow__")
+    __neg__ = _python_result("__neg__")
+    __pos__ = _python_result("__pos__")
+    __abs__ = _python_result("__abs__")
 
     __iadd__ = _inplace("__iadd__", "__add__", _same_dim)
     __isub__ = _inplace("__isub__", "__sub__", _same_dim)
