@@ -9,7 +9,7 @@ the short forms of the star import (``mV``, ``nA``, ``Hz``, ``cm2``) and
 
 from __future__ import annotations
 
-from nerve.units.standard import model_units
+from nerve.units.standard import model_unit, model_unit_names
 from nerve.units.unit import Unit
 
 __all__ = ["lookup", "names"]
@@ -17,9 +17,9 @@ __all__ = ["lookup", "names"]
 
 def lookup(name: str) -> Unit | None:
     """The unit called ``name``, or ``None`` if no unit has that name."""
-    return model_units().get(name)
+    return model_unit(name)
 
 
 def names() -> frozenset[str]:
     """Every unit name and alias that :func:`lookup` knows."""
-    return frozenset(model_units())
+    return model_unit_names()

@@ -7,7 +7,7 @@ Three sets of names, as in Brian2:
   plus ``kilogram``, ``kelvin``, ``cmetre`` and the short forms ``mV``,
   ``ms``, ``nA``, ``cm2``, ``kHz``...). ``El``, ``EK``, ``Hz2`` are not among
   them, so a forgotten ``El = ...`` is a NameError, not exalitre.
-- :func:`model_units`: every name a model string may use for a unit: each SI
+- :func:`model_unit`: every name a model string may use for a unit: each SI
   unit (long name) under the prefixes that are powers of 1000, its square and
   cube (``mvolt2``, ``umetre3``), litres under every prefix (``dlitre``), and
   the names of the star import.
@@ -25,7 +25,7 @@ from typing import Iterator
 from nerve.units.dimension import DIMENSIONLESS, Dimension, dimension_from_exponents as _d
 from nerve.units.unit import Unit
 
-__all__ = ["STAR_NAMES", "PREFIXES", "model_units", "star_units", "get_unit",
+__all__ = ["STAR_NAMES", "PREFIXES", "model_unit", "model_unit_names", "star_units", "get_unit",
            "standard_display_units", "additional_display_units"]
 
 #: SI prefixes: symbol -> power of ten (``u`` is micro).
@@ -150,13 +150,12 @@ def star_units() -> dict[str, Unit]:
 _STAR_UNITS = star_units()
 STAR_NAMES: list[str] = list(_STAR_UNITS)
 
-_model_units: dict[str, Unit] = {}
+_model_names: dict[str, tuple[str, str, int]] = {}
 
 
-def model_units() -> dict[str, Unit]:
-    """Every unit name a model string may use (built on first use)."""
-    if not _model_units:
-        units: dict[str, Unit] = {}
+def _model_names_table() -> dict[str, tuple[str, str, int]]:
+    """Every unit name a model string may use -> (long name, prefix, power)."""
+    if not _model_names:
         for canonical, (others, _symbol, _dim, _size, _shown) in _FAMILIES.items():
             prefixes = ("",) if canonical == "kelvin" else THOUSANDS
             powers = (1, 2, 3)
@@ -165,15 +164,34 @@ def model_units() -> dict[str, Unit]:
             for long in (canonical, *others):
                 for prefix in prefixes:
                     for power in powers:
-                        name, unit = _long_unit(long, prefix, power)
-                        units[name] = unit
+                        name = prefix + long + ("" if power == 1 else str(power))
+                        _model_names[name] = (long, prefix, power)
         for power in (1, 2, 3):
             suffix = "" if power == 1 else str(power)
-            units["kilogram" + suffix] = _unit("gram", "k", power)
-            units["kilogramme" + suffix] = _named("kilogramme" + suffix, "gram", "k", power)
-        units.update(_STAR_UNITS)
-        _model_units.update(units)
-    return _model_units
+            _model_names["kilogram" + suffix] = ("kilogram", "k", power)
+            _model_names["kilogramme" + suffix] = ("kilogramme", "k", power)
+    return _model_names
+
+
+def model_unit(name: str) -> Unit | None:
+    """The unit a model string means by ``name`` (made on first use), or None."""
+    unit = _STAR_UNITS.get(name)
+    if unit is not None:
+        return unit
+    spec = _model_names_table().get(name)
+    if spec is None:
+        return None
+    long, prefix, power = spec
+    if long == "kilogram":
+        return _unit("gram", "k", power)
+    if long == "kilogramme":
+        return _named(name, "gram", "k", power)
+    return _long_unit(long, prefix, power)[1]
+
+
+def model_unit_names() -> frozenset[str]:
+    """Every unit name a model string may use."""
+    return frozenset(_model_names_table()) | frozenset(_STAR_UNITS)
 
 
 # -- display ---------------------------------------------------------------------------
