@@ -54,9 +54,15 @@ def test_model_string_names_count():
     # import adds cmetre, cmeter and mS
     known = names()
     assert len(known) == 1713
-    for name in ("Eliter", "Ekatal3", "ylux2", "kelvin3", "kilogramme2", "molar3", "Hz", "dlitre", "daliter",
-                 "cm3", "uM", "steradian", "lumen", "becquerel2", "sievert"):
+    for name in ("Eliter", "Ekatal3", "ylux2", "kelvin3", "kilogramme2", "molar3", "Hz",
+                 "dlitre", "daliter", "cm3", "uM", "steradian", "lumen", "becquerel2",
+                 "sievert"):
         assert name in known, name
+    # sizes in SI (Brian2: float(Eliter) == 1e15, float(ylux2) == 1e-48...)
+    for name, size in (("Eliter", 1e15), ("ylux2", 1e-48), ("kilogramme2", 1.0),
+                       ("kgram3", 1.0), ("dlitre", 1e-4), ("molar3", 1e9), ("mmol", 1e-3)):
+        assert float(lookup(name)) == pytest.approx(size, rel=1e-12), name
+    assert all(lookup(name) is not None for name in known)
 
 
 # The 203 units of Brian2 2.9.0's star import.

@@ -23,7 +23,8 @@ globals().update(_star_units())
 __all__ = [
     "Dimension", "DIMENSIONLESS", "Quantity", "Unit", "DimensionMismatchError",
     "format_dimension", "get_dimensions", "get_or_create_dimension", "get_unit",
-    "have_same_dimensions", "is_dimensionless", "in_unit", "in_best_unit", "check_units", "fail_for_dimension_mismatch",
+    "have_same_dimensions", "is_dimensionless", "in_unit", "in_best_unit", "check_units",
+    "fail_for_dimension_mismatch",
     "is_scalar_type", "register_new_unit",
     *_numpy_names.__all__,
     *_STAR_NAMES,

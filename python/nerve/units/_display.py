@@ -25,7 +25,8 @@ import numpy as np
 
 from nerve.units.dimension import DIMENSIONLESS, Dimension
 
-__all__ = ["remember", "register_additional", "candidates", "best_unit_for", "format_values", "si_unit"]
+__all__ = ["remember", "register_additional", "candidates", "best_unit_for", "format_values",
+           "si_unit"]
 
 _Registry = dict  # Dimension -> {SI size: Unit}, in registration order
 
