@@ -159,6 +159,15 @@ def test_with_dimensions():
         Quantity.with_dimensions(3, "a")
 
 
+def test_quantity_methods():
+    # Brian2: (3*mV).has_same_dimensions(2*volt) True, (3) False; get_best_unit() mvolt
+    q = 3 * mV
+    assert q.has_same_dimensions(2 * volt) and not q.has_same_dimensions(3)
+    assert q.get_best_unit() is mV and repr((np.array([1, 2000]) * mV).get_best_unit()) == "mvolt"
+    assert repr(Quantity(3).get_best_unit()) == "Unit(1)"
+    assert q.dimensions is q.dim and not q.is_dimensionless
+
+
 def test_get_or_create_dimension():
     # Brian2: str/repr 'm s^-1' / 'metre * second ** -1'
     dim = get_or_create_dimension(length=1, time=-1)

@@ -314,6 +314,10 @@ class Quantity(np.ndarray):
         """The values in the unit Brian2 would choose: ``'50. mV'``."""
         return str(self) if precision is None else self.in_unit(best_unit_for(self), precision)
 
+    def has_same_dimensions(self, other: Any) -> bool:
+        """True when ``other`` (a quantity, unit, number or dimension) has this dimension."""
+        return get_dimensions(other) is self.dim
+
     def get_best_unit(self, *regs: Any) -> Any:
         """The unit the quantity is displayed in (``mvolt`` for ``3*mV``)."""
         return best_unit_for(self)
