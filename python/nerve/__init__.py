@@ -12,8 +12,9 @@ from nerve import _logging, _numpy_star, _pyplot, units
 from nerve._numpy_star import *  # noqa: F403
 from nerve._pyplot import *  # noqa: F403
 from nerve.brianlogger import BrianLogger, get_logger, logger, std_silent
-from nerve.core import (Clock, Network, collect, defaultclock, get_num_threads, restore, run,
-                        seed, set_num_threads, start_scope, store)
+from nerve.core import (Clock, Network, NetworkOperation, collect, defaultclock, get_num_threads,
+                        network_operation, restore, run, seed, set_num_threads, start_scope,
+                        stop, store)
 from nerve.device import (all_devices, check_cache, clear_cache, device, get_device,
                           reset_device, set_device)
 from nerve.equations import Equations
@@ -37,6 +38,7 @@ __all__ = list(dict.fromkeys([
     *_pyplot.__all__,
     "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
+    "NetworkOperation", "network_operation", "stop",
     "set_num_threads", "get_num_threads",
     "prefs", "brian_prefs", "PreferenceError", "BrianPreference",
     "set_device", "get_device", "reset_device", "device", "all_devices", "clear_cache",

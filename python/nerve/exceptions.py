@@ -17,9 +17,14 @@ __all__ = [
     "ModelDefinitionError",
     "IntegrationError",
     "InvalidIndexError",
+    "IndexTypeError",
+    "InvalidValueError",
+    "ReadOnlyVariableError",
     "SimulationError",
     "ProgramError",
     "MagicError",
+    "InvalidArgumentError",
+    "ArgumentTypeError",
 ]
 
 
@@ -88,6 +93,22 @@ class InvalidIndexError(NerveError, IndexError):
     """An index out of range for a group or monitor."""
 
 
+class IndexTypeError(NerveError, TypeError):
+    """An index that cannot select neurons (a float, ``None``, a string where
+    only a slice is accepted...); Brian2 raises TypeError."""
+
+
+class InvalidValueError(NerveError, ValueError):
+    """Values that cannot be assigned to a variable: not numbers, or a number
+    of them that does not match the neurons they go to (Brian2 raises
+    ValueError)."""
+
+
+class ReadOnlyVariableError(NerveError, TypeError):
+    """An assignment to a variable that cannot be set: ``N``, ``i``, a
+    subexpression (Brian2 raises TypeError)."""
+
+
 class SimulationError(NerveError, RuntimeError):
     """A failure while a simulation runs (reported by the engine)."""
 
@@ -99,3 +120,12 @@ class ProgramError(NerveError, ValueError):
 class MagicError(NerveError, RuntimeError):
     """``run()`` cannot tell which objects to simulate (e.g. a mix of objects
     that ran before and new ones): use an explicit :class:`Network`."""
+
+
+class InvalidArgumentError(NerveError, ValueError):
+    """An argument with the right type but an impossible value: a negative or
+    infinite duration, a ``dt`` of zero, a time not on a clock's grid."""
+
+
+class ArgumentTypeError(NerveError, TypeError):
+    """An argument of the wrong type (where Brian2 raises :class:`TypeError`)."""

@@ -13,6 +13,7 @@ from nerve import _core
 from nerve.exceptions import InvalidIndexError, ProgramError
 
 from _asm import S, V, Asm, lif_programs
+from _schedule import one_clock_run
 
 DT = 1e-4
 TAU = 10e-3
@@ -42,7 +43,7 @@ def reference_lif_spikes(v0: float, n_steps: int, ref_steps: int) -> list[int]:
 def test_exact_lif_follows_the_analytic_solution():
     update, threshold, reset = lif_programs(TAU, 50)
     cols = lif_state([0.8])
-    steps, interrupted, spikes, records = _core.run(
+    steps, interrupted, spikes, records, _ = one_clock_run(
         [(1, cols, update, threshold, reset, _core.Rng(1, 0))], [(0, [0], [0])], [0], 0, 1000, DT)
     assert (steps, interrupted) == (1000, False)
     assert len(spikes[0][0]) == 0
@@ -56,7 +57,7 @@ def test_spike_steps_and_refractoriness_match_a_reference_loop():
     v0 = np.array([0.5, 1.5, 2.0, 3.0])
     update, threshold, reset = lif_programs(TAU, 50)
     cols = lif_state(v0)
-    steps, _, spikes, _ = _core.run(
+    steps, _, spikes, _, _ = one_clock_run(
         [(4, cols, update, threshold, reset, _core.Rng(1, 0))], [], [0], 0, 3000, DT)
     idx, t = spikes[0]
     assert idx.dtype == np.int32 and t.dtype == np.float64
@@ -74,9 +75,9 @@ def test_runs_continue_where_they_stopped():
     update, threshold, reset = lif_programs(TAU, 50)
     a, b = lif_state([2.0, 3.0]), lif_state([2.0, 3.0])
     ra, rb = _core.Rng(3, 0), _core.Rng(3, 0)
-    _, _, one, _ = _core.run([(2, a, update, threshold, reset, ra)], [], [0], 0, 2000, DT)
-    _, _, p1, _ = _core.run([(2, b, update, threshold, reset, rb)], [], [0], 0, 700, DT)
-    _, _, p2, _ = _core.run([(2, b, update, threshold, reset, rb)], [], [0], 700, 1300, DT)
+    _, _, one, _, _ = one_clock_run([(2, a, update, threshold, reset, ra)], [], [0], 0, 2000, DT)
+    _, _, p1, _, _ = one_clock_run([(2, b, update, threshold, reset, rb)], [], [0], 0, 700, DT)
+    _, _, p2, _, _ = one_clock_run([(2, b, update, threshold, reset, rb)], [], [0], 700, 1300, DT)
     assert np.concatenate([p1[0][1], p2[0][1]]).tolist() == one[0][1].tolist()
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
@@ -104,7 +105,7 @@ def test_reset_runs_on_the_spiking_indices_only():
     r.v("index", V(0)).v("add", V(0), V(0), S(0)).store(1, V(0)).store(0, r.k(-1.0))
     v = np.array([0.0, 1.0, 0.2, 0.9, 0.0])
     marker = np.zeros(5)
-    steps, _, spikes, _ = _core.run(
+    steps, _, spikes, _, _ = one_clock_run(
         [(5, [v, marker], None, th.program(), r.program(), _core.Rng(0, 0))], [], [0], 7, 1, DT)
     assert spikes[0][0].tolist() == [1, 3] and spikes[0][1].tolist() == [7 * DT, 7 * DT]
     np.testing.assert_array_equal(v, [0.0, -1.0, 0.2, -1.0, 0.0])
@@ -121,7 +122,7 @@ def test_results_do_not_depend_on_the_number_of_threads():
         init.v("rand", V(0)).store(0, V(0))
         rng = _core.Rng(42, 1)
         _core.execute(init.program(), [v], n, rng, 0.0, 1e-4, 0)
-        _, _, spikes, _ = _core.run([(n, [v], u, th, r, rng)], [], [0], 0, 50, 1e-4,
+        _, _, spikes, _, _ = one_clock_run([(n, [v], u, th, r, rng)], [], [0], 0, 50, 1e-4,
                                     threads=threads)
         outs.append((v.tobytes(), spikes[0][0].tobytes(), spikes[0][1].tobytes()))
     assert len(outs[0][1]) > 0
@@ -148,11 +149,11 @@ def test_ctrl_c_stops_after_a_whole_step():
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
-        steps, interrupted, spikes, records = _core.run(
+        steps, interrupted, spikes, records, error = one_clock_run(
             [(n, [v], u, th, r, _core.Rng(1, 0))], [(0, [0], [0, 5])], [0], 0, 10**7, DT)
     finally:
         timer.cancel()
-    assert interrupted
+    assert interrupted and isinstance(error, KeyboardInterrupt)
     assert 0 < steps < 10**7
     assert records[0][0].shape == (steps, 2)
     assert spikes[0][1].size == 0 or spikes[0][1].max() < steps * DT
@@ -174,7 +175,7 @@ def test_invalid_programs_raise_program_error():
     nocollect = Asm(1)
     nocollect.load(V(0), 0)
     with pytest.raises(ProgramError, match="threshold"):
-        _core.run([(3, [np.zeros(3)], None, nocollect.program(), None, _core.Rng(0, 0))],
+        one_clock_run([(3, [np.zeros(3)], None, nocollect.program(), None, _core.Rng(0, 0))],
                   [], [], 0, 1, DT)
 
 
@@ -191,7 +192,7 @@ def test_bad_columns_and_indices_are_reported():
     with pytest.raises(ProgramError, match="uses 1 column"):
         _core.execute(prog, [], 4, _core.Rng(0, 0), 0.0, DT, 0)
     with pytest.raises(InvalidIndexError, match="recorded neuron index 9"):
-        _core.run([(4, [np.zeros(4)], prog, None, None, _core.Rng(0, 0))], [(0, [0], [9])],
+        one_clock_run([(4, [np.zeros(4)], prog, None, None, _core.Rng(0, 0))], [(0, [0], [9])],
                   [], 0, 1, DT)
 
 

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from nerve.exceptions import ModelDefinitionError
+from nerve.exceptions import InvalidArgumentError
 
 __all__ = ["Clock", "defaultclock", "timestep"]
 
@@ -45,14 +45,24 @@ def timestep(t: float, dt: float) -> int:
     return int(math.ceil(t / dt))
 
 
+def _checked_dt(value) -> float:
+    """``dt`` in seconds, refused unless it is a positive, finite time."""
+    dt = _seconds(value, "dt")
+    if not (math.isfinite(dt) and dt > 0):
+        raise InvalidArgumentError(f"dt must be a positive, finite time, got {value!r}")
+    return dt
+
+
 class Clock:
-    """A time step ``dt`` and the current time of the objects that use it."""
+    """A time step ``dt`` and the current time of the objects that use it.
+
+    ``dt`` can be changed between runs; the next run checks that the
+    current time is a multiple of the new ``dt`` (as Brian2 does)."""
 
     def __init__(self, dt=None, name: str = "clock"):
         self.name = name
-        self._dt = 1e-4 if dt is None else _seconds(dt, "dt")
-        if not self._dt > 0:
-            raise ModelDefinitionError(f"dt must be positive, got {dt!r}")
+        self._dt = 1e-4 if dt is None else _checked_dt(dt)
+        self._old_dt: float | None = None
         self._step = 0
 
     @property
@@ -69,12 +79,31 @@ class Clock:
 
     @dt.setter
     def dt(self, value) -> None:
-        new = _seconds(value, "dt")
-        if not new > 0:
-            raise ModelDefinitionError(f"dt must be positive, got {value!r}")
-        t = self.t_
+        new = _checked_dt(value)
+        if self._old_dt is None:
+            self._old_dt = self._dt
+        t = self._step * self._dt
         self._dt = new
         self._step = timestep(t, new)
+
+    def _set_interval(self, start: float, end: float) -> tuple[int, int]:
+        """Place the clock at time ``start`` for a run until ``end`` (seconds):
+        returns (first step, end step). A ``dt`` changed since the last run
+        must divide ``start``."""
+        if self._old_dt is not None and self._old_dt != self._dt:
+            steps = start / self._dt
+            if abs(steps - round(steps)) > _EPSILON_DT:
+                old, new = self._old_dt, self._dt
+                self._dt = old
+                self._old_dt = None
+                self._step = timestep(start, old)
+                raise InvalidArgumentError(
+                    f"cannot change dt of {self.name!r} from {old:g} s to {new:g} s: the "
+                    f"current time {start:g} s is not a multiple of the new dt (dt is left "
+                    f"at {old:g} s)")
+        self._old_dt = None
+        self._step = timestep(start, self._dt)
+        return self._step, timestep(end, self._dt)
 
     @property
     def timestep(self) -> int:

@@ -13,7 +13,7 @@ import sys
 
 from nerve.core import base
 from nerve.core.base import NerveObject
-from nerve.core.network import Network
+from nerve.core.network import Network, _network_ids
 from nerve.exceptions import MagicError
 
 __all__ = ["run", "collect", "caller_namespace", "magic_network"]
@@ -42,11 +42,20 @@ def collect(level: int = 0) -> list:
 
 
 class _MagicNetwork(Network):
-    """The network behind ``run()``: its objects are re-collected each time."""
+    """The network behind ``run()``: its objects are re-collected each time.
+
+    Time continues when the objects found ran (or were stored) here before,
+    and starts at 0 when all of them are new; new monitors and operations
+    next to objects that ran simply join. New groups next to old ones are
+    ambiguous and refused, as in Brian2."""
 
     def _update(self, objects) -> None:
-        known = [o for o in objects if o._network_id == self.id]
-        new = [o for o in objects if o._network_id != self.id]
+        found = []
+        for obj in objects:
+            found.append(obj)
+            found.extend(obj.contained_objects)
+        known = [o for o in found if o._network_id == self.id]
+        new = [o for o in found if o._network_id is None and o.invalidates_magic_network]
         if known and new:
             names = ", ".join(o.name for o in new)
             raise MagicError(
@@ -54,11 +63,15 @@ class _MagicNetwork(Network):
                 f"cannot tell whether to continue the old simulation or start a new one. "
                 f"Call start_scope() before creating the new model, or put the objects "
                 f"in an explicit Network")
-        self.objects = []
-        self.add(*objects)
-        if not known:
+        if new:
             self._t = 0.0
             self._stored.clear()
+            self.id = next(_network_ids)
+        for obj in found:
+            if obj._network_id is None:
+                obj._network_id = self.id
+        self.objects = []
+        self.add(*objects)
 
 
 magic_network = _MagicNetwork(name="magic_network")
@@ -84,6 +97,5 @@ def store(name: str = "default") -> None:
 
 def restore(name: str = "default") -> None:
     """Restore the state stored with :func:`store`."""
-    magic_network.objects = []
-    magic_network.add(*collect(1))
+    magic_network._update(collect(1))
     magic_network.restore(name)

@@ -1,72 +1,86 @@
 """Network: a set of objects simulated together.
 
-``Network.run`` compiles what changed, then hands the whole schedule (every
-time step, every object) to the engine in one call, with the GIL released.
-Per step, as in Brian2: state monitors record, groups update, thresholds
-detect spikes, spike monitors record, resets run.
+``Network.run`` asks every object for its operations (see
+:mod:`nerve.core.schedule`), sorts them by the network's schedule, and
+hands the whole run to the engine in one call, with the GIL released. The
+engine returns to Python only for ``network_operation`` functions and
+progress reports.
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
-import time
+import math
+import threading
 
 from nerve.core.base import NerveObject
-from nerve.core.clock import timestep
+from nerve.core.clock import _seconds
+from nerve.core.report import Reporter, make_report
+from nerve.core.schedule import (DEFAULT_SCHEDULE, RunBuilder, scheduling_table,
+                                 slot_positions)
 from nerve.core.threads import get_num_threads
-from nerve.exceptions import ModelDefinitionError
+from nerve.exceptions import (ArgumentTypeError, InvalidArgumentError, ModelDefinitionError,
+                              SimulationError)
 
-__all__ = ["Network"]
+__all__ = ["Network", "run_lock", "running_networks"]
 
 _network_ids = itertools.count(1)
 
+#: Held for the whole of a run (re-entrant: code called from the run, such
+#: as a ``network_operation``, may write state). nerve's own writes to group
+#: state take it, so a write from another thread waits for the run to end
+#: instead of racing with the engine.
+run_lock = threading.RLock()
 
-def _duration_seconds(duration) -> float:
-    from nerve.core.clock import _seconds
+#: The networks whose run is in progress (``stop()`` stops them).
+running_networks: list = []
 
-    value = _seconds(duration, "the duration of a run")
-    if value < 0:
-        raise ValueError(f"the duration of a run cannot be negative, got {duration!r}")
+#: Longest run accepted, in steps of the finest clock (2**40 as Brian2 warns
+#: beyond; beyond 2**53 times stop being exact multiples of dt anyway).
+_MAX_STEPS = 2 ** 40
+
+
+def _duration_seconds(duration, what: str = "the duration of a run") -> float:
+    value = _seconds(duration, what)
+    if math.isnan(value) or value < 0:
+        raise InvalidArgumentError(f"{what} must be a non-negative time, got {duration!r}")
+    if math.isinf(value):
+        raise InvalidArgumentError(f"{what} must be finite, got {duration!r}")
     return value
 
 
-class _TextReport:
-    """``report='text'``: progress lines on stdout every ``period`` seconds."""
+class _Host:
+    """The engine's way back into Python during a run."""
 
-    def __init__(self, start_t: float, duration: float, n_steps: int, period: float,
-                 stream=None):
-        self.start_t, self.duration, self.n_steps, self.period = (
-            start_t, duration, n_steps, period)
-        self.stream = stream or sys.stdout
-        self.began = time.perf_counter()
-        self.last = self.began
-        print(f"Starting simulation at t={self.start_t:g} s for a duration of "
-              f"{self.duration:g} s", file=self.stream)
+    def __init__(self, builder: RunBuilder, reporter: Reporter | None, network):
+        self.builder, self.reporter, self.network = builder, reporter, network
 
-    def __call__(self, steps_done: int) -> None:
-        now = time.perf_counter()
-        if now - self.last < self.period and steps_done < self.n_steps:
-            return
-        self.last = now
-        frac = steps_done / self.n_steps if self.n_steps else 1.0
-        elapsed = now - self.began
-        line = (f"{frac * self.duration:g} s ({100 * frac:.0f}%) simulated in "
-                f"{elapsed:.2g} s")
-        if 0 < frac < 1:
-            line += f", estimated {elapsed * (1 - frac) / frac:.2g} s remaining."
-        print(line, file=self.stream)
+    def call(self, index, t, recordings):
+        self.builder.deliver(recordings)
+        self.network._t_now = t
+        self.builder.hosts[index](t)
+        return not self.network._stopped
+
+    def poll(self, t):
+        if self.reporter is not None:
+            self.reporter.poll(t)
+        return not self.network._stopped
 
 
 class Network:
-    """Objects (groups, monitors) that run together, with their own time."""
+    """Objects (groups, monitors, operations) that run together, with their
+    own time. ``Network(collect())`` takes what ``run()`` would take."""
 
     def __init__(self, *objects, name: str = "network"):
         self.id = next(_network_ids)
         self.name = name
         self.objects: list[NerveObject] = []
         self._t = 0.0
+        self._t_now = None
         self._stored: dict[str, dict] = {}
+        self._schedule: list[str] | None = None
+        self._stopped = False
+        self._running = False
         self.add(*objects)
 
     # -- membership -----------------------------------------------------------
@@ -79,17 +93,29 @@ class Network:
             elif isinstance(obj, NerveObject):
                 if obj not in self.objects:
                     self.objects.append(obj)
-                    self.add(*obj.contained_objects)
             else:
-                raise TypeError(f"a Network holds nerve objects, got {obj!r}")
+                raise ArgumentTypeError(f"a Network holds nerve objects, got {obj!r}")
 
     def remove(self, *objects) -> None:
-        """Remove objects from the network."""
+        """Remove objects (or lists of objects) from the network."""
         for obj in objects:
+            if isinstance(obj, (list, tuple, set)):
+                self.remove(*obj)
+                continue
+            if obj not in self.objects:
+                raise ArgumentTypeError(f"{obj!r} is not part of network {self.name!r}")
             self.objects.remove(obj)
 
     def __contains__(self, obj) -> bool:
-        return obj in self.objects
+        if isinstance(obj, str):
+            return any(o.name == obj for o in self._all_objects())
+        return obj in self._all_objects()
+
+    def __getitem__(self, name: str):
+        for obj in self._all_objects():
+            if obj.name == name:
+                return obj
+        raise KeyError(f"network {self.name!r} has no object named {name!r}")
 
     def __len__(self) -> int:
         return len(self.objects)
@@ -97,39 +123,115 @@ class Network:
     @property
     def t_(self) -> float:
         """The network's current time in seconds."""
-        return self._t
+        return self._t if self._t_now is None else self._t_now
 
     @property
     def t(self):
         """The network's current time."""
         from nerve.units import second
 
-        return self._t * second
+        return self.t_ * second
+
+    # -- the schedule ---------------------------------------------------------
+
+    @property
+    def schedule(self) -> list[str]:
+        """The order of the slots of a time step (Brian2's by default);
+        ``before_X``/``after_X`` slots exist around each slot ``X``."""
+        return list(DEFAULT_SCHEDULE if self._schedule is None else self._schedule)
+
+    @schedule.setter
+    def schedule(self, schedule) -> None:
+        if schedule is None:
+            self._schedule = None
+            return
+        if isinstance(schedule, str) or not all(isinstance(s, str) for s in schedule):
+            raise ArgumentTypeError(f"a schedule is a list of slot names, got {schedule!r}")
+        bad = [s for s in schedule if s.startswith(("before_", "after_"))]
+        if bad:
+            raise InvalidArgumentError(
+                f"slot names cannot start with 'before_' or 'after_' ({bad[0]!r}): those "
+                f"slots exist around every slot of the schedule")
+        self._schedule = list(schedule)
+
+    def _all_objects(self) -> list[NerveObject]:
+        """The objects added and, recursively, the objects they contain
+        (as they are now: e.g. a ``run_regularly`` added after the group)."""
+        found: dict[int, NerveObject] = {}
+        todo = list(self.objects)
+        while todo:
+            obj = todo.pop(0)
+            if id(obj) not in found:
+                found[id(obj)] = obj
+                todo.extend(obj.contained_objects)
+        return list(found.values())
+
+    def _objects_in_order(self) -> list[NerveObject]:
+        names = {}
+        for obj in self._all_objects():
+            if names.setdefault(obj.name, obj) is not obj:
+                raise ModelDefinitionError(
+                    f"two objects of network {self.name!r} are named {obj.name!r}; "
+                    f"give them different names")
+        return list(names.values())
+
+    def _build(self, namespace) -> RunBuilder:
+        """Every object's contribution, checked and sorted."""
+        everything = self._objects_in_order()
+        objects = [o for o in everything if o.active]
+        for obj in objects:
+            for needed in obj._dependencies():
+                if needed not in everything:
+                    raise ModelDefinitionError(
+                        f"{type(obj).__name__} {obj.name!r} uses {needed.name!r}, which is not "
+                        f"part of the network: add it too")
+        builder = RunBuilder(namespace=namespace)
+        for obj in objects:
+            for group, names in obj._observes().items():
+                builder.observed.setdefault(id(group), set()).update(names)
+        for obj in objects:
+            obj._contribute(builder)
+        positions = slot_positions(self.schedule)
+        for op in builder.operations:
+            if op.when not in positions:
+                raise ModelDefinitionError(
+                    f"{op.name!r} is scheduled in slot {op.when!r}, which is not in the "
+                    f"network's schedule {self.schedule} (nor a before_/after_ slot of it)")
+        builder.operations.sort(key=lambda op: (positions[op.when], op.order, op.name))
+        return builder
+
+    def scheduling_summary(self) -> str:
+        """The operations of a time step in the order they run: object, the
+        object it belongs to, clock, slot, order, and whether it is active."""
+        from nerve.core.magic import caller_namespace
+
+        builder = self._build(caller_namespace(2))
+        rows = []
+        for op in builder.operations:
+            owner = op.owner
+            part_of = f"{owner.name} ({type(owner).__name__})" if owner is not None else "--"
+            dt = op.clock.dt
+            steps = op.clock.dt_ / min(o.clock.dt_ for o in builder.operations)
+            every = "every step" if round(steps) == 1 else f"every {round(steps)} steps"
+            rows.append((f"{op.name} ({op.type_name})", part_of, f"{dt} ({every})", op.when,
+                         op.order, "yes" if owner is None or owner.active else "no"))
+        return scheduling_table(rows)
 
     # -- running --------------------------------------------------------------
 
-    def _partition(self):
-        from nerve.groups.neurongroup import NeuronGroup
-        from nerve.monitors import SpikeMonitor, StateMonitor
-
-        groups = [o for o in self.objects if isinstance(o, NeuronGroup)]
-        state = [o for o in self.objects if isinstance(o, StateMonitor)]
-        spikes = [o for o in self.objects if isinstance(o, SpikeMonitor)]
-        for monitor in state + spikes:
-            if monitor.source not in groups:
-                raise ModelDefinitionError(
-                    f"{type(monitor).__name__} {monitor.name!r} records from "
-                    f"{monitor.source.name!r}, which is not part of the network: "
-                    f"add the group too")
-        return groups, state, spikes
+    def stop(self) -> None:
+        """Stop the run after the current time step (from a network operation)."""
+        self._stopped = True
 
     def run(self, duration, report=None, report_period=None, namespace=None,
             profile=False, level=0):
         """Simulate for ``duration``; time continues from the previous run.
 
         ``namespace`` gives the external names of the model strings; by default
-        they are looked up where ``run`` was called. ``report='text'`` prints
-        progress every ``report_period`` (10 s of wall time by default).
+        they are looked up where ``run`` was called. ``report`` ('text',
+        'stdout', 'stderr', 'tqdm' or a function ``f(elapsed, completed,
+        start, duration)``) is called every ``report_period`` of wall time
+        (10 s by default).
         """
         from nerve import _core
 
@@ -138,119 +240,105 @@ class Network:
 
             namespace = caller_namespace(level + 2)
         seconds = _duration_seconds(duration)
-        groups, state_monitors, spike_monitors = self._partition()
-        clocks = {o.clock for o in self.objects}
-        dts = {c.dt_ for c in clocks}
-        if len(dts) > 1:
-            raise NotImplementedError(
-                "objects with different time steps in one network are not supported yet "
-                f"(dt values: {sorted(dts)})")
-        dt = dts.pop() if dts else 1e-4
-        start = timestep(self._t, dt)
-        n_steps = timestep(self._t + seconds, dt) - start
-        for clock in clocks:
-            clock._step = start
+        report_fn = make_report(report)
+        period = 10.0 if report_period is None else _duration_seconds(
+            report_period, "report_period")
+        with run_lock:
+            if self._running:
+                raise SimulationError(
+                    f"network {self.name!r} is already running: run() cannot be called from "
+                    f"a network_operation of the same network")
+            self._running = True
+            running_networks.append(self)
+            try:
+                self._run(_core, seconds, report_fn, period, namespace)
+            finally:
+                running_networks.remove(self)
+                self._running = False
+                self._t_now = None
 
-        observed = {}
-        for m in state_monitors:
-            observed.setdefault(id(m.source), set()).update(m.record_variables)
-        programs = [g._compile(namespace, frozenset(observed.get(id(g), ())))
-                    for g in groups]
-        engine_groups = [(g.N, g._column_list(), p.update, p.threshold, p.reset, g._rng.get())
-                         for g, p in zip(groups, programs)]
-        index = {id(g): k for k, g in enumerate(groups)}
-        engine_state = [(index[id(m.source)], m._slots, m.record) for m in state_monitors]
-        spike_groups = sorted({index[id(m.source)] for m in spike_monitors})
-
-        progress = None
-        if report is not None:
-            period = 10.0 if report_period is None else _duration_seconds(report_period)
-            if report == "text" or report == "stdout":
-                progress = _TextReport(self._t, seconds, n_steps, period)
-            elif report == "stderr":
-                progress = _TextReport(self._t, seconds, n_steps, period, sys.stderr)
-            elif callable(report):
-                user = report
-
-                def progress(steps_done, _n=n_steps, _t0=self._t):
-                    user(steps_done * dt * _second(), _t0 * _second(),
-                         seconds * _second(), steps_done / _n if _n else 1.0)
-            else:
-                raise ValueError(f"report must be None, 'text', 'stderr' or a function, "
-                                 f"got {report!r}")
-
-        steps_done, interrupted, spikes, records = _core.run(
-            engine_groups, engine_state, spike_groups, start, n_steps, dt, progress,
-            threads=get_num_threads())
-        by_group = dict(zip(spike_groups, spikes))
-        for monitor in spike_monitors:
-            indices, times = by_group[index[id(monitor.source)]]
-            monitor._append(indices, times)
-        for monitor, arrays in zip(state_monitors, records):
-            monitor._append(start, steps_done, arrays, dt)
-        end = start + steps_done
-        if steps_done:
-            for g, p in zip(groups, programs):
-                g._after_run(p, end - 1)
-        self._t = end * dt
-        for clock in clocks:
-            clock._step = end
-        for obj in self.objects:
+    def _run(self, _core, seconds, report_fn, period, namespace) -> None:
+        start = self._t
+        end = start + seconds
+        builder = self._build(namespace)
+        everything = self._all_objects()
+        for obj in everything:
             obj._network_id = self.id
-        if progress is not None and not interrupted and isinstance(progress, _TextReport):
-            progress(n_steps)
-        if interrupted:
-            raise KeyboardInterrupt(
-                f"simulation interrupted at t={self._t:g} s after {steps_done} of {n_steps} "
-                f"steps; the state is consistent and a later run() continues from there")
+        clocks = []
+        clock_index = {}
+        for op in builder.operations:
+            if id(op.clock) not in clock_index:
+                clock_index[id(op.clock)] = len(clocks)
+                clocks.append(op.clock)
+        for obj in everything:
+            if id(obj.clock) not in clock_index:
+                clock_index[id(obj.clock)] = len(clocks)
+                clocks.append(obj.clock)
+        intervals = [c._set_interval(start, end) for c in clocks]
+        finest = min((c.dt_ for c in clocks), default=1.0)
+        if seconds / finest > _MAX_STEPS:
+            raise InvalidArgumentError(
+                f"a run of {seconds:g} s at dt = {finest:g} s would take "
+                f"{seconds / finest:.3g} time steps (at most {_MAX_STEPS:.3g}): "
+                f"run for a shorter time or use a larger dt")
+        reporter = (Reporter(report_fn, start, seconds, period)
+                    if report_fn is not None else None)
+        ops = [(clock_index[id(op.clock)], op.kind, op.target, op.event, op.program)
+               for op in builder.operations]
+        self._stopped = False
+        host = _Host(builder, reporter, self)
+        error = None
+        try:
+            ticks, stopped, steps, recordings, error = _core.run(
+                builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
+                builder.state_recorders, builder.event_recorders, host,
+                threads=get_num_threads())
+            builder.deliver(recordings)
+            for clock, step in zip(clocks, steps):
+                clock._step = step
+            if stopped or error is not None:
+                # the time of the next tick: the earliest clock
+                self._t = min((c.t_ for c in clocks), default=end)
+            else:
+                self._t = end
+        finally:
+            builder.finish()
+        if reporter is not None:
+            reporter.done(self._t)
+        if error is not None:
+            if isinstance(error, KeyboardInterrupt):
+                raise KeyboardInterrupt(
+                    f"simulation interrupted at t={self._t:g} s; the state is consistent "
+                    f"and a later run() continues from there")
+            raise error
 
     # -- store / restore ------------------------------------------------------
 
     def store(self, name: str = "default") -> None:
         """Remember the state of every object and the time, under ``name``."""
-        from nerve.core.seeding import _state
-
-        groups, state_monitors, spike_monitors = self._partition()
+        everything = self._all_objects()
         self._stored[name] = {
             "t": self._t,
-            "groups": {id(g): ({k: c.copy() for k, c in g._columns.items()},
-                               g._rng.get().copy(), _state["epoch"]) for g in groups},
-            "state": {id(m): len(m._times) for m in state_monitors},
-            "spikes": {id(m): len(m._i) for m in spike_monitors},
+            "objects": {id(o): o._snapshot() for o in everything},
+            "clocks": {id(o.clock): (o.clock, o.clock._dt) for o in everything},
         }
 
     def restore(self, name: str = "default") -> None:
         """Go back to the state stored under ``name`` (recordings made since
-        are dropped)."""
+        are dropped; ``dt`` is restored too)."""
         if name not in self._stored:
             raise KeyError(f"nothing was stored under the name {name!r} "
                            f"(stored: {sorted(self._stored)})")
         stored = self._stored[name]
-        groups, state_monitors, spike_monitors = self._partition()
-        for g in groups:
-            columns, rng, epoch = stored["groups"][id(g)]
-            for k, column in columns.items():
-                g._columns[k][:] = column
-            g._rng.set(rng.copy(), epoch)
-        for m in state_monitors:
-            length = stored["state"][id(m)]
-            m._times.truncate(length)
-            for chunks in m._values.values():
-                chunks.truncate(length)
-        for m in spike_monitors:
-            length = stored["spikes"][id(m)]
-            m._i.truncate(length)
-            m._times.truncate(length)
-        self._t = stored["t"]
-        for obj in self.objects:
-            obj.clock._set_t(self._t)
+        with run_lock:
+            for obj in self._all_objects():
+                if id(obj) in stored["objects"]:
+                    obj._restore(stored["objects"][id(obj)])
+            self._t = stored["t"]
+            for clock, dt in stored["clocks"].values():
+                clock._dt = dt
+                clock._old_dt = None
+                clock._set_t(self._t)
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r} with {len(self.objects)} objects at t={self._t:g} s>"
-
-
-def _second():
-    from nerve.units import second
-
-    return second
-

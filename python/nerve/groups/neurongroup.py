@@ -5,6 +5,10 @@ variable; the engine borrows them during a run, never copies them). Its model
 strings are parsed when it is created; names are resolved, units checked,
 equations integrated and programs lowered when a run starts, and the
 programs are cached until the namespace values or ``dt`` change.
+
+State access (``G.v``, ``G.v[...]``, ``G.v = ...``, ``G[a:b]``) is shared
+with subgroups and lives in ``groups/access.py``; integer and boolean
+variables are stored as float64 columns holding whole numbers and 0/1.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from nerve.core.base import NerveObject
 from nerve.core.clock import timestep
 from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
-from nerve.exceptions import DimensionMismatchError, InvalidIndexError, ModelDefinitionError
+from nerve.exceptions import DimensionMismatchError, ModelDefinitionError
+from nerve.groups.access import StateAccess
 from nerve.groups.namespace import Resolver, free_names, substitute
+from nerve.groups.scheduled import ScheduledGroup
+from nerve.groups.subgroup import Subgroup
+from nerve.groups.usercode import check_events
 
 __all__ = ["NeuronGroup"]
 
@@ -59,7 +67,7 @@ class _Programs:
         self.refractory = refractory
 
 
-class NeuronGroup(NerveObject):
+class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
     """A group of ``N`` neurons described by equations.
 
     Parameters follow Brian2: ``model`` (equation string or ``Equations``),
@@ -68,11 +76,15 @@ class NeuronGroup(NerveObject):
     ``False``), ``method`` (integration method; chosen automatically when
     omitted), ``namespace`` (explicit external names), ``dt``/``clock``,
     ``name``.
+
+    ``G.v`` is a live :class:`~nerve.groups.VariableView` of a variable (or
+    subexpression), ``G.v_`` the same without units; ``G[a:b]`` is a
+    :class:`~nerve.groups.Subgroup`.
     """
 
     def __init__(self, N, model, method=None, threshold=None, reset=None,
-                 refractory=False, namespace=None, dtype=None, dt=None, clock=None,
-                 order=0, name=None, method_options=None):
+                 refractory=False, events=None, namespace=None, dtype=None, dt=None,
+                 clock=None, order=0, name=None, method_options=None):
         from nerve.equations import Equations, parse_expression, parse_statements
 
         if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
@@ -89,6 +101,7 @@ class NeuronGroup(NerveObject):
         self.threshold = threshold
         self.reset = reset
         self.refractory = refractory
+        self.events = check_events(events)
         self._threshold = (parse_expression(threshold, where="the threshold")
                            if threshold is not None else None)
         self._reset = parse_statements(reset, where="the reset") if reset is not None else ()
@@ -118,98 +131,35 @@ class NeuronGroup(NerveObject):
             columns["not_refractory"][:] = 1.0
         object.__setattr__(self, "_columns", columns)
         self._slots = {name_: k for k, name_ in enumerate(columns)}
+        subexprs = {name_: eq.expr for name_, eq in self.equations.items()
+                    if eq.kind == "subexpression"}
+        self._subexpressions = frozenset(subexprs)
+        self._expanded_subexprs = self._expanded(subexprs)
         self._locked = True
 
-    # -- state access ---------------------------------------------------------
+    # -- state access (groups/access.py) -------------------------------------------
+
+    @property
+    def _state_root(self) -> "NeuronGroup":
+        return self
+
+    _state_start = 0
+
+    @property
+    def _state_stop(self) -> int:
+        return self.N
 
     def __len__(self) -> int:
         return self.N
 
-    def __getattr__(self, name):
-        columns = object.__getattribute__(self, "_columns")
-        if name in columns:
-            return self._view(name)
-        if name.endswith("_") and name[:-1] in columns:
-            column = columns[name[:-1]]
-            return column.astype(bool) if self._dtypes[name[:-1]] == "boolean" else column
-        if name == "i":
-            return np.arange(self.N)
-        raise AttributeError(f"{type(self).__name__} {self.name!r} has no variable {name!r}")
+    def __getitem__(self, key) -> Subgroup:
+        """``G[a:b]``: the neurons ``a`` to ``b - 1`` as a :class:`Subgroup`."""
+        return Subgroup(self, key)
 
-    def _view(self, name):
-        column = self._columns[name]
-        dtype = self._dtypes[name]
-        if dtype == "boolean":
-            return column.astype(bool)
-        if dtype == "integer":
-            return column.astype(np.int64)
-        dim = self._dims[name]
-        if dim.is_dimensionless:
-            return column
-        from nerve.units import Quantity
-
-        return Quantity(column, dim=dim)
-
-    def __setattr__(self, name, value):
-        columns = object.__getattribute__(self, "_columns")
-        if name in columns:
-            self._assign(name, value, level=0)
-        elif name.endswith("_") and name[:-1] in columns:
-            columns[name[:-1]][:] = np.broadcast_to(np.asarray(value, dtype=float), self.N)
-        elif (self.__dict__.get("_locked") and not name.startswith("_")
-              and not hasattr(type(self), name) and name not in self.__dict__):
-            import difflib
-
-            close = difflib.get_close_matches(name, list(columns), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise AttributeError(
-                f"{self.name!r} has no state variable {name!r}{hint}; its variables are "
-                f"{', '.join(columns)}. Declare new variables in the model equations")
-        else:
-            object.__setattr__(self, name, value)
-
-    def _assign(self, name, value, level):
-        """``G.name = value``: a string expression evaluated per neuron, or a
-        scalar/array quantity with the variable's units."""
-        if isinstance(value, str):
-            from nerve.core.magic import caller_namespace
-
-            namespace = self.namespace if self.namespace is not None else caller_namespace(level + 3)
-            self._execute_assignment(name, value, namespace)
-            return
-        from nerve.units import format_dimension, get_dimensions
-
-        dim = self._dims[name]
-        if self._dtypes[name] == "float" and get_dimensions(value) is not dim:
-            raise DimensionMismatchError(
-                f"cannot set {self.name}.{name} (units {format_dimension(dim)}) to {value!r} "
-                f"(units {format_dimension(get_dimensions(value))})",
-                dim, get_dimensions(value))
-        array = np.asarray(value, dtype=float)
-        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.N):
-            raise InvalidIndexError(
-                f"cannot set {self.name}.{name} from an array of shape {array.shape}: "
-                f"give a scalar or {self.N} values")
-        self._columns[name][:] = array
-
-    def _execute_assignment(self, name, text, namespace):
-        from nerve import _core
-        from nerve.equations import check_statements, parse_expression
-        from nerve.ir.encode import encode
-        from nerve.ir.lower import lower
-
-        expr = parse_expression(text, where=f"the assignment to {self.name}.{name}")
-        statement = n.Assign(name, "=", expr, expr.span)
-        resolver, subexprs = self._resolver(namespace, f"the assignment to {self.name}.{name}")
-        statement = substitute(statement, subexprs)
-        where = f"the assignment to {self.name}.{name}"
-        check_statements((statement,), resolver.reading(text, where).dimension,
-                         source=text, where=where, booleans=self._booleans())
-        constants = resolver.constants(free_names(statement))
-        program = _core.Program(encode(lower((statement,), columns=self._slots,
-                                             constants=constants)))
-        _core.execute(program, self._column_list(), self.N, self._rng.get(),
-                      self.clock.t_, self.clock.dt_, self.clock.timestep)
+    def _expanded_subexpressions(self) -> dict:
+        """Each subexpression's definition, with the subexpressions it uses
+        substituted."""
+        return self._expanded_subexprs
 
     def _booleans(self) -> tuple[str, ...]:
         return tuple(k for k, dtype in self._dtypes.items() if dtype == "boolean")
@@ -221,12 +171,9 @@ class NeuronGroup(NerveObject):
 
     def _resolver(self, namespace, owner: str):
         dims = dict(self._dims)
-        subexprs = {}
-        for name_, eq in self.equations.items():
-            if eq.kind == "subexpression":
-                subexprs[name_] = eq.expr
-                dims[name_] = eq.dim
-        return Resolver(dims, namespace, owner=owner), self._expanded(subexprs)
+        for name_ in self._subexpressions:
+            dims[name_] = self.equations[name_].dim
+        return Resolver(dims, namespace, owner=owner), self._expanded_subexprs
 
     @staticmethod
     def _expanded(subexprs: dict) -> dict:

@@ -62,3 +62,17 @@ class RecordedTimes:
         from nerve.units import second
 
         return self._times.array * second
+
+
+def recorded_group(source, monitor: str):
+    """The group a monitor records from and the range of its neurons
+    (``start``, ``stop``): the whole group, or a subgroup's slice of it."""
+    from nerve.groups.neurongroup import NeuronGroup
+
+    if isinstance(source, NeuronGroup):
+        return source, 0, source.N
+    root = getattr(source, "source", None)
+    if isinstance(root, NeuronGroup):
+        return root, int(source.start), int(source.stop)
+    raise TypeError(f"{monitor} records from a NeuronGroup or a part of one "
+                    f"(G[a:b]), got {source!r}")

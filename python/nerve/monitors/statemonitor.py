@@ -6,7 +6,8 @@ import numpy as np
 
 from nerve.core.base import NerveObject
 from nerve.exceptions import InvalidIndexError
-from nerve.monitors._chunks import Chunks, RecordedTimes
+from nerve.core.schedule import Operation
+from nerve.monitors._chunks import Chunks, RecordedTimes, recorded_group
 
 __all__ = ["StateMonitor"]
 
@@ -36,51 +37,71 @@ class StateMonitor(RecordedTimes, NerveObject):
     recorded neuron and ``M[i].v`` the trace of neuron ``i``.
     """
 
-    def __init__(self, source, variables, record, dt=None, when=None, order=None, name=None):
-        from nerve.groups.neurongroup import NeuronGroup
+    invalidates_magic_network = False
 
-        if not isinstance(source, NeuronGroup):
-            raise TypeError(f"StateMonitor needs a NeuronGroup to record from, got {source!r}")
-        if dt is not None:
-            raise NotImplementedError("recording with a dt different from the group's is not "
-                                      "supported yet")
-        super().__init__(name=name, clock=source.clock)
+    def __init__(self, source, variables, record, dt=None, clock=None, when="start", order=0,
+                 name=None):
+        group, start, stop = recorded_group(source, "StateMonitor")
+        if dt is None and clock is None:
+            clock = group.clock
+        super().__init__(name=name, dt=dt, clock=clock, when=when, order=order)
         if variables is True:
-            variables = [v for v in source._slots if v not in ("lastspike", "not_refractory")]
+            variables = [v for v in group._slots if v not in ("lastspike", "not_refractory")]
         elif isinstance(variables, str):
             variables = [variables]
         variables = list(variables)
         for var in variables:
-            if var not in source._slots:
+            if var not in group._slots:
                 from nerve.exceptions import UnknownNameError
 
-                known = ", ".join(source._slots)
+                known = ", ".join(group._slots)
                 raise UnknownNameError(
                     f"StateMonitor: {source.name!r} has no variable {var!r} to record "
                     f"(its variables: {known})", var)
         object.__setattr__(self, "record_variables", variables)
         self.source = source
-        self.record = _indices(record, source.N)
+        self._group = group
+        self.record = _indices(record, stop - start)
+        self._absolute = self.record + start
         self._times = Chunks(np.zeros(0))
         self._values = {v: Chunks(np.zeros((0, len(self.record)))) for v in variables}
 
-    @property
-    def _slots(self) -> list[int]:
-        return [self.source._slots[v] for v in self.record_variables]
+    # -- the run protocol -------------------------------------------------
 
-    def _append(self, start_step: int, steps_done: int, arrays, dt: float) -> None:
-        self._times.append(np.arange(start_step, start_step + steps_done) * dt)
+    def _dependencies(self):
+        return (self._group,)
+
+    def _observes(self):
+        return {self._group: set(self.record_variables)}
+
+    def _contribute(self, run) -> None:
+        group = self._group._engine_group(run)
+        slots = [self._group._slots[v] for v in self.record_variables]
+        recorder = run.state_recorder(group, slots, self._absolute, self._append)
+        run.add(Operation(self.name, "record_state", self.clock, self.when, self.order,
+                          recorder, owner=self, type_name="StateMonitor"))
+
+    def _append(self, times, arrays) -> None:
+        self._times.append(times)
         for var, values in zip(self.record_variables, arrays):
             self._values[var].append(values)
 
+    def _snapshot(self):
+        return len(self._times)
+
+    def _restore(self, length) -> None:
+        self._times.truncate(length)
+        for chunks in self._values.values():
+            chunks.truncate(length)
+
     def _values_of(self, var: str, raw: bool):
         values = self._values[var].array.T
-        dtype = self.source._dtypes[var]
+        dtype = self._group._dtypes[var]
         if dtype == "boolean":
             return values.astype(bool)
         if dtype == "integer":
             return values.astype(np.int64)
-        dim = self.source._dims[var]
+        dim = self._group._dims[var]
         if raw or dim.is_dimensionless:
             return values
         from nerve.units import Quantity

@@ -109,6 +109,12 @@ def _dimensionless_self(self, other) -> bool:
     return self.dim is DIMENSIONLESS
 
 
+def _foreign(value: Any) -> bool:
+    """Whether ``value`` is not an array but takes part in ufuncs itself."""
+    return (not isinstance(value, (np.ndarray, np.generic))
+            and getattr(type(value), "__array_ufunc__", None) is not None)
+
+
 class Quantity(np.ndarray):
     """An array or scalar with a physical dimension, stored in SI units.
 
@@ -157,6 +163,10 @@ class Quantity(np.ndarray):
 
     # -- numpy protocol --------------------------------------------------------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
+        if any(_foreign(x) for x in inputs):
+            # an operand with its own __array_ufunc__ (a group's VariableView):
+            # let it replace itself by its values first (NEP 13)
+            return NotImplemented
         dims = [get_dimensions(x) for x in inputs]
         result_dim = ufunc_result_dim(ufunc, method, inputs, dims)
         out = kwargs.get("out")
@@ -178,6 +188,8 @@ class Quantity(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         from nerve.units._functions import HANDLED
 
+        if not all(issubclass(t, np.ndarray) for t in types):
+            return NotImplemented  # a foreign array-like (a VariableView) goes first
         handler = HANDLED.get(func)
         if handler is not None:
             return handler(*args, **kwargs)

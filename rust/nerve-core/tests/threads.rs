@@ -19,7 +19,7 @@ fn simulate(progs: &[Program], model: &str, n: usize, threads: usize) -> (Vec<Ve
 
 #[test]
 fn results_do_not_depend_on_thread_count() {
-    let n = 2 * nerve_core::run::PARALLEL_CHUNKS * nerve_core::CHUNK + 77;
+    let n = 2 * nerve_core::schedule::PARALLEL_CHUNKS * nerve_core::CHUNK + 77;
     for (name, blobs) in models() {
         let progs: Vec<Program> = blobs.iter().map(|b| Program::decode(b).unwrap()).collect();
         let (mut cols1, spikes1) = simulate(&progs, name, n, 1);

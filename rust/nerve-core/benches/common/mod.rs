@@ -8,7 +8,9 @@
 
 use nerve_core::ir::asm::{s, v, Asm};
 use nerve_core::ir::opcodes::Op;
-use nerve_core::{run, Columns, Group, Program, Rng};
+use nerve_core::{
+    run, Action, Clock, Columns, EventRecorder, Group, NoHost, Operation, Program, Rng, Schedule,
+};
 
 pub const DT: f64 = 1e-4;
 
@@ -207,23 +209,45 @@ pub fn run_model(
     let mut views: Vec<&mut [f64]> = cols.iter_mut().map(|c| lanes(c, n)).collect();
     let mut groups = [Group {
         columns: Columns::new(&mut views, n).unwrap(),
-        update: Some(&progs[0]),
-        threshold: Some(&progs[1]),
-        reset: Some(&progs[2]),
         rng,
+        n_events: 1,
     }];
-    let out = run(
-        &mut groups,
-        &[],
-        &[0],
-        step,
-        steps,
-        DT,
-        threads,
-        &mut |_| true,
-    )
-    .unwrap();
-    out.spikes.into_iter().next().unwrap()
+    let end = step + i64::try_from(steps).unwrap();
+    let mut clocks = [Clock { dt: DT, step, end }];
+    let (group, event) = (0, 0);
+    let ops = [
+        Action::Update {
+            group,
+            program: &progs[0],
+        },
+        Action::Detect {
+            group,
+            event,
+            program: &progs[1],
+        },
+        Action::RecordEvents { recorder: 0 },
+        Action::OnEvent {
+            group,
+            event,
+            program: &progs[2],
+        },
+    ]
+    .map(|action| Operation { clock: 0, action });
+    let recorders = [EventRecorder {
+        group,
+        event,
+        start: 0,
+        stop: i32::try_from(n).unwrap(),
+    }];
+    let schedule = Schedule {
+        clocks: &mut clocks,
+        ops: &ops,
+        state_recorders: &[],
+        event_recorders: &recorders,
+    };
+    let (_, rec) = run(&mut groups, schedule, threads, &mut NoHost).unwrap();
+    let spikes = rec.events.into_iter().next().unwrap();
+    (spikes.indices, spikes.steps)
 }
 
 /// Run `steps` steps of `progs` on `cols` from `step` (threads as

@@ -1,0 +1,348 @@
+"""State access of a group: ``G.v``, ``G.v[...]``, ``G.v = ...``, ``G.I_syn``.
+
+:class:`StateAccess` is shared by :class:`~nerve.groups.NeuronGroup` and
+:class:`~nerve.groups.subgroup.Subgroup`. An owner covers the neurons
+``[_state_start, _state_stop)`` of its root group ``_state_root`` (a
+NeuronGroup: the whole range; a subgroup: a part of it), and everything it
+reads or writes is that range of the root's columns.
+
+String expressions and conditions are evaluated by the engine over the
+owner's neurons only: the program runs on views of the root's columns cut to
+the range, so ``i`` is the index within the owner and ``N`` its size (as in
+Brian2's subgroups). A value that is not stored (a condition, a
+subexpression, a value for some of the neurons) is computed into a scratch
+column; no Python loop runs per neuron.
+
+Assignments cast as Brian2 does: an integer variable keeps the value
+truncated toward zero (2.7 -> 2, -2.7 -> -2), a boolean variable is true
+for any non-zero value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nerve.equations import nodes as n
+from nerve.exceptions import (DimensionMismatchError, InvalidIndexError, InvalidValueError,
+                              ReadOnlyVariableError)
+from nerve.groups.indexing import ALL, key_text, normalize_index, selected_count
+from nerve.groups.namespace import free_names, substitute
+from nerve.groups.variables import VariableView
+
+__all__ = ["StateAccess"]
+
+#: the scratch column a computed value goes to (not a valid model name)
+_SCRATCH = "_nerve_value"
+
+
+def _cast(expr, dtype: str):
+    """``expr`` as stored in a variable of ``dtype`` (see the module doc)."""
+    if dtype == "integer":
+        return n.Call("int", (expr,), expr.span)
+    if dtype == "boolean":
+        return n.Compare("!=", expr, n.Number(0.0), expr.span)
+    return expr
+
+
+def _typed(values, dtype: str, dim, raw: bool):
+    """Stored float64 values as the user sees them."""
+    if dtype == "integer":
+        return np.asarray(values).astype(np.int32)[()]
+    if dtype == "boolean":
+        return (np.asarray(values) != 0)[()]
+    if raw or dim.is_dimensionless:
+        return values
+    from nerve.units import Quantity
+
+    return Quantity(values, dim=dim)
+
+
+class StateAccess:
+    """Reading and writing the variables of a group or subgroup."""
+
+    #: names of the root's subexpressions (set by NeuronGroup)
+    _subexpressions: frozenset = frozenset()
+
+    # -- what a name is ------------------------------------------------------------
+
+    def _kind(self, name: str) -> str | None:
+        root = self._state_root
+        if name in root._columns:
+            return "column"
+        if name in root._subexpressions:
+            return "subexpression"
+        if name == "i":
+            return "index"
+        return None
+
+    def _variable_dim(self, name: str):
+        from nerve.units import DIMENSIONLESS
+
+        root = self._state_root
+        if name in root._dims:
+            return root._dims[name]
+        if name in root._subexpressions:
+            return root.equations[name].dim
+        return DIMENSIONLESS
+
+    def _variable_dtype(self, name: str) -> str:
+        root = self._state_root
+        if name in root._dtypes:
+            return root._dtypes[name]
+        if name in root._subexpressions:
+            return root.equations[name].dtype
+        return "integer"  # i
+
+    def _explicit_namespace(self):
+        return self._state_root.namespace
+
+    def _what(self, name: str) -> str:
+        return f"{self.name}.{name}"
+
+    # -- attribute access --------------------------------------------------------------
+
+    def __getattr__(self, name):
+        # (only called when the ordinary lookup fails)
+        if name.startswith("__"):
+            raise AttributeError(name)
+        kind = self._kind(name)
+        raw = False
+        if kind is None and name.endswith("_") and self._kind(name[:-1]) in (
+                "column", "subexpression"):
+            name, kind, raw = name[:-1], self._kind(name[:-1]), True
+        if kind is None:
+            raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name')!r} has no "
+                                 f"variable or attribute {name!r}")
+        namespace = None
+        if kind == "subexpression":
+            # evaluated later, with the names visible here
+            namespace = self._explicit_namespace()
+            if namespace is None:
+                from nerve.core.magic import caller_namespace
+
+                namespace = caller_namespace(2)
+        return VariableView(self, name, raw=raw, namespace=namespace)
+
+    def __setattr__(self, name, value):
+        if not self.__dict__.get("_locked"):
+            object.__setattr__(self, name, value)
+            return
+        kind = self._kind(name)
+        raw = False
+        if kind is None and name.endswith("_") and self._kind(name[:-1]) is not None:
+            name, kind, raw = name[:-1], self._kind(name[:-1]), True
+        if kind is not None or name == "N":
+            namespace = None
+            if isinstance(value, str):
+                namespace = self._explicit_namespace()
+                if namespace is None:
+                    from nerve.core.magic import caller_namespace
+
+                    namespace = caller_namespace(2)
+            self._write(name, ALL, value, raw, namespace)
+        elif (not name.startswith("_") and not hasattr(type(self), name)
+              and name not in self.__dict__):
+            import difflib
+
+            known = list(self._state_root._columns)
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise AttributeError(
+                f"{self.name!r} has no state variable {name!r}{hint}; its variables are "
+                f"{', '.join(known)}. Declare new variables in the model equations")
+        else:
+            object.__setattr__(self, name, value)
+
+    # -- reading -----------------------------------------------------------------
+
+    def _read(self, name: str, key, raw: bool, namespace):
+        """The values of ``name`` for the neurons ``key`` selects (ALL: all)."""
+        if isinstance(key, tuple):
+            # numpy's meaning for several indices (matplotlib uses values[:, None])
+            try:
+                return self._read(name, ALL, raw, namespace)[key]
+            except IndexError as error:
+                raise InvalidIndexError(
+                    f"cannot index {self._what(name)} with {key!r}: {error}") from None
+        root, start, stop = self._state_root, self._state_start, self._state_stop
+        index = self._index(name, key, namespace)
+        kind = self._kind(name)
+        if kind == "index":
+            values = np.arange(stop - start, dtype=np.int32)
+            return values if index is None else values[index]
+        if kind == "column":
+            values = root._columns[name][start:stop]
+        else:
+            expr = root._expanded_subexpressions()[name]
+            values = self._compute(expr, namespace, f"the subexpression {self._what(name)}")
+        if index is not None:
+            values = values[index]
+        return _typed(values, self._variable_dtype(name), self._variable_dim(name), raw)
+
+    def _index(self, name: str, key, namespace):
+        """``key`` normalized (int, slice, int array), or None for all."""
+        if key is ALL:
+            return None
+        if isinstance(key, str):
+            return np.flatnonzero(self._compute_condition(key, namespace, name))
+        return normalize_index(key, self._state_stop - self._state_start, self._what(name))
+
+    # -- writing -----------------------------------------------------------------
+
+    def _write(self, name: str, key, value, raw: bool, namespace) -> None:
+        """``name[key] = value`` (key ALL: every neuron). A write from another
+        thread while a run is in progress waits for the run to end."""
+        from nerve.core.network import run_lock
+
+        with run_lock:
+            self._write_now(name, key, value, raw, namespace)
+
+    def _write_now(self, name: str, key, value, raw: bool, namespace) -> None:
+        if name == "N" or self._kind(name) != "column":
+            what = {"N": "the number of neurons, fixed when the group is created",
+                    "i": "the index of each neuron"}.get(name, "a subexpression, computed "
+                                                       "from the variables it uses")
+            raise ReadOnlyVariableError(
+                f"cannot assign to {self._what(name)}: it is read-only ({what})")
+        if isinstance(value, VariableView) and (value._owner is self and value._name == name
+                                                and value._raw == raw and key is ALL):
+            return  # G.v += x has already written (VariableView.__iadd__)
+        if isinstance(value, str):
+            self._write_expression(name, key, value, namespace)
+            return
+        count = self._state_stop - self._state_start
+        index = self._index(name, key, namespace)
+        array = self._stored_values(name, value, raw, key)
+        selected = count if index is None else selected_count(index, count)
+        if array.ndim > 1 or (array.ndim == 1 and array.size != 1 and (
+                selected is None or array.size != selected)):
+            where = "" if key is ALL else f"[{key_text(key)}]"
+            need = "a single value" if selected is None else f"a scalar or {selected} values"
+            raise InvalidValueError(
+                f"cannot set {self._what(name)}{where} from an array of shape {array.shape}: "
+                f"give {need}")
+        target = self._state_root._columns[name][self._state_start:self._state_stop]
+        target[slice(None) if index is None else index] = (
+            array.reshape(()) if selected is None else array)
+
+    def _stored_values(self, name: str, value, raw: bool, key) -> np.ndarray:
+        """``value`` as float64 SI values to store in ``name``: units
+        checked (unless ``raw``), cast to the variable's type."""
+        from nerve.units import DIMENSIONLESS, Quantity, format_dimension, get_dimensions
+
+        if isinstance(value, (list, tuple)):
+            value = Quantity(value)
+        try:
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise TypeError
+            array = array.astype(float, copy=False)
+        except (TypeError, ValueError):
+            raise InvalidValueError(
+                f"cannot set {self._what(name)} to {value!r}: give a number, an array or a "
+                f"quantity (or a string expression)") from None
+        dtype = self._variable_dtype(name)
+        if not raw:
+            given = get_dimensions(value)
+            need = self._variable_dim(name) if dtype == "float" else DIMENSIONLESS
+            # 0 fits every unit; any other plain number needs the variable's
+            if given is not need and (given is not DIMENSIONLESS or np.any(array)):
+                where = "" if key is ALL else f"[{key_text(key)}]"
+                hint = (f"; only 0 may be given without units, other values need them "
+                        f"(e.g. multiplied by {format_dimension(need)})"
+                        if given is DIMENSIONLESS else "")
+                raise DimensionMismatchError(
+                    f"cannot set {self._what(name)}{where} (units of "
+                    f"{format_dimension(need)}) to {value!r} (units of "
+                    f"{format_dimension(given)}){hint}", need, given)
+        if dtype == "integer":
+            return np.trunc(array)
+        if dtype == "boolean":
+            return (array != 0).astype(float)
+        return array
+
+    def _write_expression(self, name: str, key, text: str, namespace) -> None:
+        """``name[key] = '<expression>'``, evaluated per neuron by the engine."""
+        from nerve.equations import check_statements, parse_expression
+
+        root = self._state_root
+        where = f"the assignment to {self._what(name)}"
+        expr = parse_expression(text, where=where)
+        resolver = root._resolver(namespace, where)[0]
+        expr = substitute(expr, root._expanded_subexpressions())
+        check_statements((n.Assign(name, "=", expr, expr.span),),
+                         resolver.reading(text, where).dimension, source=text, where=where,
+                         booleans=root._booleans())
+        value = _cast(expr, self._variable_dtype(name))
+        if key is ALL or isinstance(key, str):
+            if isinstance(key, str):
+                value = n.Call("where", (self._condition(key, namespace, name), value,
+                                         n.Name(name)), expr.span)
+            self._execute(n.Assign(name, "=", value, expr.span), namespace, where)
+            return
+        index = self._index(name, key, namespace)
+        computed = self._compute(value, namespace, where)
+        target = root._columns[name][self._state_start:self._state_stop]
+        target[index] = computed[index]
+
+    # -- the engine ----------------------------------------------------------------
+
+    def _condition(self, text: str, namespace, name: str):
+        """A condition string as a checked node; a dimensionless value that
+        is not a comparison counts as true when non-zero (as in Brian2)."""
+        from nerve.equations import check_expression, parse_expression
+        from nerve.units import DIMENSIONLESS
+
+        root = self._state_root
+        where = f"the condition {self._what(name)}[{text!r}]"
+        expr = substitute(parse_expression(text, where=where), root._expanded_subexpressions())
+        resolve = root._resolver(namespace, where)[0].reading(text, where).dimension
+        try:
+            check_expression(expr, resolve, "boolean", source=text, where=where,
+                             booleans=root._booleans())
+            return expr
+        except DimensionMismatchError:
+            if check_expression(expr, resolve, None, source=text, where=where,
+                                booleans=root._booleans()) is not DIMENSIONLESS:
+                raise
+            return n.Compare("!=", expr, n.Number(0.0), expr.span)
+
+    def _compute_condition(self, text: str, namespace, name: str) -> np.ndarray:
+        """Whether each neuron of the owner satisfies a condition string."""
+        computed = self._compute(self._condition(text, namespace, name), namespace,
+                                 f"the condition {self._what(name)}[{text!r}]")
+        return computed != 0
+
+    def _compute(self, expr, namespace, where: str) -> np.ndarray:
+        """The value of ``expr`` for each neuron of the owner (float64 SI)."""
+        scratch = np.empty(self._state_stop - self._state_start)
+        self._execute(n.Assign(_SCRATCH, "=", expr, expr.span), namespace, where,
+                      scratch=scratch)
+        return scratch
+
+    def _execute(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
+        """Run one statement over the owner's neurons on the engine (after
+        any run in progress in another thread)."""
+        from nerve.core.network import run_lock
+
+        with run_lock:
+            self._execute_now(statement, namespace, where, scratch=scratch)
+
+    def _execute_now(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
+        from nerve import _core
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        root, start, stop = self._state_root, self._state_start, self._state_stop
+        slots = dict(root._slots)
+        columns = [column[start:stop] for column in root._columns.values()]
+        if scratch is not None:
+            slots[_SCRATCH] = len(columns)
+            columns.append(scratch)
+        resolver = root._resolver(namespace if namespace is not None else {}, where)[0]
+        constants = resolver.constants([u for u in free_names(statement) if u != _SCRATCH])
+        program = _core.Program(encode(lower((statement,), columns=slots,
+                                             constants=constants)))
+        clock = root.clock
+        _core.execute(program, columns, stop - start, root._rng.get(), clock.t_, clock.dt_,
+                      clock.timestep)

@@ -1,0 +1,192 @@
+//! The schedule of a run: operations on clocks, executed without returning
+//! to the caller between time steps.
+//!
+//! A run is described by data, not by kinds of objects: *groups* (state
+//! columns, random streams and event buffers), *clocks* (a `dt`, the next
+//! step and the step to stop at), and an ordered list of *operations*, each
+//! on one clock. Every Python object (a neuron group, a monitor, a user's
+//! `network_operation`) contributes operations; the engine never needs to
+//! know which object an operation came from, so a new kind of object plugs
+//! in by contributing operations, without a change here.
+//!
+//! ## Time
+//!
+//! A *tick* runs the operations of the clocks whose next time `step*dt` is
+//! the smallest (clocks within `1e-4` of a step of that time count as equal,
+//! as in Brian2), in list order, then advances those clocks by one step. The
+//! run ends when the earliest clock reaches its `end` step. Operations are
+//! given in execution order within a tick (the caller sorts them by slot,
+//! order and name).
+//!
+//! ## Operations
+//!
+//! - [`Action::Update`]: a program over every lane of a group (state update,
+//!   `run_regularly`).
+//! - [`Action::Detect`]: a condition program (ending in `collect`) over every
+//!   lane; the lanes where it holds replace the group's event buffer `event`
+//!   (buffer 0 holds the spikes).
+//! - [`Action::OnEvent`]: a program on the lanes of an event buffer (resets,
+//!   `run_on_event`).
+//! - [`Action::RecordState`] / [`Action::RecordEvents`]: append to a
+//!   recorder (see [`Recordings`]).
+//! - [`Action::Host`]: hand control to the caller ([`Host::call`]), e.g. to
+//!   run Python code; the caller may read and write state columns then.
+//!
+//! An `Update` immediately followed (in list order, possibly with
+//! operations in between that neither write the group nor read its event
+//! buffer) by a `Detect` of the same group on the same clock is *fused*: both
+//! programs run on a chunk while it is in cache. This never changes a result.
+//!
+//! Groups with at least [`PARALLEL_CHUNKS`] chunks split their chunks into
+//! contiguous parts, one per member of a team of threads kept for the whole
+//! run; events are gathered in chunk order and every chunk draws from its own
+//! random stream, so results do not depend on the number of threads.
+
+mod exec;
+mod plan;
+mod record;
+mod sweep;
+
+pub use exec::run;
+pub use record::{EventRecording, Recordings, StateRecording};
+
+use crate::ir::decode::Program;
+use crate::noise::Rng;
+use crate::vm::Columns;
+
+/// Groups with at least this many chunks (16384 neurons) run on several
+/// threads.
+pub const PARALLEL_CHUNKS: usize = 16;
+
+/// The caller is polled (progress, Ctrl-C) about once per this many
+/// lane-steps of work (and after at least one tick).
+pub const CHECK_EVERY_LANE_STEPS: usize = 1 << 16;
+
+/// Relative tolerance (in steps) under which two clocks' times are equal.
+pub const EPSILON_DT: f64 = 1e-4;
+
+/// The state of one group for a run.
+pub struct Group<'a, 'c> {
+    pub columns: Columns<'c>,
+    pub rng: &'a mut Rng,
+    /// Number of event buffers (spikes and custom events).
+    pub n_events: usize,
+}
+
+/// A clock: its time step, the next step to run, and the step at which the
+/// run stops (exclusive). `step` is advanced by the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clock {
+    pub dt: f64,
+    pub step: i64,
+    pub end: i64,
+}
+
+impl Clock {
+    /// The time of the next step.
+    #[inline]
+    pub fn t(&self) -> f64 {
+        self.step as f64 * self.dt
+    }
+}
+
+/// What one operation does (see the module documentation).
+#[derive(Clone, Copy, Debug)]
+pub enum Action<'p> {
+    Update {
+        group: usize,
+        program: &'p Program,
+    },
+    Detect {
+        group: usize,
+        event: usize,
+        program: &'p Program,
+    },
+    OnEvent {
+        group: usize,
+        event: usize,
+        program: &'p Program,
+    },
+    RecordState {
+        recorder: usize,
+    },
+    RecordEvents {
+        recorder: usize,
+    },
+    Host {
+        id: usize,
+    },
+}
+
+/// One entry of the schedule.
+#[derive(Clone, Copy, Debug)]
+pub struct Operation<'p> {
+    pub clock: usize,
+    pub action: Action<'p>,
+}
+
+/// Record `columns` of `group` at `indices`, on the operation's clock.
+#[derive(Clone, Debug)]
+pub struct StateRecorder {
+    pub group: usize,
+    pub columns: Vec<usize>,
+    pub indices: Vec<i32>,
+}
+
+/// Record the lanes of event buffer `event` of `group` that lie in
+/// `start..stop`, as indices relative to `start` (a subgroup).
+#[derive(Clone, Debug)]
+pub struct EventRecorder {
+    pub group: usize,
+    pub event: usize,
+    pub start: i32,
+    pub stop: i32,
+}
+
+/// Whether a run goes on after the caller was called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Finish the current tick (skipping its remaining `Host` operations),
+    /// then stop: the state stays consistent.
+    Stop,
+}
+
+/// The caller's side of a run.
+pub trait Host {
+    /// Operation `Action::Host { id }` at time `t`. Recordings made so far
+    /// are in `rec` (the caller may take them).
+    fn call(&mut self, id: usize, t: f64, rec: &mut Recordings) -> Flow;
+    /// Called between ticks, about every [`CHECK_EVERY_LANE_STEPS`] lane-steps;
+    /// `t` is the time of the next tick.
+    fn poll(&mut self, t: f64) -> Flow;
+}
+
+/// A host that never stops a run and has no operations.
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn call(&mut self, _: usize, _: f64, _: &mut Recordings) -> Flow {
+        Flow::Continue
+    }
+    fn poll(&mut self, _: f64) -> Flow {
+        Flow::Continue
+    }
+}
+
+/// Everything a run is given.
+pub struct Schedule<'s, 'p> {
+    pub clocks: &'s mut [Clock],
+    pub ops: &'s [Operation<'p>],
+    pub state_recorders: &'s [StateRecorder],
+    pub event_recorders: &'s [EventRecorder],
+}
+
+/// How a run ended.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Ticks done (each advanced at least one clock by one step).
+    pub ticks: u64,
+    /// True when the host stopped the run before its end.
+    pub stopped: bool,
+}

@@ -1,0 +1,206 @@
+//! Checking a schedule once before a run, and deciding which operations are
+//! fused.
+
+use super::{Action, Clock, Group, Operation, Schedule};
+use crate::error::{CoreError, Result};
+use crate::ir::decode::Program;
+
+fn check_program(p: &Program, role: &'static str, n_cols: usize) -> Result<()> {
+    if p.n_columns() > n_cols {
+        return Err(CoreError::column_count(role, p.n_columns(), n_cols));
+    }
+    match (role, p.has_collect()) {
+        ("threshold", false) => Err(CoreError::role(
+            role,
+            "a threshold program must end with `collect`",
+        )),
+        ("threshold", true) => Ok(()),
+        (_, true) => Err(CoreError::role(
+            role,
+            "`collect` is only allowed in threshold programs",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn group<'g, 'a, 'c>(
+    groups: &'g [Group<'a, 'c>],
+    g: usize,
+    what: &'static str,
+) -> Result<&'g Group<'a, 'c>> {
+    groups
+        .get(g)
+        .ok_or_else(|| CoreError::index(what, g as i64, groups.len()))
+}
+
+fn event(g: &Group<'_, '_>, e: usize) -> Result<()> {
+    if e >= g.n_events {
+        return Err(CoreError::index("event buffer", e as i64, g.n_events));
+    }
+    Ok(())
+}
+
+/// Check every index and program of a schedule against the groups.
+pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result<()> {
+    for c in s.clocks.iter() {
+        check_clock(c)?;
+    }
+    for op in s.ops {
+        if op.clock >= s.clocks.len() {
+            return Err(CoreError::index(
+                "operation clock",
+                op.clock as i64,
+                s.clocks.len(),
+            ));
+        }
+        match op.action {
+            Action::Update { group: g, program } => {
+                let g = group(groups, g, "updated group")?;
+                check_program(program, "update", g.columns.len())?;
+            }
+            Action::Detect {
+                group: g,
+                event: e,
+                program,
+            } => {
+                let g = group(groups, g, "thresholded group")?;
+                event(g, e)?;
+                check_program(program, "threshold", g.columns.len())?;
+            }
+            Action::OnEvent {
+                group: g,
+                event: e,
+                program,
+            } => {
+                let g = group(groups, g, "reset group")?;
+                event(g, e)?;
+                check_program(program, "reset", g.columns.len())?;
+            }
+            Action::RecordState { recorder } => {
+                if recorder >= s.state_recorders.len() {
+                    return Err(CoreError::index(
+                        "state recorder",
+                        recorder as i64,
+                        s.state_recorders.len(),
+                    ));
+                }
+            }
+            Action::RecordEvents { recorder } => {
+                if recorder >= s.event_recorders.len() {
+                    return Err(CoreError::index(
+                        "event recorder",
+                        recorder as i64,
+                        s.event_recorders.len(),
+                    ));
+                }
+            }
+            Action::Host { .. } => {}
+        }
+    }
+    for r in s.state_recorders {
+        let g = group(groups, r.group, "recorded group")?;
+        for &c in &r.columns {
+            if c >= g.columns.len() {
+                return Err(CoreError::index(
+                    "recorded column slot",
+                    c as i64,
+                    g.columns.len(),
+                ));
+            }
+        }
+        for &i in &r.indices {
+            if i < 0 || i as usize >= g.columns.n() {
+                return Err(CoreError::index(
+                    "recorded neuron index",
+                    i64::from(i),
+                    g.columns.n(),
+                ));
+            }
+        }
+    }
+    for r in s.event_recorders {
+        let g = group(groups, r.group, "recorded group")?;
+        event(g, r.event)?;
+        if r.start < 0 || r.start > r.stop || r.stop as usize > g.columns.n() {
+            return Err(CoreError::invalid(format!(
+                "event recorder range {}..{} does not lie in a group of {} neurons",
+                r.start,
+                r.stop,
+                g.columns.n()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_clock(c: &Clock) -> Result<()> {
+    if !(c.dt.is_finite() && c.dt > 0.0) {
+        return Err(CoreError::invalid(format!(
+            "a clock's dt must be a positive finite number of seconds, got {}",
+            c.dt
+        )));
+    }
+    if c.end < c.step {
+        return Err(CoreError::invalid(format!(
+            "a clock ends (step {}) before it starts (step {})",
+            c.end, c.step
+        )));
+    }
+    Ok(())
+}
+
+/// The group an operation writes, and the event buffer it reads or writes.
+fn effects(a: &Action<'_>) -> (Option<usize>, Option<(usize, usize)>) {
+    match *a {
+        Action::Update { group, .. } => (Some(group), None),
+        Action::Detect { group, event, .. } => (None, Some((group, event))),
+        Action::OnEvent { group, event, .. } => (Some(group), Some((group, event))),
+        Action::RecordState { .. } => (None, None),
+        Action::RecordEvents { .. } => (None, None),
+        Action::Host { .. } => (None, None),
+    }
+}
+
+/// For each operation, the `Detect` it is fused with (`fused[i] = Some(j)`,
+/// then `absorbed[j]` is true).
+pub(super) struct Fusion {
+    pub fused: Vec<Option<usize>>,
+    pub absorbed: Vec<bool>,
+}
+
+/// Fuse each `Update` with the next `Detect` of the same group and clock
+/// when nothing in between could see the difference: no operation in
+/// between writes the group, reads or writes the event buffer, records
+/// events of that group, or hands control to the caller.
+pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
+    let mut fused = vec![None; ops.len()];
+    let mut absorbed = vec![false; ops.len()];
+    for (i, op) in ops.iter().enumerate() {
+        let Action::Update { group: g, .. } = op.action else {
+            continue;
+        };
+        for (j, later) in ops.iter().enumerate().skip(i + 1) {
+            let blocks = match later.action {
+                Action::Detect { group, .. } if group == g => {
+                    if later.clock == op.clock && !absorbed[j] {
+                        fused[i] = Some(j);
+                        absorbed[j] = true;
+                    }
+                    break;
+                }
+                Action::Host { .. } => true,
+                Action::RecordEvents { recorder } => {
+                    s.event_recorders.get(recorder).is_none_or(|r| r.group == g)
+                }
+                ref a => {
+                    let (writes, events) = effects(a);
+                    writes == Some(g) || events.is_some_and(|(h, _)| h == g)
+                }
+            };
+            if blocks {
+                break;
+            }
+        }
+    }
+    Fusion { fused, absorbed }
+}
