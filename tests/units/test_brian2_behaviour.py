@@ -333,3 +333,14 @@ def test_register_new_unit():
     u.register_new_unit(Unit(1, dim, name="pentamp", dispname="A5s5"))
     assert str(q) == "3. A5s5"
     assert str(3 * mV) == "3. mV"
+
+
+def test_quantity_of_a_variable_view_keeps_units():
+    # Brian2: Quantity(G.v) for a volt variable holding [1, 2] mV is [1. 2.] mV
+    from nerve import NeuronGroup
+
+    group = NeuronGroup(2, "v : volt\nx : 1")
+    group.v = [1, 2] * mV
+    assert str(Quantity(group.v)) == "[1. 2.] mV"
+    assert str(Quantity(group.x)) == "[0. 0.]"
+    assert u.get_dimensions(group.v) is get_dimensions(volt)

@@ -41,6 +41,9 @@ def _from_nested(values: Any) -> tuple[Any, Dimension]:
     """Values and common dimension of a (nested) list of quantities."""
     if isinstance(values, Quantity):
         return values.view(_plain), values.dim
+    dim = getattr(values, "dim", None)
+    if isinstance(dim, Dimension):  # an array-like with units (a group's variable view)
+        return np.asarray(values), dim
     if isinstance(values, (list, tuple)):
         parts = [_from_nested(v) for v in values]
         dims = {d for _, d in parts}
