@@ -166,6 +166,8 @@ def test_quantity_methods():
     assert q.get_best_unit() is mV and repr((np.array([1, 2000]) * mV).get_best_unit()) == "mvolt"
     assert repr(Quantity(3).get_best_unit()) == "Unit(1)"
     assert q.dimensions is q.dim and not q.is_dimensionless
+    # Brian2: (3*mV).item() is 3. mV; a dimensionless item is a Python float
+    assert str(q.item()) == "3. mV" and type(Quantity(3.5).item()) is float
 
 
 def test_get_or_create_dimension():

@@ -329,6 +329,12 @@ class Quantity(np.ndarray):
         """The values in the unit Brian2 would choose: ``'50. mV'``."""
         return str(self) if precision is None else self.in_unit(best_unit_for(self), precision)
 
+    def item(self, *args: Any) -> Any:
+        """One element as a Python number, or as a scalar quantity when it has
+        units (as Brian2: ``(3*mV).item()`` is ``3. mV``)."""
+        value = self.view(_plain).item(*args)
+        return value if self.dim is DIMENSIONLESS else Quantity(value, dim=self.dim)
+
     def has_same_dimensions(self, other: Any) -> bool:
         """True when ``other`` (a quantity, unit, number or dimension) has this dimension."""
         return get_dimensions(other) is self.dim
