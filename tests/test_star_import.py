@@ -50,6 +50,16 @@ def test_names_a_brian2_script_uses():
         assert internal not in ns and hasattr(nerve, internal), internal
 
 
+def test_numpy_names_removed_from_recent_numpy():
+    # Brian2 2.9.0 (numpy 2.2) exports trapz and in1d; they work here on any numpy
+    ns = star()
+    from nerve import ms, mV
+
+    area = ns["trapz"](np.array([0., 1., 2.]) * mV, np.array([0., 1., 2.]) * ms)
+    assert str(area) == "2. uWb"  # Brian2: trapz([0,1,2]*mV, [0,1,2]*ms) -> 2. uWb
+    assert list(ns["in1d"](np.array([[1, 2], [3, 4]]), [2, 3])) == [False, True, True, False]
+
+
 def test_units_brian2_does_not_export_are_name_errors():
     # Brian2: 'El' and 'EK' are NameErrors after from brian2 import * (no exa units)
     ns = star()

@@ -102,6 +102,17 @@ _MODULES = {"np": "numpy", "numpy": "numpy", "char": "numpy.char",
             "signal": "signal", "sys": "sys", "threading": "threading", "time": "time"}
 
 
+def _in1d(ar1, ar2, assume_unique=False, invert=False, *, kind=None):
+    """numpy's ``in1d`` (removed in numpy 2.4): ``isin`` on the flattened first array."""
+    return numpy.isin(numpy.ravel(ar1), ar2, assume_unique=assume_unique, invert=invert,
+                      kind=kind)
+
+
+# Names Brian2's star import takes from numpy < 2.4 that newer numpy removed, with
+# their replacements (trapz is trapezoid; in1d is isin on a flattened array).
+_REMOVED = {"trapz": lambda: numpy.trapezoid, "in1d": lambda: _in1d}
+
+
 def _define() -> list[str]:
     namespace = globals()
     names: list[str] = []
@@ -116,6 +127,8 @@ def _define() -> list[str]:
             add(name, value)
         elif hasattr(numpy, "__all__") and name in numpy.__all__:
             add(name, Lazy("numpy", name))  # numpy imports it on first access
+        elif name in _REMOVED:
+            add(name, _REMOVED[name]())
     for name in _RANDOM_FUNCTIONS.split():
         add(name, forward("numpy.random", name))
     for name in _RANDOM_CLASSES.split():
