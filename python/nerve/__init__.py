@@ -1,36 +1,50 @@
 """nerve: a spiking neural network simulator with Brian2's model language and a Rust engine.
 
-``from nerve import *`` gives what Brian2's star import gives a tutorial user:
-the units, the classes and functions of the simulator, the numpy names (unit
-aware where it matters) and matplotlib's pyplot names (imported lazily, on
-first use, so ``import nerve`` stays fast).
+``from nerve import *`` gives what Brian2's star import gives a script: the
+units, the classes and functions of the simulator, ``prefs`` and the device
+functions, numpy's names (unit aware where it matters, with those of
+numpy.random, numpy.linalg and numpy.fft: ``rand``, ``randn``...),
+matplotlib's pyplot names (imported lazily, on first use, so ``import nerve``
+stays fast), and ``np``, ``plt``, ``mpl``.
 """
 
-from nerve import _logging, _pyplot, units
+from nerve import _logging, _numpy_star, _pyplot, units
+from nerve._numpy_star import *  # noqa: F403
 from nerve._pyplot import *  # noqa: F403
+from nerve.brianlogger import BrianLogger, get_logger, logger, std_silent
 from nerve.core import (Clock, Network, NetworkOperation, collect, defaultclock, get_num_threads,
                         network_operation, restore, run, seed, set_num_threads, start_scope,
                         stop, store)
+from nerve.device import (all_devices, check_cache, clear_cache, device, get_device,
+                          reset_device, set_device)
 from nerve.equations import Equations
 from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
                               SimulationError, UnknownNameError)
 from nerve.groups import NeuronGroup, linked_var
 from nerve.monitors import SpikeMonitor, StateMonitor
+from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.units import *  # noqa: F403
 
 __version__ = "0.1.0"
 
 _logging.configure()
 
-__all__ = [
+# units' helpers that Brian2's star import does not give (still nerve.Dimension...)
+_NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dimension_mismatch"}
+
+__all__ = list(dict.fromkeys([
+    *_numpy_star.__all__,
+    *_pyplot.__all__,
     "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",
     "set_num_threads", "get_num_threads",
+    "prefs", "brian_prefs", "PreferenceError", "BrianPreference",
+    "set_device", "get_device", "reset_device", "device", "all_devices", "clear_cache",
+    "check_cache", "BrianLogger", "get_logger", "logger", "std_silent",
     "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",
     "ModelDefinitionError", "IntegrationError", "InvalidIndexError", "SimulationError",
     "MagicError",
-    *units.__all__,
-    *_pyplot.__all__,
-]
+    *(name for name in units.__all__ if name not in _NOT_STARRED),
+]))

@@ -132,8 +132,10 @@ def test_array_functions():
         np.concatenate([a, np.ones(2) * ms])
     w = np.where(a > 1.5 * mV, a, 0 * mV)
     np.testing.assert_allclose(np.asarray(w), [0, 2e-3])
+    # a plain 0 fits every unit (Brian2: where(q > 1.5*mV, q, 0) is [0. 2.] mV)
+    assert str(np.where(a > 1.5 * mV, a, 0)) == "[0. 2.] mV"
     with pytest.raises(DimensionMismatchError):
-        np.where(a > 0 * mV, a, 0)
+        np.where(a > 0 * mV, a, 1)
     clipped = np.clip(a, 1.5 * mV, 10 * mV)
     assert clipped.dim is a.dim and float(clipped[0]) == pytest.approx(1.5e-3)
     with pytest.raises(DimensionMismatchError):

@@ -8,20 +8,24 @@ the numpy names a Brian2 tutorial relies on (``exp``, ``sqrt``, ``mean``,
 
 from nerve.exceptions import DimensionMismatchError
 from nerve.units import numpy_names as _numpy_names
-from nerve.units.dimension import DIMENSIONLESS, Dimension, format_dimension, get_dimensions
+from nerve.units.dimension import (DIMENSIONLESS, Dimension, format_dimension, get_dimensions,
+                                   get_or_create_dimension)
 from nerve.units.helpers import (check_units, fail_for_dimension_mismatch,
-                                 have_same_dimensions, in_unit, is_dimensionless)
+                                 have_same_dimensions, in_best_unit, in_unit, is_dimensionless,
+                                 is_scalar_type, register_new_unit)
 from nerve.units.numpy_names import *  # noqa: F403
 from nerve.units.quantity import Quantity
-from nerve.units.standard import STAR_NAMES as _STAR_NAMES, UNITS as _UNITS, get_unit
+from nerve.units.standard import STAR_NAMES as _STAR_NAMES, get_unit, star_units as _star_units
 from nerve.units.unit import Unit
 
-globals().update(_UNITS)
+globals().update(_star_units())
 
 __all__ = [
     "Dimension", "DIMENSIONLESS", "Quantity", "Unit", "DimensionMismatchError",
-    "format_dimension", "get_dimensions", "get_unit", "have_same_dimensions",
-    "is_dimensionless", "in_unit", "check_units", "fail_for_dimension_mismatch",
+    "format_dimension", "get_dimensions", "get_or_create_dimension", "get_unit",
+    "have_same_dimensions", "is_dimensionless", "in_unit", "in_best_unit", "check_units",
+    "fail_for_dimension_mismatch",
+    "is_scalar_type", "register_new_unit",
     *_numpy_names.__all__,
     *_STAR_NAMES,
 ]

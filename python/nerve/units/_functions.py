@@ -13,11 +13,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from nerve.units._rules import mismatch
+from nerve.units._rules import mismatch, zero_compatible
 from nerve.units.dimension import DIMENSIONLESS, Dimension, get_dimensions
 from nerve.units.quantity import Quantity, wrap
 
-__all__ = ["HANDLED", "clip"]
+__all__ = ["HANDLED", "clip", "common_dim"]
 
 HANDLED: dict[Callable[..., Any], Callable[..., Any]] = {}
 
@@ -26,9 +26,13 @@ def _raw(value: Any) -> Any:
     return value.view(np.ndarray) if isinstance(value, Quantity) else value
 
 
-def _common_dim(operation: str, values: Sequence[Any]) -> Dimension:
-    """The dimension shared by ``values`` (``None`` entries are skipped)."""
+def common_dim(operation: str, values: Sequence[Any]) -> Dimension:
+    """The dimension shared by ``values`` (``None`` entries and plain zeros,
+    which fit every unit, are skipped)."""
     present = [v for v in values if v is not None]
+    with_dim = [v for v in present if not zero_compatible(v)]
+    if with_dim:
+        present = with_dim
     if not present:
         return DIMENSIONLESS
     first = present[0]
@@ -52,7 +56,7 @@ def _implements(*funcs: Callable[..., Any]):
 def _joining(func: Callable[..., Any]) -> Callable[..., Any]:
     def impl(arrays: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
         arrays = list(arrays)
-        dim = _common_dim(f"{func.__name__}", arrays)
+        dim = common_dim(f"{func.__name__}", arrays)
         return wrap(func([_raw(a) for a in arrays], *args, **kwargs), dim)
 
     return impl
@@ -64,7 +68,7 @@ for _f in (np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack, np.d
 
 @_implements(np.append)
 def _append(arr: Any, values: Any, axis: Any = None) -> Any:
-    dim = _common_dim("append", [arr, values])
+    dim = common_dim("append", [arr, values])
     return wrap(np.append(_raw(arr), _raw(values), axis=axis), dim)
 
 
@@ -72,14 +76,14 @@ def _append(arr: Any, values: Any, axis: Any = None) -> Any:
 def _where(condition: Any, *branches: Any) -> Any:
     if not branches:
         return np.where(_raw(condition))
-    dim = _common_dim("choose (where) between", branches)
+    dim = common_dim("choose (where) between", branches)
     return wrap(np.where(_raw(condition), *(_raw(b) for b in branches)), dim)
 
 
 @_implements(np.clip)
 def clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
     """``a`` limited to [a_min, a_max]; the bounds must have ``a``'s unit."""
-    dim = _common_dim("clip", [a, a_min, a_max])
+    dim = common_dim("clip", [a, a_min, a_max])
     out = kwargs.pop("out", None)
     result = np.clip(_raw(a), _raw(a_min), _raw(a_max), out=_raw(out), **kwargs)
     if out is not None:
@@ -134,7 +138,7 @@ for _f in (np.dot, np.inner, np.outer, np.cross, np.kron):
 
 @_implements(np.linspace)
 def _linspace(start: Any, stop: Any, *args: Any, **kwargs: Any) -> Any:
-    dim = _common_dim("make a linspace between", [start, stop])
+    dim = common_dim("make a linspace between", [start, stop])
     result = np.linspace(_raw(start), _raw(stop), *args, **kwargs)
     if isinstance(result, tuple):
         return wrap(result[0], dim), wrap(result[1], dim)
@@ -143,13 +147,13 @@ def _linspace(start: Any, stop: Any, *args: Any, **kwargs: Any) -> Any:
 
 @_implements(np.interp)
 def _interp(x: Any, xp: Any, fp: Any, *args: Any, **kwargs: Any) -> Any:
-    _common_dim("interpolate", [x, xp])
+    common_dim("interpolate", [x, xp])
     return wrap(np.interp(_raw(x), _raw(xp), _raw(fp), *args, **kwargs), get_dimensions(fp))
 
 
 def _comparing(func: Callable[..., Any]) -> Callable[..., Any]:
     def impl(a: Any, b: Any, *args: Any, **kwargs: Any) -> Any:
-        _common_dim("compare", [a, b])
+        common_dim("compare", [a, b])
         if "atol" in kwargs:
             kwargs["atol"] = _raw(kwargs["atol"])
         return func(_raw(a), _raw(b), *args, **kwargs)
@@ -165,9 +169,9 @@ for _f in (np.allclose, np.isclose, np.array_equal):
 def _histogram(a: Any, bins: Any = 10, range: Any = None, **kwargs: Any) -> Any:
     dim = get_dimensions(a)
     if isinstance(bins, (np.ndarray, list, tuple)) and not isinstance(bins, str):
-        _common_dim("histogram", [a, bins])
+        common_dim("histogram", [a, bins])
     if range is not None:
-        _common_dim("histogram", [a, *range])
+        common_dim("histogram", [a, *range])
         range = tuple(_raw(r) for r in range)
     counts, edges = np.histogram(_raw(a), bins=_raw(bins), range=range, **kwargs)
     return counts, wrap(edges, dim)

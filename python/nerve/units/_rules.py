@@ -15,12 +15,12 @@ import numpy as np
 from nerve.exceptions import DimensionMismatchError
 from nerve.units.dimension import DIMENSIONLESS, Dimension, format_dimension
 
-__all__ = ["ufunc_result_dim", "describe", "mismatch"]
+__all__ = ["ufunc_result_dim", "describe", "mismatch", "zero_compatible"]
 
 # Binary ufuncs whose operands must share a dimension, which the result keeps.
 _SAME_KEEP = {"add": "add", "subtract": "subtract", "maximum": "take the maximum of",
               "minimum": "take the minimum of", "fmax": "take the maximum of",
-              "fmin": "take the minimum of", "hypot": "calculate hypot of",
+              "fmin": "take the minimum of",
               "remainder": "calculate the remainder of", "fmod": "calculate fmod of",
               "nextafter": "calculate nextafter of"}
 # Binary ufuncs whose operands must share a dimension, giving a plain result.
@@ -61,15 +61,22 @@ def _needs_dimensionless(name: str, inputs: Sequence[Any],
                 f"(the argument must be dimensionless, not {format_dimension(dim)})", dim)
 
 
-def _unit_free(value: Any) -> bool:
-    """Plain zeros and infinities compare the same in every unit."""
+def _unit_free(value: Any, infinities: bool = True) -> bool:
+    """Plain zeros (and, for comparisons, infinities) are the same in every unit."""
     if getattr(value, "dim", None) is not None:
         return False
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return False
-    return bool(np.all((arr == 0) | np.isinf(arr)))
+    if arr.size == 0:
+        return False
+    return bool(np.all((arr == 0) | np.isinf(arr))) if infinities else bool(np.all(arr == 0))
+
+
+def zero_compatible(value: Any) -> bool:
+    """A plain zero (or array of zeros): compatible with every unit, as in Brian2."""
+    return _unit_free(value, infinities=False)
 
 
 def _exponent(value: Any, base_dim: Dimension, base: Any) -> Fraction | float:
@@ -101,9 +108,13 @@ def ufunc_result_dim(ufunc: np.ufunc, method: str, inputs: Sequence[Any],
         return dims[0]
     if name in _SAME_KEEP or name in _SAME_PLAIN:
         if len(dims) == 2 and dims[0] is not dims[1]:
-            if not (name in _COMPARISONS and (_unit_free(inputs[0]) or _unit_free(inputs[1]))):
-                operation = _SAME_KEEP.get(name) or _SAME_PLAIN[name]
-                raise mismatch(operation, inputs[0], inputs[1], dims[0], dims[1])
+            free = (lambda v: _unit_free(v)) if name in _COMPARISONS else zero_compatible
+            if free(inputs[1]):
+                return None if name in _SAME_PLAIN else dims[0]
+            if free(inputs[0]):
+                return None if name in _SAME_PLAIN else dims[1]
+            operation = _SAME_KEEP.get(name) or _SAME_PLAIN[name]
+            raise mismatch(operation, inputs[0], inputs[1], dims[0], dims[1])
         return None if name in _SAME_PLAIN else dims[0]
     if name == "multiply" or name == "matmul":
         return dims[0] * dims[1]

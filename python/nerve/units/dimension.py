@@ -11,6 +11,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
+from nerve.exceptions import NerveError, UnknownNameError
+
 __all__ = [
     "Dimension",
     "DIMENSIONLESS",
@@ -19,7 +23,14 @@ __all__ = [
     "get_dimensions",
     "format_dimension",
     "dimension_from_exponents",
+    "get_or_create_dimension",
+    "UnitTypeError",
 ]
+
+
+class UnitTypeError(NerveError, TypeError):
+    """A value of the wrong type where a quantity, a unit or a dimension was
+    expected (a string, ``None``...); Brian2 raises a TypeError there too."""
 
 #: Names of the base units, in the order of the exponent vector.
 BASE_NAMES = ("metre", "kilogram", "second", "amp", "kelvin", "mole", "candela")
@@ -40,7 +51,8 @@ def _as_fraction(value: Any) -> Fraction:
     try:
         as_float = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"a dimension can only be raised to a number, not {value!r}") from None
+        raise UnitTypeError(f"a dimension can only be raised to a number, not {value!r}") \
+            from None
     if as_float != as_float or as_float in (float("inf"), float("-inf")):
         raise ValueError(f"a dimension cannot be raised to the power {value!r}")
     return Fraction(as_float).limit_denominator(1000)
@@ -129,12 +141,14 @@ class Dimension:
             return DIMENSIONLESS / self
         return NotImplemented
 
-    # -- display ---------------------------------------------------------------
+    # -- display (as Brian2 shows dimensions) -----------------------------------
     def __str__(self) -> str:
-        return format_dimension(self)
+        """Base-unit symbols: ``'m^2 kg s^-3 A^-1'``, ``'1'`` when dimensionless."""
+        return _base_product(self, symbols=True)
 
     def __repr__(self) -> str:
-        return f"Dimension({_base_product(self, python=True)})"
+        """Base-unit names: ``'metre ** 2 * kilogram'``; ``'Dimension()'`` when dimensionless."""
+        return "Dimension()" if self is DIMENSIONLESS else _base_product(self)
 
 
 _op_cache: dict[tuple, Dimension] = {}
@@ -149,15 +163,60 @@ def dimension_from_exponents(m: Any = 0, kg: Any = 0, s: Any = 0, A: Any = 0,
 DIMENSIONLESS = dimension_from_exponents()
 
 
+#: Keyword names accepted by :func:`get_or_create_dimension`, per base dimension.
+_KEYWORDS = (("length", "m", "metre", "meter"), ("mass", "kg", "kilogram"),
+             ("time", "s", "second"), ("current", "A", "amp", "ampere"),
+             ("temperature", "K", "kelvin"), ("substance", "mol", "mole"),
+             ("luminosity", "cd", "candle", "candela"))
+_KEYWORD_INDEX = {word: i for i, words in enumerate(_KEYWORDS) for word in words}
+
+
+def get_or_create_dimension(*args: Any, **kwds: Any) -> Dimension:
+    """The dimension with the given base exponents, as Brian2 builds one.
+
+    Either one sequence of seven exponents (metre, kilogram, second, amp,
+    kelvin, mole, candela), or keywords: ``length``/``m``, ``mass``/``kg``,
+    ``time``/``s``, ``current``/``A``, ``temperature``/``K``,
+    ``substance``/``mol``, ``luminosity``/``cd``:
+    ``get_or_create_dimension(length=1, time=-1)`` is metre per second.
+    """
+    if args:
+        sequence = args[0] if len(args) == 1 else args
+        if isinstance(sequence, (str, bytes)) or not hasattr(sequence, "__len__") \
+                or len(sequence) != 7 or kwds:
+            raise UnitTypeError("get_or_create_dimension() needs one sequence of exactly 7 "
+                            "exponents (metre, kilogram, second, amp, kelvin, mole, "
+                            f"candela) or keywords such as length=1, time=-1; got {args!r}")
+        return Dimension(tuple(_as_fraction(x) for x in sequence))
+    exponents = [Fraction(0)] * 7
+    for word, value in kwds.items():
+        index = _KEYWORD_INDEX.get(word)
+        if index is None:
+            raise UnknownNameError(
+                f"get_or_create_dimension(): {word!r} is not a base dimension (use one of "
+                f"{', '.join(words[0] + '/' + words[1] for words in _KEYWORDS)})", word)
+        exponents[index] = _as_fraction(value)
+    return Dimension(tuple(exponents))
+
+
 def get_dimensions(value: Any) -> Dimension:
     """The dimension of ``value``: that of a Quantity or Unit, a Dimension
-    itself, or :data:`DIMENSIONLESS` for plain numbers and arrays."""
+    itself, :data:`DIMENSIONLESS` for plain numbers and arrays, the common
+    dimension of a list of quantities. Anything else (a string, ``None``)
+    has no dimension: :class:`TypeError`, as in Brian2."""
     if isinstance(value, Dimension):
         return value
     dim = getattr(value, "dim", None)
     if isinstance(dim, Dimension):
         return dim
-    return DIMENSIONLESS
+    if isinstance(value, (int, float, complex, np.number, np.bool_, np.ndarray)):
+        return DIMENSIONLESS
+    if isinstance(value, (list, tuple)):
+        from nerve.units.quantity import Quantity
+
+        return Quantity(value).dim
+    raise UnitTypeError(f"{value!r} (of type {type(value).__name__}) does not have "
+                    f"dimensions: expected a number, an array or a quantity")
 
 
 # -- names used in messages ---------------------------------------------------
@@ -172,9 +231,10 @@ def _register_name(dim: Dimension, name: str) -> None:
 
 
 def _format_exponent(exp: Fraction) -> str:
+    """``2``, ``-1``, ``0.5``, ``0.3333333333333333`` (Brian2 shows float exponents)."""
     if exp.denominator == 1:
         return str(exp.numerator)
-    return repr(float(exp)) if float(exp) == exp else f"({exp.numerator}/{exp.denominator})"
+    return repr(float(exp))
 
 
 def _base_product(dim: Dimension, python: bool = True, symbols: bool = False) -> str:

@@ -43,16 +43,43 @@ __all__ = [
     "argsort", "argmin", "argmax", "nonzero", "count_nonzero", "unique", "reshape", "ravel",
     "tile", "repeat", "roll", "flip", "histogram", "dot", "outer", "interp", "allclose",
     "isclose", "array_equal", "around", "searchsorted", "cross", "transpose",
-    "floor_divide",
+    "floor_divide", "trace", "diagonal", "exprel",
 ]
 
 pi, e, inf, nan, newaxis = np.pi, np.e, np.inf, np.nan, np.newaxis
 array, asarray, ones, zeros, empty, full = np.array, np.asarray, np.ones, np.zeros, \
     np.empty, np.full
-ones_like, zeros_like, empty_like, full_like = np.ones_like, np.zeros_like, np.empty_like, \
-    np.full_like
-linspace, logspace, arange, meshgrid, eye = np.linspace, np.logspace, np.arange, \
-    np.meshgrid, np.eye
+empty_like, full_like = np.empty_like, np.full_like
+linspace, logspace, meshgrid, eye = np.linspace, np.logspace, np.meshgrid, np.eye
+
+
+def ones_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
+              shape: Any = None) -> np.ndarray:
+    """An array of ones shaped like ``a``, without units (as Brian2's ones_like)."""
+    return np.ones_like(np.asarray(a), dtype=dtype, order=order, shape=shape)
+
+
+def zeros_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
+               shape: Any = None) -> np.ndarray:
+    """An array of zeros shaped like ``a``, without units (as Brian2's zeros_like)."""
+    return np.zeros_like(np.asarray(a), dtype=dtype, order=order, shape=shape)
+
+
+def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> Any:
+    """numpy's arange, keeping units: ``arange(0, 10*ms, 2*ms)`` is
+    ``[0. 2. 4. 6. 8.] ms``. Start, stop and step must share a unit (a plain
+    0 fits every unit); an omitted step is 1, an omitted start 0."""
+    from nerve.units._functions import common_dim
+    from nerve.units.quantity import wrap
+
+    if stop is None:
+        start, stop = 0, start
+    if step is None:
+        step = 1
+    dim = common_dim("make a range from", [start, stop, step])
+    raw = [np.asarray(v.view(np.ndarray)) if isinstance(v, Quantity) else v
+           for v in (start, stop, step)]
+    return wrap(np.arange(*raw, dtype=dtype), dim)
 
 
 exp, exp2, expm1, log, log2, log10, log1p = np.exp, np.exp2, np.expm1, np.log, np.log2, \
@@ -125,3 +152,31 @@ prod = _reduction(np.prod)
 cumprod = _reduction(np.cumprod)
 average = _reduction(np.average)
 percentile = _reduction(np.percentile)
+
+
+def trace(a: Any, *args: Any, **kwargs: Any) -> Any:
+    """numpy.trace, keeping units (``trace(eye(2)*mV)`` is ``2. mV``)."""
+    from nerve.units.quantity import wrap
+
+    raw = a.view(np.ndarray) if isinstance(a, Quantity) else a
+    return wrap(np.trace(raw, *args, **kwargs), getattr(a, "dim", None))
+
+
+def diagonal(a: Any, *args: Any, **kwargs: Any) -> Any:
+    """numpy.diagonal, keeping units."""
+    from nerve.units.quantity import wrap
+
+    raw = a.view(np.ndarray) if isinstance(a, Quantity) else a
+    return wrap(np.diagonal(raw, *args, **kwargs), getattr(a, "dim", None))
+
+
+def exprel(x: Any) -> Any:
+    """``(exp(x) - 1) / x``, exact near 0 (1 at 0); ``x`` must be dimensionless."""
+    from nerve.units.helpers import fail_for_dimension_mismatch
+
+    fail_for_dimension_mismatch(x, None, f"Cannot calculate exprel({x!r}): its argument must"
+                                         f" be dimensionless")
+    value = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = np.where(value == 0, 1.0, np.expm1(value) / np.where(value == 0, 1.0, value))
+    return result[()] if result.ndim == 0 else result

@@ -16,7 +16,8 @@ import numpy as np
 from nerve.exceptions import DimensionMismatchError
 from nerve.units._display import best_unit_for, format_values
 from nerve.units._rules import describe, mismatch, ufunc_result_dim
-from nerve.units.dimension import DIMENSIONLESS, Dimension, get_dimensions
+from nerve.units.dimension import (DIMENSIONLESS, Dimension, UnitTypeError, get_dimensions,
+                                   get_or_create_dimension)
 
 __all__ = ["Quantity", "wrap"]
 
@@ -40,16 +41,75 @@ def _from_nested(values: Any) -> tuple[Any, Dimension]:
     """Values and common dimension of a (nested) list of quantities."""
     if isinstance(values, Quantity):
         return values.view(_plain), values.dim
+    dim = getattr(values, "dim", None)
+    if isinstance(dim, Dimension):  # an array-like with units (a group's variable view)
+        return np.asarray(values), dim
     if isinstance(values, (list, tuple)):
         parts = [_from_nested(v) for v in values]
         dims = {d for _, d in parts}
         if len(dims) > 1:
+            with_units = [v for v in values if _holds_quantity(v)]
+            if len(with_units) < len(values):
+                plain = next(v for v in values if not _holds_quantity(v))
+                raise UnitTypeError(
+                    f"Cannot make one quantity of {describe(with_units[0])} and {describe(plain)}:"
+                    f" mixing quantities and plain numbers is not allowed (multiply the "
+                    f"numbers by a unit)")
             first, *_ = (v for v in values if get_dimensions(v) is parts[0][1])
             other = next(v for v in values if get_dimensions(v) is not parts[0][1])
             raise mismatch("combine", first, other, get_dimensions(first), get_dimensions(other))
         dim = dims.pop() if dims else DIMENSIONLESS
         return [p for p, _ in parts], dim
     return values, DIMENSIONLESS
+
+
+def _holds_quantity(value: Any) -> bool:
+    if isinstance(value, Quantity):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_quantity(v) for v in value)
+    return False
+
+
+def _scalar(result: Any) -> Any:
+    """A dimensionless 0-d result of Python arithmetic as a Python number (as Brian2)."""
+    if not isinstance(result, Quantity) and isinstance(result, (np.generic, np.ndarray)) \
+            and result.ndim == 0 and result.dtype.kind in "biuf":
+        return result.item()
+    return result
+
+
+def _python_result(name: str):
+    def operation(self, *args):
+        return _scalar(getattr(np.ndarray, name)(self, *args))
+
+    operation.__name__ = name
+    return operation
+
+
+def _inplace(name: str, plain: str, keeps_dim):
+    """``x op= y``: in place for an array whose dimension does not change; a new
+    object otherwise (a 0-d quantity behaves like a number, and a name bound to
+    the same array never sees its units change)."""
+    def operation(self, other):
+        if self.ndim > 0 and keeps_dim(self, other):
+            return getattr(np.ndarray, name)(self, other)
+        return getattr(self, plain)(other)
+
+    operation.__name__ = name
+    return operation
+
+
+def _same_dim(self, other) -> bool:
+    return True  # += and -= check and keep the dimension
+
+
+def _dimensionless_other(self, other) -> bool:
+    return get_dimensions(other) is DIMENSIONLESS
+
+
+def _dimensionless_self(self, other) -> bool:
+    return self.dim is DIMENSIONLESS
 
 
 def _foreign(value: Any) -> bool:
@@ -70,16 +130,33 @@ class Quantity(np.ndarray):
 
     def __new__(cls, value: Any = 0.0, dim: Dimension | None = None, dtype: Any = None,
                 copy: bool = False) -> "Quantity":
+        if dim is not None and not isinstance(dim, Dimension):
+            raise UnitTypeError(f"Quantity(): dim must be a Dimension (e.g. "
+                                f"get_dimensions(volt)), not {dim!r}")
         raw, found_dim = _from_nested(value)
-        arr = np.array(raw, dtype=dtype, copy=True) if copy else np.asarray(raw, dtype=dtype)
+        try:
+            arr = np.array(raw, dtype=dtype, copy=True) if copy else np.asarray(raw, dtype=dtype)
+        except (TypeError, ValueError) as err:
+            raise UnitTypeError(f"Quantities can only be made of numbers, not "
+                                f"{describe(value)} ({err})") from None
+        if arr.dtype.kind not in "biufc":
+            raise UnitTypeError(f"Quantities can only be made of numbers, not "
+                                f"{describe(value)} (of type {type(value).__name__})")
         self = arr.view(cls)
-        if dim is None:
-            self.dim = found_dim
-        else:
-            if found_dim is not DIMENSIONLESS and found_dim is not dim:
-                raise mismatch("convert", value, f"a quantity in {dim}", found_dim, dim)
-            self.dim = dim
+        # as in Brian2, an explicit dim replaces that of a quantity given as value
+        self.dim = found_dim if dim is None else dim
         return self
+
+    @staticmethod
+    def with_dimensions(value: Any, *args: Any, **keywords: Any) -> "Quantity":
+        """A quantity of ``value`` (in SI) with the given dimension: a
+        :class:`Dimension`, seven exponents, or keywords such as ``m=1, s=-1``
+        (see :func:`get_or_create_dimension`)."""
+        if len(args) == 1 and not keywords and isinstance(args[0], Dimension):
+            dim = args[0]
+        else:
+            dim = get_or_create_dimension(*args, **keywords)
+        return Quantity(value, dim=dim)
 
     def __array_finalize__(self, obj: Any) -> None:
         self.dim = getattr(obj, "dim", DIMENSIONLESS)
@@ -127,7 +204,7 @@ class Quantity(np.ndarray):
 
     def __setitem__(self, key: Any, value: Any) -> None:
         raw, dim = _from_nested(value)
-        if dim is not self.dim:
+        if dim is not self.dim and not (dim is DIMENSIONLESS and _all_zero(raw)):
             raise DimensionMismatchError(
                 f"Cannot assign {describe(value)} to elements of a quantity in "
                 f"{best_unit_for(self).name}: the units do not match "
@@ -238,40 +315,101 @@ class Quantity(np.ndarray):
     # -- units ---------------------------------------------------------------------
     def in_unit(self, unit: Any, precision: int | None = None) -> str:
         """The values expressed in ``unit`` as a string: ``'3. mV'``."""
+        if precision is not None and not isinstance(precision, (int, np.integer)):
+            raise UnitTypeError(f"in_unit(): precision must be an integer, not {precision!r}")
         if get_dimensions(unit) is not self.dim:
             raise mismatch("express", self, "the unit " + str(unit), self.dim,
                            get_dimensions(unit))
         values = self.view(_plain) / float(np.asarray(unit))
-        return format_values(values, precision) + " " + str(unit)
+        text = format_values(values, precision)
+        return text if self.dim is DIMENSIONLESS and not isinstance(unit, Quantity) \
+            else text + " " + str(unit)
 
     def in_best_unit(self, precision: int | None = None) -> str:
         """The values in the unit Brian2 would choose: ``'50. mV'``."""
         return str(self) if precision is None else self.in_unit(best_unit_for(self), precision)
 
-    # -- display ---------------------------------------------------------------------
+    def item(self, *args: Any) -> Any:
+        """One element as a Python number, or as a scalar quantity when it has
+        units (as Brian2: ``(3*mV).item()`` is ``3. mV``)."""
+        value = self.view(_plain).item(*args)
+        return value if self.dim is DIMENSIONLESS else Quantity(value, dim=self.dim)
+
+    def has_same_dimensions(self, other: Any) -> bool:
+        """True when ``other`` (a quantity, unit, number or dimension) has this dimension."""
+        return get_dimensions(other) is self.dim
+
+    def get_best_unit(self, *regs: Any) -> Any:
+        """The unit the quantity is displayed in (``mvolt`` for ``3*mV``)."""
+        return best_unit_for(self)
+
+    # -- display (as Brian2) ------------------------------------------------------------
     def __str__(self) -> str:
+        """``'3. mV'``, ``'[1. 2.] mV'``; a dimensionless quantity shows its
+        values only (``'3.'``)."""
+        values = self.view(_plain).astype(float, copy=False) if self.dtype.kind in "biu" \
+            else self.view(_plain)
         if self.dim is DIMENSIONLESS:
-            return str(self.view(_plain)[()]) if self.ndim == 0 else str(self.view(_plain))
+            return format_values(values)
         unit = best_unit_for(self)
-        values = self.view(_plain) / float(unit.view(_plain))
-        return format_values(values) + " " + unit.dispname
+        return format_values(values / float(unit.view(_plain))) + " " + unit.dispname
 
     def __repr__(self) -> str:
+        """``'3. * mvolt'``, ``'array([1., 2.]) * mvolt'``; ``'Quantity(3.)'``
+        when dimensionless."""
+        values = self.view(_plain).astype(float, copy=False) if self.dtype.kind in "biu" \
+            else self.view(_plain)
         if self.dim is DIMENSIONLESS:
-            return repr(float(self)) if self.ndim == 0 else np.array_repr(self.view(_plain))
+            text = format_values(values) if self.ndim == 0 else np.array_repr(values)
+            return f"Quantity({text})"
         unit = best_unit_for(self)
-        values = self.view(_plain) / float(unit.view(_plain))
+        values = values / float(unit.view(_plain))
         text = format_values(values) if self.ndim == 0 else np.array_repr(values)
         return f"{text} * {unit.name}"
 
     def __format__(self, spec: str) -> str:
+        """With a format spec, the value in SI units formatted as a number
+        (``f"{0.5*ms:g}"`` is ``'0.0005'``), as in Brian2; without, ``str``."""
         if not spec:
             return str(self)
-        if self.dim is DIMENSIONLESS:
-            return format(self.view(_plain)[()] if self.ndim == 0 else self.view(_plain), spec)
-        unit = best_unit_for(self)
-        value = self.view(_plain) / float(unit.view(_plain))
-        return format(value[()] if self.ndim == 0 else value, spec) + " " + unit.dispname
+        if self.ndim != 0:
+            raise UnitTypeError(f"unsupported format string {spec!r} passed to "
+                                f"Quantity.__format__ (an array of {self.size} values)")
+        return format(self.view(_plain)[()].item(), spec)
+
+    # -- Python arithmetic: dimensionless scalars come back as Python numbers ----------
+    __add__ = _python_result("__add__")
+    __radd__ = _python_result("__radd__")
+    __sub__ = _python_result("__sub__")
+    __rsub__ = _python_result("__rsub__")
+    __mul__ = _python_result("__mul__")
+    __rmul__ = _python_result("__rmul__")
+    __truediv__ = _python_result("__truediv__")
+    __rtruediv__ = _python_result("__rtruediv__")
+    __floordiv__ = _python_result("__floordiv__")
+    __rfloordiv__ = _python_result("__rfloordiv__")
+    __mod__ = _python_result("__mod__")
+    __rmod__ = _python_result("__rmod__")
+    __pow__ = _python_result("__pow__")
+    __rpow__ = _python_result("__rpow__")
+    __neg__ = _python_result("__neg__")
+    __pos__ = _python_result("__pos__")
+    __abs__ = _python_result("__abs__")
+
+    __iadd__ = _inplace("__iadd__", "__add__", _same_dim)
+    __isub__ = _inplace("__isub__", "__sub__", _same_dim)
+    __imul__ = _inplace("__imul__", "__mul__", _dimensionless_other)
+    __itruediv__ = _inplace("__itruediv__", "__truediv__", _dimensionless_other)
+    __ifloordiv__ = _inplace("__ifloordiv__", "__floordiv__", _dimensionless_other)
+    __imod__ = _inplace("__imod__", "__mod__", _same_dim)
+    __ipow__ = _inplace("__ipow__", "__pow__", _dimensionless_self)
+
+
+def _all_zero(raw: Any) -> bool:
+    try:
+        return bool(np.all(np.asarray(raw) == 0))
+    except (TypeError, ValueError):
+        return False
 
 
 def _fmt(dim: Dimension) -> str:
