@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nerve import NeuronGroup, SpikeMonitor, StateMonitor, ms, run, start_scope
+from nerve import NeuronGroup, SpikeMonitor, StateMonitor, mV, ms, run, start_scope
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +48,18 @@ def test_progress_bar_with_tqdm():
     G = NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", method="exact")
     Network(G).run(1 * ms, report="tqdm")
     assert G.t_ == pytest.approx(1e-3)
+
+
+def test_recording_a_subexpression():
+    # Brian2 2.9.0: I[:, [0, 1, 9]] = [[5, 4.975, 4.78803797], [20, 19.8, 18.33747762]] mV
+    G = NeuronGroup(2, """dv/dt = (I - v)/(10*ms) : volt
+                          I = g*(E - v) : volt
+                          g : 1
+                          E : volt""", method="euler")
+    G.g = [0.5, 1.0]
+    G.E = [10 * mV, 20 * mV]
+    M = StateMonitor(G, ["I", "v"], record=True)
+    run(1 * ms)
+    np.testing.assert_allclose(M.I[:, [0, 1, 9]] / mV,
+                               [[5, 4.975, 4.78803797], [20, 19.8, 18.33747762]], rtol=1e-8)
+    np.testing.assert_allclose(M.I_, G.g_[:, None] * (G.E_[:, None] - M.v_), rtol=1e-12)

@@ -90,6 +90,9 @@ class RunBuilder:
             self.groups.append((n, columns, rng, n_events))
         return self._group_index[key]
 
+    def has_group(self, owner) -> bool:
+        return id(owner) in self._group_index
+
     def group_index(self, owner) -> int:
         try:
             return self._group_index[id(owner)]

@@ -4,6 +4,8 @@ and what ``store()`` keeps of it."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from nerve.core.schedule import Operation
 from nerve.exceptions import ModelDefinitionError
 from nerve.groups.usercode import CodeRunner, condition_program, names_in
@@ -20,8 +22,49 @@ class ScheduledGroup:
     default_when = "groups"
 
     def _engine_group(self, run) -> int:
-        return run.group(self, self.N, self._column_list(), self._rng.get(),
-                         1 + len(self.events))
+        """The group's index in the run. Its engine columns are its state
+        columns, then one scratch column per subexpression that some object
+        reads during the run (see :meth:`_subexpression_slot`)."""
+        if not run.has_group(self):
+            observed = run.observed.get(id(self), ())
+            names = sorted(n for n in observed if n in self._subexpressions)
+            scratch = self.__dict__.setdefault("_scratch", {})
+            for name in names:
+                if name not in scratch or len(scratch[name]) != self.N:
+                    scratch[name] = np.zeros(self.N)
+            slots = {name: len(self._columns) + k for k, name in enumerate(names)}
+            self.__dict__["_scratch_slots"] = slots
+            columns = self._column_list() + [scratch[name] for name in names]
+            return run.group(self, self.N, columns, self._rng.get(), 1 + len(self.events))
+        return run.group_index(self)
+
+    def _subexpression_slot(self, run, name: str, operation) -> tuple[int, list]:
+        """The engine column of subexpression ``name`` (declared observed by
+        the caller) and the operation that computes it, to run just before
+        ``operation``."""
+        from nerve import _core
+        from nerve.equations import nodes as n
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        g = self._engine_group(run)
+        slots = self.__dict__["_scratch_slots"]
+        target = f"_subexpression_{name}"
+        namespace = self.namespace if self.namespace is not None else run.namespace
+        resolver = self._resolver(namespace, f"the subexpression {self.name}.{name}")[0]
+        expr = self._expanded_subexpressions()[name]
+        statement = n.Assign(target, "=", expr)
+        from nerve.groups.namespace import free_names
+
+        constants = resolver.constants(sorted(set(free_names(statement)) - {target}))
+        program = _core.Program(encode(lower((statement,), columns={**self._slots,
+                                                                    target: slots[name]},
+                                             constants=constants)))
+        compute = Operation(f"{operation.name}_{name}", "update", operation.clock,
+                            operation.when, operation.order, g, 0, program, self,
+                            "Subexpression")
+        compute.prelude = self._link_prelude(run, compute)
+        return slots[name], [compute]
 
     # -- user code and events -------------------------------------------------
 

@@ -51,10 +51,10 @@ class StateMonitor(RecordedTimes, NerveObject):
             variables = [variables]
         variables = list(variables)
         for var in variables:
-            if var not in group._slots:
+            if var not in group._slots and var not in group._subexpressions:
                 from nerve.exceptions import UnknownNameError
 
-                known = ", ".join(group._slots)
+                known = ", ".join([*group._slots, *sorted(group._subexpressions)])
                 raise UnknownNameError(
                     f"StateMonitor: {source.name!r} has no variable {var!r} to record "
                     f"(its variables: {known})", var)
@@ -75,13 +75,20 @@ class StateMonitor(RecordedTimes, NerveObject):
         return {self._group: set(self.record_variables)}
 
     def _contribute(self, run) -> None:
-        group = self._group._engine_group(run)
-        slots = [self._group._slots[v] for v in self.record_variables]
-        recorder = run.state_recorder(group, slots, self._absolute, self._append)
+        source = self._group
+        group = source._engine_group(run)
         operation = Operation(self.name, "record_state", self.clock, self.when, self.order,
-                              recorder, owner=self, type_name="StateMonitor")
-        operation.prelude = self._group._link_prelude(run, operation,
-                                                      set(self.record_variables))
+                              0, owner=self, type_name="StateMonitor")
+        operation.prelude = source._link_prelude(run, operation, set(self.record_variables))
+        slots = []
+        for var in self.record_variables:
+            if var in source._slots:
+                slots.append(source._slots[var])
+            else:
+                slot, compute = source._subexpression_slot(run, var, operation)
+                slots.append(slot)
+                operation.prelude.extend(compute)
+        operation.target = run.state_recorder(group, slots, self._absolute, self._append)
         run.add(operation)
 
     def _append(self, times, arrays) -> None:
@@ -99,12 +106,12 @@ class StateMonitor(RecordedTimes, NerveObject):
 
     def _values_of(self, var: str, raw: bool):
         values = self._values[var].array.T
-        dtype = self._group._dtypes[var]
+        dtype = self._group._variable_dtype(var)
         if dtype == "boolean":
             return values.astype(bool)
         if dtype == "integer":
             return values.astype(np.int64)
-        dim = self._group._dims[var]
+        dim = self._group._variable_dim(var)
         if raw or dim.is_dimensionless:
             return values
         from nerve.units import Quantity
