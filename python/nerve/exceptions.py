@@ -16,10 +16,12 @@ __all__ = [
     "UnknownNameError",
     "ModelDefinitionError",
     "IntegrationError",
+    "UnsupportedEquationsException",
     "InvalidIndexError",
     "SimulationError",
     "ProgramError",
     "MagicError",
+    "SeedError",
 ]
 
 
@@ -84,6 +86,13 @@ class IntegrationError(NerveError, ValueError):
     (e.g. ``method='exact'`` on non-linear or stochastic equations)."""
 
 
+class UnsupportedEquationsException(IntegrationError):
+    """The integration method cannot integrate these equations (not linear
+    for ``exact``, stochastic for a deterministic method...); the message
+    says why and which method to use instead. Brian2 raises an exception of
+    the same name in these cases."""
+
+
 class InvalidIndexError(NerveError, IndexError):
     """An index out of range for a group or monitor."""
 
@@ -99,3 +108,7 @@ class ProgramError(NerveError, ValueError):
 class MagicError(NerveError, RuntimeError):
     """``run()`` cannot tell which objects to simulate (e.g. a mix of objects
     that ran before and new ones): use an explicit :class:`Network`."""
+
+
+class SeedError(NerveError, ValueError):
+    """A seed that numpy's global generator cannot take (outside 0 to 2**32 - 1)."""
