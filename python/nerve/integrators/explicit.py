@@ -14,7 +14,7 @@ converge to the Ito one) refuses multiplicative noise.
 from __future__ import annotations
 
 from nerve.equations.nodes import Assign, Expr, Name
-from nerve.exceptions import IntegrationError
+from nerve.exceptions import UnsupportedEquationsException
 
 from .algebra import DT, T, add, call, div, mul, names_in, number, sub, total
 from .system import System, noise_draws, noise_increment, state, wiener
@@ -27,7 +27,7 @@ HALF_DT = div(DT, number(2))
 def _require_deterministic(system: System, method: str) -> None:
     if system.is_stochastic:
         noise = ", ".join(system.noise)
-        raise IntegrationError(
+        raise UnsupportedEquationsException(
             f"Method '{method}' cannot integrate stochastic equations (they contain "
             f"{noise}); use 'euler' (additive noise), 'heun' or 'milstein'.")
 
@@ -36,7 +36,7 @@ def _require_additive(system: System, method: str) -> None:
     terms = system.multiplicative_terms()
     if terms:
         x, xi = terms[0]
-        raise IntegrationError(
+        raise UnsupportedEquationsException(
             f"Method '{method}' cannot integrate multiplicative noise: the "
             f"coefficient of {xi} in d{x}/dt depends on a state variable. Use "
             f"'heun' or 'milstein' (Stratonovich interpretation).")
