@@ -199,3 +199,39 @@ def test_no_closed_form_says_why_and_suggests_a_method(rhs, reason):
         integrate(equations(**rhs), "exact")
     message = str(info.value)
     assert "'euler'" in message and "'rk4'" in message
+
+
+# Brian2 2.9.0 (numpy target, dt = 0.1 ms):
+#   G = NeuronGroup(2, '''dv/dt = -(v - 0.5)/tau + w/tau : 1
+#                         dw/dt = (a*v - w)/tau_w : 1
+#                         a : 1 (constant)''', method='exact')
+#   tau, tau_w = 10*ms, 100*ms; G.v = [1.2, 0.0]; G.w = [-0.3, 1.0]; G.a = [4.0, 0.0]
+#   M = StateMonitor(G, ['v', 'w'], record=True); run(30*ms)
+#   M.v[0, ::50], M.w[0, ::50]   (the neuron with a = 0 gives NaN in Brian2)
+BRIAN2_V = [1.2, 0.8538829503850957, 0.7134319624342872, 0.6834870275969099,
+            0.7155602863577212, 0.7852767285486443]
+BRIAN2_W = [-0.3, -0.08979946533475014, 0.06496185808732613, 0.19672117201710626,
+            0.3228578861293022, 0.453072665135977]
+
+
+def test_adaptive_pair_through_the_engine():
+    from nerve import Network, NeuronGroup, StateMonitor, ms, start_scope
+
+    start_scope()
+    G = NeuronGroup(4, """dv/dt = -(v - 0.5)/tau + w/tau : 1
+                          dw/dt = (a*v - w)/tau_w : 1
+                          a : 1 (constant)""", method="exact",
+                    namespace={"tau": 10 * ms, "tau_w": 100 * ms})
+    a = np.array([4.0, 0.0, -20.0, 1.0])
+    x0 = np.array([[1.2, -0.3], [0.0, 1.0], [-0.4, 0.2], [2.0, 2.0]])
+    G.v, G.w, G.a = x0[:, 0], x0[:, 1], a
+    M = StateMonitor(G, ["v", "w"], record=True)
+    Network(G, M).run(30 * ms)
+    # Brian2's closed form is another formula for the same numbers
+    np.testing.assert_allclose(M.v[0][::50], BRIAN2_V, rtol=1e-12)
+    np.testing.assert_allclose(M.w[0][::50], BRIAN2_W, rtol=1e-12)
+    for lane in range(4):   # including a = 0, complex and singular cases
+        A, c = adaptive_matrix(a[lane])
+        expected = affine_solution(A, c, x0[lane], STEPS * DT)
+        np.testing.assert_allclose([G.v[lane], G.w[lane]], expected, rtol=1e-11,
+                                   atol=1e-12)
