@@ -130,6 +130,30 @@ def test_synaptic_chain_against_matrix_exponential(tau, tau_e, tau_s):
                                expected, rtol=1e-11, atol=1e-13)
 
 
+def test_long_chain_with_a_constant():
+    # x0 <- x1 <- ... <- x5 <- c: divided differences at up to 7 points, two
+    # pairs of rates equal at run time (tau1 == tau3, tau2 == tau5)
+    n = 6
+    rhs = {f"x{i}": f"(x{i + 1} - x{i})/tau{i}" for i in range(n - 1)}
+    rhs[f"x{n - 1}"] = f"(c - x{n - 1})/tau{n - 1}"
+    taus = [0.004, 0.002, 0.003, 0.002, 0.006, 0.003]
+    _, statements = integrate(equations(**rhs), "exact")
+    x0 = np.linspace(0.5, -0.5, n)
+    state = simulate(statements, {f"x{i}": x0[i] for i in range(n)},
+                     {**{f"tau{i}": taus[i] for i in range(n)}, "c": 1.0},
+                     dt=DT, n_steps=STEPS)
+    A = np.zeros((n, n))
+    for i in range(n):
+        A[i, i] = -1 / taus[i]
+        if i + 1 < n:
+            A[i, i + 1] = 1 / taus[i]
+    c = np.zeros(n)
+    c[-1] = 1 / taus[-1]
+    expected = affine_solution(A, c, x0, STEPS * DT)
+    np.testing.assert_allclose([state[f"x{i}"][0] for i in range(n)], expected,
+                               rtol=1e-10, atol=1e-12)
+
+
 def test_chain_with_one_time_constant_uses_the_repeated_rate_form():
     # alpha synapse written with one tau: no division by tau - tau
     _, statements = integrate(equations(g="(h - g)/tau", h="-h/tau"), "exact")

@@ -65,7 +65,9 @@ def solve_coupled(names: Sequence[str],
         reads = {x: _reads(forms[x]) & set(component) - {x} for x in component}
         loops = [c for c in _strongly_connected(component, reads) if len(c) > 1]
         if not loops:
-            new.update(_chain(component, forms, reads))
+            temps, values = _chain(component, forms, reads)
+            statements += temps
+            new.update(values)
         elif len(component) == 2:
             temps, values = _pair(component, forms)
             statements += temps
@@ -164,9 +166,11 @@ def _strongly_connected(names, reads) -> list[set[str]]:
 
 # -- chains -------------------------------------------------------------------
 
-def _chain(names, forms, reads) -> dict[str, Expr]:
+def _chain(names, forms, reads) -> Step:
     """Sum over paths of the coupling products times divided differences
-    (see the module doc)."""
+    (see the module doc); each divided difference at two or more points is
+    a temporary, so the statements grow with the number of distinct point
+    sets, not with the size of the nested formulas."""
     rate = {x: None if forms[x] is None else forms[x].coefficients.get(x)
             for x in names}
     rate[_ONE] = None
@@ -176,7 +180,7 @@ def _chain(names, forms, reads) -> dict[str, Expr]:
         edges[x] = [(y, form.coefficients[y]) for y in names if y in reads[x]]
         if form is not None and form.constant is not None:
             edges[x].append((_ONE, form.constant))
-    differences = _DividedDifferences()
+    differences = _DividedDifferences(f"_E_{names[0]}_")
     new: dict[str, Expr] = {}
     for x in names:
         entries: dict[str, list[Expr]] = {}
@@ -197,7 +201,7 @@ def _chain(names, forms, reads) -> dict[str, Expr]:
                 coefficient = total(entries[y])
                 terms.append(coefficient if y == _ONE else mul(Name(y), coefficient))
         new[x] = total(terms)
-    return new
+    return differences.statements, new
 
 
 def _key(point: Expr | None) -> Expr:
@@ -206,16 +210,25 @@ def _key(point: Expr | None) -> Expr:
 
 class _DividedDifferences:
     """Divided differences of ``lambda -> exp(lambda*dt)``, memoised, at
-    points given as expressions (``None`` is zero)."""
+    points given as expressions (``None`` is zero); those at two or more
+    points are assigned to temporaries ``<prefix><n>`` (in
+    :attr:`statements`, each after the ones it reads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str) -> None:
         self._memo: dict[tuple, Expr] = {}
+        self._prefix = prefix
+        self.statements: list[Assign] = []
 
     def __call__(self, points: tuple[Expr | None, ...]) -> Expr:
         points = tuple(_key(p) for p in points)
         key = tuple(sorted(points, key=repr))
         if key not in self._memo:
-            self._memo[key] = self._compute(key)
+            value = self._compute(key)
+            if len(key) > 1:
+                name = f"{self._prefix}{len(self.statements)}"
+                self.statements.append(Assign(name, "=", value))
+                value = Name(name)
+            self._memo[key] = value
         return self._memo[key]
 
     def _compute(self, points: tuple[Expr, ...]) -> Expr:
