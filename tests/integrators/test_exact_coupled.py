@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from evaluate import equations, simulate
+from nerve.equations.printer import to_source
 from nerve.exceptions import IntegrationError, UnsupportedEquationsException
 from nerve.integrators import integrate
 
@@ -202,15 +203,55 @@ def test_independent_groups_are_solved_separately():
     assert state["v"][0] == pytest.approx(expected[0], rel=1e-11)
 
 
-@pytest.mark.parametrize("rhs, loop", [
-    ({"x": "y", "y": "z", "z": "-x"}, "x, y, z"),
-    ({"v": "(w - v)/tau + I", "w": "(v - w)/tau", "I": "-I/tau"}, "v, w"),
+@pytest.mark.parametrize("rhs, culprit", [
+    ({"x": "y", "y": "z", "z": "-x"}, "x, y, z form a loop of 3 variables"),
+    ({"v": "w - v", "w": "-v", "x": "y + v", "y": "-x"},
+     "v, w and x, y are two pairs"),
 ])
-def test_structures_without_a_closed_form_here_are_refused(rhs, loop):
-    with pytest.raises(UnsupportedEquationsException, match=f"{loop} form a loop") as info:
+def test_structures_without_a_closed_form_here_are_refused(rhs, culprit):
+    with pytest.raises(UnsupportedEquationsException, match=culprit) as info:
         integrate(equations(**rhs), "exact")
     assert "'rk4'" in str(info.value)
     assert isinstance(info.value, IntegrationError)
+
+
+ADAPTIVE_DRIVEN = equations(v="(-(v - 0.5) + w + I)/tau", w="(a*v - w)/tau_w",
+                            I="-I/tau_s")
+
+
+@pytest.mark.parametrize("a", [4.0, -20.0, 0.0])
+def test_pair_driven_by_a_current_against_matrix_exponential(a):
+    # the pair (v, w) with a synaptic current upstream and a constant input:
+    # Newton's form over the spectrum (nerve/integrators/mixed.py)
+    tau, tau_w, tau_s = 0.01, 0.1, 0.005
+    _, statements = integrate(ADAPTIVE_DRIVEN, "exact")
+    x0 = [1.2, -0.3, 2.0]
+    state = simulate(statements, dict(zip("vwI", x0)),
+                     {"tau": tau, "tau_w": tau_w, "tau_s": tau_s, "a": a},
+                     dt=DT, n_steps=STEPS)
+    A = [[-1 / tau, 1 / tau, 1 / tau], [a / tau_w, -1 / tau_w, 0], [0, 0, -1 / tau_s]]
+    expected = affine_solution(A, [0.5 / tau, 0, 0], x0, STEPS * DT)
+    np.testing.assert_allclose([state[x][0] for x in "vwI"], expected, rtol=1e-11)
+    # the current, which reads nothing of the pair, keeps its own closed form
+    assert "I = I*exp(-dt/tau_s)" in [to_source(s) for s in statements]
+
+
+def test_pair_between_an_upstream_chain_and_a_downstream_variable():
+    rhs = {"x": "(y - x)/t1 + g", "y": "-x/t2 - y/t1", "g": "(h - g)/t3",
+           "h": "-h/t4", "z": "(x - z)/t5 + 1/t5"}
+    t = {"t1": 0.01, "t2": 0.002, "t3": 0.003, "t4": 0.006, "t5": 0.02}
+    _, statements = integrate(equations(**rhs), "exact")
+    x0 = [0.3, -0.2, 1.0, 2.0, 0.1]
+    state = simulate(statements, dict(zip(rhs, x0)), t, dt=DT, n_steps=STEPS)
+    A = np.zeros((5, 5))
+    A[0] = [-1 / t["t1"], 1 / t["t1"], 1, 0, 0]
+    A[1] = [-1 / t["t2"], -1 / t["t1"], 0, 0, 0]          # complex eigenvalues
+    A[2] = [0, 0, -1 / t["t3"], 1 / t["t3"], 0]
+    A[3] = [0, 0, 0, -1 / t["t4"], 0]
+    A[4] = [1 / t["t5"], 0, 0, 0, -1 / t["t5"]]
+    expected = affine_solution(A, [0, 0, 0, 0, 1 / t["t5"]], x0, STEPS * DT)
+    np.testing.assert_allclose([state[x][0] for x in rhs], expected, rtol=1e-11,
+                               atol=1e-13)
 
 
 @pytest.mark.parametrize("rhs, reason", [

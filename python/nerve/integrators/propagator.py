@@ -30,8 +30,12 @@ in closed form, with the formulas built directly as expression nodes:
   ``beta = (exp(s*dt)*(s*S - C) + 1)/det(A)``, replaced by its limit when
   ``det(A) == 0`` (a perfect integrator in the loop).
 
-Other structures (a pair with further variables attached, loops of three or
-more variables) raise :class:`UnsupportedEquationsException`.
+* **A pair within chains** (the pair driven by other variables, or read by
+  them): Newton's interpolation of ``exp`` over the whole spectrum, in
+  :mod:`nerve.integrators.mixed`.
+
+Other structures (loops of three or more variables, two pairs in one
+coupled group) raise :class:`UnsupportedEquationsException`.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from .algebra import (
 )
 
 Step = tuple[list[Assign], dict[str, Expr]]
-_ONE = "1"  # the constant, as a variable that never changes
+CONSTANT = "1"  # the constant, as a variable that never changes
 
 
 def solve_coupled(names: Sequence[str],
@@ -65,23 +69,32 @@ def solve_coupled(names: Sequence[str],
         reads = {x: _reads(forms[x]) & set(component) - {x} for x in component}
         loops = [c for c in _strongly_connected(component, reads) if len(c) > 1]
         if not loops:
-            temps, values = _chain(component, forms, reads)
+            temps, values = chain(component, forms, reads)
             statements += temps
             new.update(values)
         elif len(component) == 2:
             temps, values = _pair(component, forms)
             statements += temps
             new.update(values)
+        elif len(loops) == 1 and len(loops[0]) == 2:
+            from .mixed import solve_mixed
+            temps, values = solve_mixed(component, forms, loops[0])
+            statements += temps
+            new.update(values)
         else:
-            loop = ", ".join(sorted(loops[0]))
+            big = [loop for loop in loops if len(loop) > 2]
+            if big:
+                culprit = f"{', '.join(sorted(big[0]))} form a loop of {len(big[0])} variables"
+            else:
+                culprit = " and ".join(", ".join(sorted(loop)) for loop in loops[:2])
+                culprit += " are two pairs of variables that read each other"
             raise UnsupportedEquationsException(
                 f"Method 'exact' cannot solve the coupled linear equations of "
                 f"{', '.join(component)}: their exact solution is computed in "
                 "closed form for chains (variables driven by others without "
-                "feedback) and for one pair of variables that read each other, "
-                f"but here {loop} form a loop"
-                + (" with further variables attached" if len(loops[0]) == 2 else "")
-                + ". Use 'rk4' (or 'euler', 'exponential_euler').")
+                "feedback) with at most one pair of variables that read each "
+                f"other, but here {culprit}. Use 'rk4' (or 'euler', "
+                "'exponential_euler').")
     statements = [Assign(s.target, s.op, _tidy(s.value)) for s in statements]
     return statements, {x: _tidy(value) for x, value in new.items()}
 
@@ -166,21 +179,21 @@ def _strongly_connected(names, reads) -> list[set[str]]:
 
 # -- chains -------------------------------------------------------------------
 
-def _chain(names, forms, reads) -> Step:
+def chain(names, forms, reads) -> Step:
     """Sum over paths of the coupling products times divided differences
     (see the module doc); each divided difference at two or more points is
     a temporary, so the statements grow with the number of distinct point
     sets, not with the size of the nested formulas."""
     rate = {x: None if forms[x] is None else forms[x].coefficients.get(x)
             for x in names}
-    rate[_ONE] = None
-    edges: dict[str, list[tuple[str, Expr]]] = {_ONE: []}
+    rate[CONSTANT] = None
+    edges: dict[str, list[tuple[str, Expr]]] = {CONSTANT: []}
     for x in names:
         form = forms[x]
         edges[x] = [(y, form.coefficients[y]) for y in names if y in reads[x]]
         if form is not None and form.constant is not None:
-            edges[x].append((_ONE, form.constant))
-    differences = _DividedDifferences(f"_E_{names[0]}_")
+            edges[x].append((CONSTANT, form.constant))
+    differences = DividedDifferences(f"_E_{'_'.join(names)}_")
     new: dict[str, Expr] = {}
     for x in names:
         entries: dict[str, list[Expr]] = {}
@@ -196,10 +209,10 @@ def _chain(names, forms, reads) -> Step:
                 product = coupling if weight is None else mul(weight, coupling)
                 pending.append((target, path + (target,), product))
         terms = []
-        for y in [*names, _ONE]:
+        for y in [*names, CONSTANT]:
             if y in entries:
                 coefficient = total(entries[y])
-                terms.append(coefficient if y == _ONE else mul(Name(y), coefficient))
+                terms.append(coefficient if y == CONSTANT else mul(Name(y), coefficient))
         new[x] = total(terms)
     return differences.statements, new
 
@@ -208,16 +221,17 @@ def _key(point: Expr | None) -> Expr:
     return ZERO if point is None else point
 
 
-class _DividedDifferences:
+class DividedDifferences:
     """Divided differences of ``lambda -> exp(lambda*dt)``, memoised, at
     points given as expressions (``None`` is zero); those at two or more
     points are assigned to temporaries ``<prefix><n>`` (in
     :attr:`statements`, each after the ones it reads)."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, statements: list[Assign] | None = None) -> None:
         self._memo: dict[tuple, Expr] = {}
         self._prefix = prefix
-        self.statements: list[Assign] = []
+        self._count = 0
+        self.statements: list[Assign] = [] if statements is None else statements
 
     def __call__(self, points: tuple[Expr | None, ...]) -> Expr:
         points = tuple(_key(p) for p in points)
@@ -225,7 +239,8 @@ class _DividedDifferences:
         if key not in self._memo:
             value = self._compute(key)
             if len(key) > 1:
-                name = f"{self._prefix}{len(self.statements)}"
+                name = f"{self._prefix}{self._count}"
+                self._count += 1
                 self.statements.append(Assign(name, "=", value))
                 value = Name(name)
             self._memo[key] = value
@@ -286,15 +301,7 @@ def _pair(names, forms) -> Step:
         return Name(f"_{kind}_{suffix}")
 
     statements: list[Assign] = []
-    s = temp("s", div(_sum(a11, a22), number(2)))
-    h = temp("h", div(sub(_zero(a11), _zero(a22)), number(2)))
-    q = temp("q", add(mul(h, h), mul(a12, a21)))
-    root, root_neg = call("sqrt", q), call("sqrt", neg(q))
-    c = temp("C", _by_sign(q, call("cosh", mul(root, DT)),
-                           call("cos", mul(root_neg, DT)), number(1)))
-    sn = temp("S", _by_sign(q, div(call("sinh", mul(root, DT)), root),
-                            div(call("sin", mul(root_neg, DT)), root_neg), DT))
-    decay = temp("decay", call("exp", mul(s, DT)))
+    s, h, q, c, sn, decay = pair_basics(a11, a12, a21, a22, temp)
     e_diag_x = mul(decay, add(c, mul(sn, h)))
     e_diag_y = mul(decay, sub(c, mul(sn, h)))
     new = {x: add(mul(e_diag_x, Name(x)), mul(mul(mul(decay, sn), a12), Name(y))),
@@ -326,6 +333,22 @@ def _pair(names, forms) -> Step:
     for v in (x, y):
         new[v] = total([new[v], *parts[v]])
     return statements, new
+
+
+def pair_basics(a11, a12, a21, a22, temp):
+    """Temporaries ``s`` (half the trace), ``h`` (half the difference of
+    the diagonal), ``q``, ``C``, ``S`` and ``exp(s*dt)`` of a pair whose
+    block is ``[[a11, a12], [a21, a22]]`` (module doc)."""
+    s = temp("s", div(_sum(a11, a22), number(2)))
+    h = temp("h", div(sub(_zero(a11), _zero(a22)), number(2)))
+    q = temp("q", add(mul(h, h), mul(a12, a21)))
+    root, root_neg = call("sqrt", q), call("sqrt", neg(q))
+    c = temp("C", _by_sign(q, call("cosh", mul(root, DT)),
+                           call("cos", mul(root_neg, DT)), number(1)))
+    sn = temp("S", _by_sign(q, div(call("sinh", mul(root, DT)), root),
+                            div(call("sin", mul(root_neg, DT)), root_neg), DT))
+    decay = temp("decay", call("exp", mul(s, DT)))
+    return s, h, q, c, sn, decay
 
 
 def _zero(value: Expr | None) -> Expr:
