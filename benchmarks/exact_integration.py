@@ -23,6 +23,8 @@ SYSTEMS = {
     "chain (4) with constant": {"v": "(ge - v)/tau + v0/tau", "ge": "(gs - ge)/tau_e",
                                 "gs": "(h - gs)/tau_s", "h": "-h/tau_h"},
     "oscillator": {"v": "w", "w": "-k*v"},
+    "pair driven by a current": {"v": "(-(v - 0.5) + w + I)/tau", "w": "(a*v - w)/tau_w",
+                                 "I": "-I/tau_s"},
 }
 
 
