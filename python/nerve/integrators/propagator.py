@@ -4,8 +4,8 @@
 solution ``X(t + dt) = exp(A dt) X + phi c`` with
 ``phi = integral_0^dt exp(A s) ds``. Writing the constant as one more
 variable (``d1/dt = 0``) makes ``phi c`` part of the exponential of the
-augmented matrix ``[[A, c], [0, 0]]``. Two structures are solved here, each
-in closed form, with the formulas built directly as expression nodes:
+augmented matrix ``[[A, c], [0, 0]]``. Three structures are solved, each in
+closed form, with the formulas built directly as expression nodes:
 
 * **Chains** (the coupling graph, "x reads y", has no cycle other than a
   variable reading itself; synaptic chains, currents driving a membrane):
@@ -29,7 +29,6 @@ in closed form, with the formulas built directly as expression nodes:
   ``alpha = (exp(s*dt)*(s*C - q*S) - s)/det(A)`` and
   ``beta = (exp(s*dt)*(s*S - C) + 1)/det(A)``, replaced by its limit when
   ``det(A) == 0`` (a perfect integrator in the loop).
-
 * **A pair within chains** (the pair driven by other variables, or read by
   them): Newton's interpolation of ``exp`` over the whole spectrum, in
   :mod:`nerve.integrators.mixed`.
@@ -50,7 +49,7 @@ from nerve.equations.nodes import (
 from nerve.exceptions import UnsupportedEquationsException
 
 from .algebra import (
-    DT, ZERO, LinearForm, add, call, div, mul, neg, number, sub, total,
+    DT, ONE, ZERO, LinearForm, add, call, div, mul, neg, number, sub, total,
 )
 
 Step = tuple[list[Assign], dict[str, Expr]]
@@ -254,7 +253,7 @@ class DividedDifferences:
         m = len(points) - 1
         if len(distinct) == 1:  # the m-th derivative over m!
             rate = distinct[0]
-            growth = ONE_ if rate == ZERO else call("exp", mul(rate, DT))
+            growth = ONE if rate == ZERO else call("exp", mul(rate, DT))
             if m == 0:
                 return growth
             scale = _power(DT, m)
@@ -269,9 +268,6 @@ class DividedDifferences:
             return quotient
         confluent = self(without_b + (a,))
         return call("where", Compare("==", a, b), confluent, quotient)
-
-
-ONE_ = number(1)
 
 
 def _power(base: Expr, m: int) -> Expr:
