@@ -155,6 +155,20 @@ def test_long_chain_with_a_constant():
                                rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("relative", [1e-3, 1e-9, 1e-13])
+def test_close_time_constants_without_cancellation(relative):
+    # tau_e = tau*(1 + relative): the difference quotient of the two
+    # exponentials is written with sinh; (exp(b dt) - exp(a dt))/(b - a)
+    # would lose log10(1/relative) digits (an error of 9e-3 at 1e-12)
+    _, statements = integrate(equations(v="(ge - v)/tau", ge="-ge/tau_e"), "exact")
+    tau, tau_e = 0.01, 0.01 * (1 + relative)
+    state = simulate(statements, {"v": 0.1, "ge": 1.0}, {"tau": tau, "tau_e": tau_e},
+                     dt=DT, n_steps=STEPS)
+    expected = affine_solution([[-1 / tau, 1 / tau], [0, -1 / tau_e]], [0, 0],
+                               [0.1, 1.0], STEPS * DT)
+    np.testing.assert_allclose([state["v"][0], state["ge"][0]], expected, rtol=1e-12)
+
+
 def test_chain_with_one_time_constant_uses_the_repeated_rate_form():
     # alpha synapse written with one tau: no division by tau - tau
     _, statements = integrate(equations(g="(h - g)/tau", h="-h/tau"), "exact")

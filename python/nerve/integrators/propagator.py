@@ -17,7 +17,11 @@ closed form, with the formulas built directly as expression nodes:
   so ``tau_e == tau_s`` written with one name gives the ``dt*exp(-dt/tau)``
   form; rates written differently that turn out equal at run time are
   caught by ``where(a == b, <equal rates>, <distinct rates>)``, the limit of
-  the general form (Brian2 produces NaN there).
+  the general form (Brian2 produces NaN there). The two-point difference
+  ``(exp(b*dt) - exp(a*dt))/(b - a)`` is written
+  ``exp((a + b)*dt/2)*sinh(h*dt)/h`` with ``h = (b - a)/2``, exact to
+  round-off however close the rates are; differences at three or more
+  points still divide differences, and lose digits for close rates.
 * **One pair** of variables that read each other (adaptation currents,
   resonators): with ``s = tr(A)/2`` and ``M = A - s*I``, ``M**2 = q*I``
   where ``q = ((a11 - a22)/2)**2 + a12*a21``, so
@@ -261,12 +265,19 @@ class DividedDifferences:
                 scale = div(scale, number(factorial(m)))
             return mul(scale, growth)
         a, b = distinct[0], distinct[1]
-        without_a = _remove(points, a)
-        without_b = _remove(points, b)
-        quotient = div(sub(self(without_a), self(without_b)), sub(b, a))
+        if m == 1:
+            # (exp(b*dt) - exp(a*dt))/(b - a) without cancellation when the
+            # rates are close: exp((a + b)*dt/2)*sinh(h*dt)/h, h = (b - a)/2
+            half = div(sub(b, a), number(2))
+            middle = div(add(a, b) or ZERO, number(2))
+            growth = call("exp", mul(middle, DT)) if middle != ZERO else ONE
+            quotient = mul(growth, div(call("sinh", mul(half, DT)), half))
+        else:
+            quotient = div(sub(self(_remove(points, a)), self(_remove(points, b))),
+                           sub(b, a))
         if isinstance(a, Number) and isinstance(b, Number):
             return quotient
-        confluent = self(without_b + (a,))
+        confluent = self(_remove(points, b) + (a,))
         return call("where", Compare("==", a, b), confluent, quotient)
 
 
