@@ -16,6 +16,7 @@ __all__ = [
     "UnknownNameError",
     "ModelDefinitionError",
     "IntegrationError",
+    "UnsupportedEquationsException",
     "InvalidIndexError",
     "IndexTypeError",
     "InvalidValueError",
@@ -25,6 +26,7 @@ __all__ = [
     "MagicError",
     "InvalidArgumentError",
     "ArgumentTypeError",
+    "SeedError",
 ]
 
 
@@ -89,6 +91,13 @@ class IntegrationError(NerveError, ValueError):
     (e.g. ``method='exact'`` on non-linear or stochastic equations)."""
 
 
+class UnsupportedEquationsException(IntegrationError):
+    """The integration method cannot integrate these equations (not linear
+    for ``exact``, stochastic for a deterministic method...); the message
+    says why and which method to use instead. Brian2 raises an exception of
+    the same name in these cases."""
+
+
 class InvalidIndexError(NerveError, IndexError):
     """An index out of range for a group or monitor."""
 
@@ -129,3 +138,7 @@ class InvalidArgumentError(NerveError, ValueError):
 
 class ArgumentTypeError(NerveError, TypeError):
     """An argument of the wrong type (where Brian2 raises :class:`TypeError`)."""
+
+
+class SeedError(NerveError, ValueError):
+    """A seed that numpy's global generator cannot take (outside 0 to 2**32 - 1)."""

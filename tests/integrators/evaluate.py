@@ -16,7 +16,7 @@ from nerve.integrators import DiffEquation
 
 FUNCTIONS = {
     "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
-    "tan": np.tan, "tanh": np.tanh, "abs": np.abs, "clip": np.clip,
+    "tan": np.tan, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "abs": np.abs, "clip": np.clip,
     "where": np.where, "int": lambda x: np.trunc(np.asarray(x, dtype=float)),
 }
 BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide,

@@ -86,7 +86,8 @@ def test_freezing_a_variable_without_equation_is_an_error():
 
 
 SYSTEMS = {
-    "exact": {"v": "(g - v)/tau", "g": "-g/taug", "u": "(1 - u)/tau"},
+    "exact": {"v": "(g - v)/tau", "g": "-g/taug", "u": "(1 - u)/tau",
+              "x": "-(x - 0.5)/tau + y/tau", "y": "(a*x - y)/tau_w"},
     "exponential_euler": {"m": "alpha*(1 - m) - beta*m", "v": "(sin(t) - v)/tau"},
     "euler": {"v": "(sin(t) - v)/tau + s*xi", "w": "(v - w)/tau + s*xi_2"},
     "rk2": {"v": "(sin(t) - v)/tau", "w": "(v - w)/tau"},

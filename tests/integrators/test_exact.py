@@ -1,5 +1,6 @@
 """method='exact' (alias 'linear'): the tutorial's value, analytic solutions,
-coupled systems through sympy, and the rejections."""
+a coupled system, and the rejections (coupled systems in detail:
+test_exact_coupled.py)."""
 
 import json
 import pathlib
@@ -66,10 +67,11 @@ def test_coupled_linear_system_against_analytic():
     assert state["v"][0] == pytest.approx(v, rel=1e-12)
 
 
-def test_independent_equations_take_the_fast_path_without_sympy():
+def test_exact_integration_does_not_import_sympy():
     code = ("import sys; import nerve; from nerve.integrators import integrate, DiffEquation\n"
             "from nerve.equations.parser import parse_expression as p\n"
             "integrate([DiffEquation('v', p('(1-v)/tau')), DiffEquation('w', p('-w/t2'))], 'exact')\n"
+            "integrate([DiffEquation('v', p('(w-v)/tau')), DiffEquation('w', p('-v/t2'))], 'exact')\n"
             "assert 'sympy' not in sys.modules, 'sympy imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -85,8 +87,3 @@ def test_rejections_say_why_and_suggest_a_method(rhs, message):
         integrate(equations(v=rhs), "exact")
     assert "use '" in str(info.value)
     assert isinstance(info.value, ValueError)
-
-
-def test_oscillator_without_real_closed_form_is_rejected():
-    with pytest.raises(IntegrationError, match="no real closed form"):
-        integrate(equations(v="w", w="-k*v"), "exact")

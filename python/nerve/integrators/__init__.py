@@ -3,9 +3,9 @@
 ``integrate(equations, method)`` returns ``(method_name, statements)``;
 see :func:`integrate` and ``docs/architecture.md`` (section "integrators").
 The methods follow Brian2's: ``exact`` (``linear``), ``euler``, ``rk2``,
-``rk4``, ``heun``, ``milstein`` and ``exponential_euler``. sympy is only
-imported for coupled linear systems with ``method='exact'``
-(``nerve.integrators.sympy_bridge`` holds the node/sympy conversions).
+``rk4``, ``heun``, ``milstein`` and ``exponential_euler``; ``exact``
+solves coupled linear systems in closed form without sympy
+(``nerve.integrators.propagator``).
 """
 
 from .integrate import ALIASES, DEFAULT_METHODS, METHODS, integrate

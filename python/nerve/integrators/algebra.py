@@ -137,10 +137,12 @@ def add(a: Expr | None, b: Expr | None) -> Expr | None:
 
 
 def _is_negated(a: Expr) -> bool:
-    """``-x``, or a product/quotient whose leftmost factor is ``-x``."""
+    """``-x`` or a negative literal, or a product/quotient whose leftmost
+    factor is one (so that ``x + -1/tau`` is written ``x - 1/tau``)."""
     while isinstance(a, BinOp) and a.op in ("*", "/"):
         a = a.left
-    return isinstance(a, UnaryOp) and a.op == "-"
+    return (isinstance(a, UnaryOp) and a.op == "-"
+            or isinstance(a, Number) and a.value < 0)
 
 
 def sub(a: Expr | None, b: Expr | None) -> Expr | None:

@@ -14,7 +14,7 @@ converge to the Ito one) refuses multiplicative noise.
 from __future__ import annotations
 
 from nerve.equations.nodes import Assign, Expr, Name
-from nerve.exceptions import IntegrationError
+from nerve.exceptions import UnsupportedEquationsException
 
 from .algebra import DT, T, add, call, div, mul, names_in, number, sub, total
 from .system import System, noise_draws, noise_increment, state, wiener
@@ -27,7 +27,7 @@ HALF_DT = div(DT, number(2))
 def _require_deterministic(system: System, method: str) -> None:
     if system.is_stochastic:
         noise = ", ".join(system.noise)
-        raise IntegrationError(
+        raise UnsupportedEquationsException(
             f"Method '{method}' cannot integrate stochastic equations (they contain "
             f"{noise}); use 'euler' (additive noise), 'heun' or 'milstein'.")
 
@@ -36,7 +36,7 @@ def _require_additive(system: System, method: str) -> None:
     terms = system.multiplicative_terms()
     if terms:
         x, xi = terms[0]
-        raise IntegrationError(
+        raise UnsupportedEquationsException(
             f"Method '{method}' cannot integrate multiplicative noise: the "
             f"coefficient of {xi} in d{x}/dt depends on a state variable. Use "
             f"'heun' or 'milstein' (Stratonovich interpretation).")
@@ -115,30 +115,47 @@ def rk4(system: System) -> Step:
 
 
 def heun(system: System) -> Step:
-    """Stochastic Heun (Stratonovich; Heun's second-order method without
-    noise): predictor ``p = x + dt*f(x,t) + sum g_k(x,t)*dW_k``, then
-    ``x + dt*(f(x,t) + f(p,t+dt))/2 + sum dW_k*(g_k(x,t) + g_k(p,t+dt))/2``."""
+    """Brian2's stochastic Heun method (Stratonovich): an Euler step of the
+    drift plus, per noise symbol ``k``, the average of the diffusion at the
+    start of the step and at a support point::
+
+        y_k = x + g_k(x, t)*dW_k                  (every variable at once)
+        x + dt*f(x, t) + sum_k dW_k*(g_k(x, t) + g_k(y_k, t + dt))/2
+
+    Without noise this is forward Euler (first order), as in Brian2. For
+    additive noise whose coefficient does not depend on ``t`` the two
+    coefficients are the same and the step is Euler-Maruyama. With
+    multiplicative noise ``g_k(y_k)`` is ``g_k + g_k*g_k'*dW_k + ...``, which
+    adds the Stratonovich correction ``g_k*g_k'*dW_k**2/2``: strong order 1
+    for a single (or diagonal) noise."""
     old = state(system)
     statements = noise_draws(system)
-    predicted = {}
-    for x in system.names:
-        p = add(add(Name(x), _drift_step(system, x, old)), noise_increment(system, x, old))
-        if p != Name(x):
-            statements.append(Assign(f"_p_{x}", "=", p))
-            predicted[x] = Name(f"_p_{x}")
-        else:
-            predicted[x] = Name(x)
     later = add(T, DT)
-    new: dict[str, Expr] = {}
-    for x in system.names:
-        f0, f1 = system.drift_at(x, old), system.drift_at(x, predicted, later)
-        step = None if f0 is None else div(mul(DT, add(f0, f1)), number(2))
-        for xi in system.noise:
+    steps = {x: _drift_step(system, x, old) for x in system.names}
+    for xi in system.noise:
+        read = set()
+        for x in system.names:
+            read |= names_in(system.diffusion[x].get(xi, T))
+        support: dict[str, Expr] = {}
+        for y in system.names:
+            g = system.diffusion_at(y, xi, old)
+            if y not in read or g is None:
+                support[y] = Name(y)
+                continue
+            name = f"_support_{xi}_{y}"
+            statements.append(Assign(name, "=", add(Name(y), mul(g, wiener(xi)))))
+            support[y] = Name(name)
+        for x in system.names:
             g0 = system.diffusion_at(x, xi, old)
-            if g0 is not None:
-                g1 = system.diffusion_at(x, xi, predicted, later)
-                step = add(step, div(mul(wiener(xi), add(g0, g1)), number(2)))
-        new[x] = add(Name(x), step)
+            if g0 is None:
+                continue
+            g1 = system.diffusion_at(x, xi, support, later)
+            if g1 == g0:
+                term = mul(g0, wiener(xi))
+            else:
+                term = div(mul(wiener(xi), add(g0, g1)), number(2))
+            steps[x] = add(steps[x], term)
+    new = {x: add(Name(x), steps[x]) for x in system.names}
     return statements, new
 
 

@@ -7,7 +7,7 @@ import time
 from typing import Callable, Iterable
 
 from nerve.equations.nodes import Assign, Expr, Name
-from nerve.exceptions import IntegrationError
+from nerve.exceptions import IntegrationError, UnsupportedEquationsException
 
 from . import explicit, linear
 from .algebra import call, names_in
@@ -49,8 +49,10 @@ def integrate(equations: Iterable[DiffEquation], method=None, *,
 
     Returns the name of the method used and the statements, which read the
     old state, use temporaries named ``_...``, and end by assigning every
-    state variable. Raises :class:`IntegrationError` when the method cannot
-    integrate the equations (the message says why and what to use instead).
+    state variable. Raises :class:`UnsupportedEquationsException` (an
+    :class:`IntegrationError`) when the method cannot integrate the
+    equations (the message says why and what to use instead), and
+    :class:`IntegrationError` for an unknown method name.
     """
     equations = list(equations)
     system = analyse(equations)
@@ -76,7 +78,7 @@ def integrate(equations: Iterable[DiffEquation], method=None, *,
             continue
         _log_choice(name, method is None, owner, time.perf_counter() - start)
         return name, statements
-    raise IntegrationError(
+    raise UnsupportedEquationsException(
         "None of the integration methods " + ", ".join(f"'{c}'" for c in candidates)
         + " can integrate these equations. " + " ".join(reasons))
 

@@ -18,12 +18,13 @@ there; this is a deliberate difference.
 from __future__ import annotations
 
 from nerve.equations.nodes import Assign, Compare, Expr, Name, Number
-from nerve.exceptions import IntegrationError
+from nerve.exceptions import UnsupportedEquationsException
 
 from .algebra import (
     DT, ZERO, add, call, calls_in, linear_form, mul, names_in, negated_ratio,
     numerator, sub,
 )
+from .propagator import solve_coupled
 from .system import System
 
 Step = tuple[list[Assign], dict[str, Expr]]
@@ -54,7 +55,7 @@ def exponential_euler(system: System) -> Step:
     depend on the other variables and on ``t``, taken at the start of the
     step), as for Hodgkin-Huxley gating variables."""
     if system.is_stochastic:
-        raise IntegrationError(
+        raise UnsupportedEquationsException(
             "Method 'exponential_euler' cannot integrate stochastic equations "
             f"(they contain {', '.join(system.noise)}); use 'euler' (additive "
             "noise), 'heun' or 'milstein'.")
@@ -64,7 +65,7 @@ def exponential_euler(system: System) -> Step:
         f = system.drift[x]
         form = None if f is None else linear_form(f, {x})
         if f is not None and form is None:
-            raise IntegrationError(
+            raise UnsupportedEquationsException(
                 f"Method 'exponential_euler' needs d{x}/dt to be linear in {x} "
                 "(A*x + B with A and B free of it); it is not. Use 'rk4', "
                 "'rk2' or 'euler'.")
@@ -80,10 +81,10 @@ def exact(system: System) -> Step:
     """Exact integration of equations linear in the state variables with
     coefficients constant over the step. A variable whose equation reads no
     other state variable and is read by no other equation gets the 1-D
-    closed form; coupled variables are solved together with sympy
-    (the matrix exponential)."""
+    closed form; coupled variables are solved together in closed form
+    (:mod:`nerve.integrators.propagator`)."""
     if system.is_stochastic:
-        raise IntegrationError(
+        raise UnsupportedEquationsException(
             "Method 'exact' cannot integrate stochastic equations (they contain "
             f"{', '.join(system.noise)}); use 'euler' for additive noise or "
             "'heun'/'milstein' for multiplicative noise.")
@@ -95,18 +96,18 @@ def exact(system: System) -> Step:
             forms[x] = None
             continue
         if "t" in names_in(f):
-            raise IntegrationError(
+            raise UnsupportedEquationsException(
                 f"Method 'exact' needs coefficients constant over a time step, but "
                 f"d{x}/dt depends on the time t; use 'euler', 'rk2' or 'rk4'.")
         random = calls_in(f) & {"rand", "randn"}
         if random:
-            raise IntegrationError(
+            raise UnsupportedEquationsException(
                 f"Method 'exact' cannot integrate d{x}/dt: it calls "
                 f"{sorted(random)[0]}(), which is not constant over a time step; "
                 "use 'euler' or 'rk4'.")
         form = linear_form(f, state)
         if form is None:
-            raise IntegrationError(
+            raise UnsupportedEquationsException(
                 f"Method 'exact' needs equations linear in the state variables, "
                 f"but d{x}/dt is not linear in {', '.join(sorted(names_in(f) & state))}; "
                 "use 'euler', 'rk2', 'rk4' or 'exponential_euler'.")
@@ -122,9 +123,10 @@ def exact(system: System) -> Step:
         temps, new[x] = linear_step(x, a, None if form is None else form.constant)
         statements += temps
     if coupled:
-        from .sympy_bridge import solve_linear_system
         names = [x for x in system.names if x in coupled]
-        new.update(solve_linear_system(names, {x: forms[x] for x in names}))
+        temps, values = solve_coupled(names, {x: forms[x] for x in names})
+        statements += temps
+        new.update(values)
     return statements, {x: new[x] for x in system.names}
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from nerve.equations.nodes import Assign, Expr, Name
-from nerve.exceptions import IntegrationError
+from nerve.exceptions import IntegrationError, UnsupportedEquationsException
 
 from .algebra import (
     DT, T, add, call, linear_form, mul, names_in, strip_spans, substitute,
@@ -102,7 +102,7 @@ def analyse(equations) -> System:
         split = linear_form(expr, noise)
         if split is None:
             listed = ", ".join(sorted(noise))
-            raise IntegrationError(
+            raise UnsupportedEquationsException(
                 f"The right-hand side of d{eq.name}/dt is not linear in the noise "
                 f"term(s) {listed}: write it as f + g*xi, with f and g free of xi.")
         names.append(eq.name)
