@@ -22,7 +22,7 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
                               SimulationError, UnknownNameError)
 from nerve.groups import NeuronGroup, linked_var
-from nerve.monitors import SpikeMonitor, StateMonitor
+from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.units import *  # noqa: F403
 
@@ -36,7 +36,7 @@ _NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dime
 __all__ = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
-    "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
+    "NeuronGroup", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",
     "set_num_threads", "get_num_threads",

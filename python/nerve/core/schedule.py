@@ -111,10 +111,11 @@ class RunBuilder:
         return len(self.state_recorders) - 1
 
     def event_recorder(self, group: int, event: int, start: int, stop: int,
-                       sink: Callable[[Any, Any], None]) -> int:
+                       sink: Callable[[Any, Any, list], None], columns=()) -> int:
         """Record the events of buffer ``event`` of ``group`` in
-        ``start:stop``; ``sink(indices, times)`` receives them."""
-        self.event_recorders.append((group, event, int(start), int(stop)))
+        ``start:stop``, and the values of ``columns`` there; ``sink(indices,
+        times, values)`` receives them."""
+        self.event_recorders.append((group, event, int(start), int(stop), list(columns)))
         self._event_sinks.append(sink)
         return len(self.event_recorders) - 1
 
@@ -146,9 +147,9 @@ class RunBuilder:
         for sink, (times, values) in zip(self._state_sinks, state):
             if len(times):
                 sink(times, values)
-        for sink, (indices, times) in zip(self._event_sinks, events):
+        for sink, (indices, times, values) in zip(self._event_sinks, events):
             if len(indices):
-                sink(indices, times)
+                sink(indices, times, values)
 
     def finish(self) -> None:
         for function in self._finishers:

@@ -1,6 +1,6 @@
 """Monitors: record what a group does during a run."""
 
-from nerve.monitors.spikemonitor import SpikeMonitor
+from nerve.monitors.spikemonitor import EventMonitor, SpikeMonitor
 from nerve.monitors.statemonitor import StateMonitor
 
-__all__ = ["SpikeMonitor", "StateMonitor"]
+__all__ = ["EventMonitor", "SpikeMonitor", "StateMonitor"]

@@ -53,8 +53,10 @@ class RecordedTimes:
 
     @property
     def t_(self) -> np.ndarray:
-        """The recording times in seconds (a plain array)."""
-        return self._times.array
+        """The recording times in seconds (a plain, read-only array)."""
+        view = self._times.array.view()
+        view.flags.writeable = False
+        return view
 
     @property
     def t(self):

@@ -1,4 +1,5 @@
-"""SpikeMonitor: the spikes of a group, as (neuron index, time) pairs."""
+"""EventMonitor and SpikeMonitor: the events of a group as (neuron index,
+time) pairs, with the values of chosen variables at each event."""
 
 from __future__ import annotations
 
@@ -6,86 +7,212 @@ import numpy as np
 
 from nerve.core.base import NerveObject
 from nerve.core.schedule import Operation
+from nerve.exceptions import ModelDefinitionError, UnknownNameError
 from nerve.monitors._chunks import Chunks, RecordedTimes, recorded_group
 
-__all__ = ["SpikeMonitor"]
+__all__ = ["EventMonitor", "SpikeMonitor"]
 
 
-class SpikeMonitor(RecordedTimes, NerveObject):
-    """Record every spike of ``source``: ``t`` (spike times), ``i`` (neuron
-    indices), ``count`` (spikes per neuron), ``num_spikes``,
-    ``spike_trains()``."""
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written (the recording stays intact)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+class EventMonitor(RecordedTimes, NerveObject):
+    """Record every ``event`` of ``source`` (``'spike'`` or a custom event):
+    ``t`` (times), ``i`` (neuron indices), ``count`` (events per neuron),
+    ``num_events``, ``event_trains()``, and the values of ``variables`` at
+    each event (``M.v``, ``M.values('v')``, ``M.all_values()``).
+    ``record=False`` keeps only the counts."""
 
     invalidates_magic_network = False
 
-    def __init__(self, source, variables=None, record=True, when="thresholds", order=1,
+    def __init__(self, source, event, variables=None, record=True, when=None, order=None,
                  name=None):
-        group, start, stop = recorded_group(source, "SpikeMonitor")
-        if group._threshold is None:
-            from nerve.exceptions import ModelDefinitionError
-
-            raise ModelDefinitionError(
-                f"SpikeMonitor: {source.name!r} has no threshold, so it never spikes")
-        if variables:
-            raise NotImplementedError("recording variables at spike times is not supported yet")
+        group, start, stop = recorded_group(source, type(self).__name__)
+        index = group._event_index(event)  # refuses unknown events
+        if when is None:
+            when = "thresholds" if index == 0 else group.__dict__.get(
+                "_event_schedule", {}).get(event, ("after_thresholds", group.order))[0]
+        if order is None:
+            order = group.order + 1
         super().__init__(name=name, clock=group.clock, when=when, order=order)
-        self.source = source
-        self._group, self._range = group, (start, stop)
+        if variables is None:
+            variables = []
+        elif isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables)
+        for var in variables:
+            if var not in group._slots:
+                raise UnknownNameError(
+                    f"{type(self).__name__}: {source.name!r} has no state variable {var!r} to "
+                    f"record at its events (its variables: {', '.join(group._slots)})", var)
+        self.source, self.event = source, event
         self.record = bool(record)
+        self.record_variables = variables
+        self._group, self._event, self._range = group, index, (start, stop)
         self._i = Chunks(np.zeros(0, dtype=np.int32))
         self._times = Chunks(np.zeros(0))
+        self._values = {v: Chunks(np.zeros(0)) for v in variables}
+        self._count = np.zeros(stop - start, dtype=np.int64)
 
     # -- the run protocol -------------------------------------------------
 
     def _dependencies(self):
         return (self._group,)
 
+    def _observes(self):
+        return {self._group: set(self.record_variables)} if self.record_variables else {}
+
     def _contribute(self, run) -> None:
         group = self._group._engine_group(run)
-        recorder = run.event_recorder(group, 0, *self._range, self._append)
-        run.add(Operation(self.name, "record_events", self.clock, self.when, self.order,
-                          recorder, owner=self, type_name="SpikeMonitor"))
+        columns = [self._group._slots[v] for v in self.record_variables]
+        recorder = run.event_recorder(group, self._event, *self._range, self._append,
+                                      columns=columns)
+        operation = Operation(self.name, "record_events", self.clock, self.when, self.order,
+                              recorder, owner=self, type_name=type(self).__name__)
+        operation.prelude = self._group._link_prelude(run, operation,
+                                                      set(self.record_variables))
+        run.add(operation)
 
-    def _append(self, indices: np.ndarray, times: np.ndarray) -> None:
-        """Spikes from the engine: neuron indices (relative to the source)
-        and times (``step*dt``, in seconds), arrays handed over without a
-        copy."""
+    def _append(self, indices: np.ndarray, times: np.ndarray, values) -> None:
+        """Events from the engine: neuron indices (relative to the source),
+        times (``step*dt``, in seconds) and recorded values, arrays handed
+        over without a copy."""
+        self._count += np.bincount(indices, minlength=len(self._count))
+        if not self.record:
+            return
         self._i.append(indices)
         self._times.append(times)
+        for var, column in zip(self.record_variables, values):
+            self._values[var].append(column)
 
     def _snapshot(self):
-        return len(self._i)
+        return len(self._i), self._count.copy()
 
-    def _restore(self, length) -> None:
+    def _restore(self, snapshot) -> None:
+        length, count = snapshot
         self._i.truncate(length)
         self._times.truncate(length)
+        for chunks in self._values.values():
+            chunks.truncate(length)
+        self._count[:] = count
+
+    # -- what was recorded --------------------------------------------------
+
+    @property
+    def t_(self) -> np.ndarray:
+        return _read_only(self._times.array)
 
     @property
     def i(self) -> np.ndarray:
-        """Index of the neuron of each spike."""
-        return self._i.array
+        """Index of the neuron of each event."""
+        return _read_only(self._i.array)
+
+    @property
+    def it(self) -> tuple:
+        """``(i, t)``."""
+        return self.i, self.t
+
+    @property
+    def it_(self) -> tuple:
+        return self.i, self.t_
 
     @property
     def count(self) -> np.ndarray:
-        """Number of spikes of each neuron of the source."""
-        return np.bincount(self.i, minlength=self._range[1] - self._range[0])
+        """Number of events of each neuron of the source (a copy)."""
+        return self._count.copy()
+
+    @property
+    def num_events(self) -> int:
+        """Total number of events recorded."""
+        return int(self._count.sum())
+
+    def __len__(self) -> int:
+        return self.num_events
+
+    def _with_units(self, var: str, values: np.ndarray):
+        dtype = self._group._variable_dtype(var)
+        if dtype == "boolean":
+            return values.astype(bool)
+        if dtype == "integer":
+            return values.astype(np.int32)
+        dim = self._group._variable_dim(var)
+        if dim.is_dimensionless:
+            return _read_only(values)
+        from nerve.units import Quantity
+
+        return Quantity(values, dim=dim, copy=True)
+
+    def __getattr__(self, name):
+        values = self.__dict__.get("_values", {})
+        if name in values:
+            return self._with_units(name, values[name].array)
+        if name.endswith("_") and name[:-1] in values:
+            return _read_only(values[name[:-1]].array)
+        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name')!r} has no "
+                             f"attribute {name!r}")
+
+    def _trains(self, values: np.ndarray, unit) -> dict:
+        size = self._range[1] - self._range[0]
+        order = np.argsort(self.i, kind="stable")
+        i, v = self.i[order], values[order]
+        bounds = np.searchsorted(i, np.arange(size + 1))
+        return {k: v[bounds[k]:bounds[k + 1]] * unit for k in range(size)}
+
+    def event_trains(self) -> dict:
+        """Event times of each neuron: ``{index: times}``."""
+        from nerve.units import second
+
+        return self._trains(self.t_, second)
+
+    def values(self, var: str) -> dict:
+        """The values of ``var`` at the events of each neuron: ``{index: values}``."""
+        if var not in self._values:
+            raise UnknownNameError(f"{self.name!r} does not record {var!r} "
+                                   f"(it records: {', '.join(self.record_variables)})", var)
+        from nerve.units import Quantity
+
+        dim = self._group._variable_dim(var)
+        unit = 1 if dim.is_dimensionless else Quantity(1.0, dim=dim)
+        return self._trains(self._values[var].array, unit)
+
+    def all_values(self) -> dict:
+        """``{'t': event_trains(), var: values(var), ...}``."""
+        out = {"t": self.event_trains()}
+        out.update({var: self.values(var) for var in self.record_variables})
+        return out
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} {self.name!r} of {self.source.name!r}: "
+                f"{self.num_events} events>")
+
+
+class SpikeMonitor(EventMonitor):
+    """Record every spike of ``source``: ``t``, ``i``, ``count``,
+    ``num_spikes``, ``spike_trains()``, and the values of ``variables`` at
+    each spike."""
+
+    def __init__(self, source, variables=None, record=True, when=None, order=None,
+                 name=None):
+        group = recorded_group(source, "SpikeMonitor")[0]
+        if group._threshold is None:
+            raise ModelDefinitionError(
+                f"SpikeMonitor: {source.name!r} has no threshold, so it never spikes")
+        super().__init__(source, "spike", variables=variables, record=record, when=when,
+                         order=order, name=name)
 
     @property
     def num_spikes(self) -> int:
         """Total number of spikes recorded."""
-        return len(self._i)
-
-    def __len__(self) -> int:
-        return self.num_spikes
+        return self.num_events
 
     def spike_trains(self) -> dict:
         """Spike times of each neuron: ``{index: times}``."""
-        from nerve.units import second
-
-        order = np.argsort(self.i, kind="stable")
-        i, t = self.i[order], self.t_[order]
-        bounds = np.searchsorted(i, np.arange(self._range[1] - self._range[0] + 1))
-        return {k: t[bounds[k]:bounds[k + 1]] * second for k in range(self._range[1] - self._range[0])}
+        return self.event_trains()
 
     def __repr__(self) -> str:
-        return f"<SpikeMonitor {self.name!r} of {self.source.name!r}: {self.num_spikes} spikes>"
+        return (f"<SpikeMonitor {self.name!r} of {self.source.name!r}: "
+                f"{self.num_spikes} spikes>")

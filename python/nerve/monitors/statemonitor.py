@@ -46,7 +46,9 @@ class StateMonitor(RecordedTimes, NerveObject):
             clock = group.clock
         super().__init__(name=name, dt=dt, clock=clock, when=when, order=order)
         if variables is True:
-            variables = [v for v in group._slots if v not in ("lastspike", "not_refractory")]
+            # every variable of the model, subexpressions included (as Brian2)
+            variables = [v for v in group.equations.names
+                         if v in group._slots or v in group._subexpressions]
         elif isinstance(variables, str):
             variables = [variables]
         variables = list(variables)
@@ -105,7 +107,8 @@ class StateMonitor(RecordedTimes, NerveObject):
             chunks.truncate(length)
 
     def _values_of(self, var: str, raw: bool):
-        values = self._values[var].array.T
+        values = self._values[var].array.T.view()
+        values.flags.writeable = False  # a user's write cannot corrupt the recording
         dtype = self._group._variable_dtype(var)
         if dtype == "boolean":
             return values.astype(bool)

@@ -181,7 +181,7 @@ impl nerve_core::Host for PyHost<'_> {
 
 /// Recordings as Python objects: per state recorder `(times, [values])`
 /// with `values` of shape (recordings, indices); per event recorder
-/// `(indices: int32, times: float64)`. Times are `step*dt`, converted in
+/// `(indices: int32, times: float64, [values at the events])`. Times are `step*dt`, converted in
 /// place (a `Vec<i64>` mapped to a `Vec<f64>` reuses its allocation).
 fn recordings<'py>(py: Python<'py>, rec: Recordings, dts: &Dts) -> PyResult<Bound<'py, PyTuple>> {
     let state = PyList::empty(py);
@@ -201,7 +201,11 @@ fn recordings<'py>(py: Python<'py>, rec: Recordings, dts: &Dts) -> PyResult<Boun
         i.shrink_to_fit();
         let mut t: Vec<f64> = r.steps.into_iter().map(|s| s as f64 * dt).collect();
         t.shrink_to_fit();
-        events.append((i.into_pyarray(py), t.into_pyarray(py)))?;
+        let values = PyList::empty(py);
+        for v in r.values {
+            values.append(v.into_pyarray(py))?;
+        }
+        events.append((i.into_pyarray(py), t.into_pyarray(py), values))?;
     }
     PyTuple::new(py, [state.into_any(), events.into_any()])
 }
@@ -224,7 +228,7 @@ pub fn run<'py>(
     clocks: Vec<(f64, i64, i64)>,
     ops: Vec<OpArgs<'py>>,
     state_recorders: Vec<(usize, Vec<usize>, Vec<i64>)>,
-    event_recorders: Vec<(usize, usize, i64, i64)>,
+    event_recorders: Vec<(usize, usize, i64, i64, Vec<usize>)>,
     host: Option<Py<PyAny>>,
     threads: usize,
     gathers: Vec<(usize, usize, usize, usize, Vec<i64>)>,
@@ -253,12 +257,13 @@ pub fn run<'py>(
         .collect::<PyResult<_>>()?;
     let events: Vec<EventRecorder> = event_recorders
         .into_iter()
-        .map(|(group, event, start, stop)| {
+        .map(|(group, event, start, stop, columns)| {
             Ok(EventRecorder {
                 group,
                 event,
                 start: index("event recorder start", start)?,
                 stop: index("event recorder stop", stop)?,
+                columns,
             })
         })
         .collect::<PyResult<_>>()?;

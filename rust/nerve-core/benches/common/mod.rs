@@ -238,6 +238,7 @@ pub fn run_model(
         event,
         start: 0,
         stop: i32::try_from(n).unwrap(),
+        columns: Vec::new(),
     }];
     let schedule = Schedule {
         clocks: &mut clocks,

@@ -32,6 +32,93 @@ fn group_of(a: &Action<'_>) -> Option<usize> {
     }
 }
 
+/// One operation ready to run: programs resolved, scalar files owned,
+/// fused pairs merged (built once per run, so a tick does no lookups).
+enum Step<'p> {
+    Sweep {
+        group: usize,
+        first: (&'p Program, Scalars),
+        /// A fused condition and its event buffer.
+        then: Option<(&'p Program, Scalars, usize)>,
+    },
+    Detect {
+        group: usize,
+        event: usize,
+        program: &'p Program,
+        sc: Scalars,
+    },
+    OnEvent {
+        group: usize,
+        event: usize,
+        program: &'p Program,
+        sc: Scalars,
+    },
+    RecordState(usize),
+    RecordEvents(usize),
+    Gather(usize),
+    Host(usize),
+}
+
+struct Planned<'p> {
+    clock: usize,
+    step: Step<'p>,
+}
+
+fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
+    let mut out = Vec::with_capacity(s.ops.len());
+    for (i, op) in s.ops.iter().enumerate() {
+        if fusion.absorbed.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let step = match op.action {
+            Action::Update { group, program } => {
+                let then = fusion.fused.get(i).copied().flatten().and_then(|j| {
+                    match s.ops.get(j)?.action {
+                        Action::Detect { event, program, .. } => {
+                            Some((program, Scalars::new(program), event))
+                        }
+                        _ => None,
+                    }
+                });
+                Step::Sweep {
+                    group,
+                    first: (program, Scalars::new(program)),
+                    then,
+                }
+            }
+            Action::Detect {
+                group,
+                event,
+                program,
+            } => Step::Detect {
+                group,
+                event,
+                program,
+                sc: Scalars::new(program),
+            },
+            Action::OnEvent {
+                group,
+                event,
+                program,
+            } => Step::OnEvent {
+                group,
+                event,
+                program,
+                sc: Scalars::new(program),
+            },
+            Action::RecordState { recorder } => Step::RecordState(recorder),
+            Action::RecordEvents { recorder } => Step::RecordEvents(recorder),
+            Action::Gather { gather } => Step::Gather(gather),
+            Action::Host { id } => Step::Host(id),
+        };
+        out.push(Planned {
+            clock: op.clock,
+            step,
+        });
+    }
+    out
+}
+
 /// Run `s` until its earliest clock reaches its end, or the host stops it,
 /// on at most `threads` threads (0: one per available core; fewer if no
 /// group is large enough to split). Clocks are advanced in place; returns
@@ -56,16 +143,11 @@ pub fn run(
             Work::new(g, programs)
         })
         .collect();
-    let mut scalars: Vec<Option<Scalars>> = s
-        .ops
-        .iter()
-        .map(|op| program(&op.action).map(Scalars::new))
-        .collect();
+    let mut steps = self::plan(&s, &fusion);
     let mut rec = Recordings::new(s.state_recorders, s.event_recorders);
     let lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let mut ticker = Ticker {
         s,
-        fusion,
         check_every: (CHECK_EVERY_LANE_STEPS / lanes).max(1) as u64,
     };
     // Small groups only: no threads, and no thread count to look up (reading
@@ -80,18 +162,17 @@ pub fn run(
     } else {
         1
     };
+    let mut ctx = Ctx {
+        groups,
+        work: &mut work,
+        rec: &mut rec,
+        host,
+    };
     if members == 1 {
-        let outcome = ticker.run(
-            groups,
-            &mut work,
-            &mut scalars,
-            &mut rec,
-            host,
-            &Team::new(0),
-        );
+        let outcome = ticker.run(&mut ctx, &mut steps, &Team::new(0));
         return Ok((outcome, rec));
     }
-    for w in work.iter_mut().filter(|w| w.parallel()) {
+    for w in ctx.work.iter_mut().filter(|w| w.parallel()) {
         w.parts = (1..members)
             .map(|_| Mutex::new((w.regs.clone(), Vec::new())))
             .collect();
@@ -110,14 +191,21 @@ pub fn run(
             }
         }
         let _stop = Stop(&team);
-        ticker.run(groups, &mut work, &mut scalars, &mut rec, host, &team)
+        ticker.run(&mut ctx, &mut steps, &team)
     });
     Ok((outcome, rec))
 }
 
+/// What a tick works on.
+struct Ctx<'x, 'a, 'c> {
+    groups: &'x mut [Group<'a, 'c>],
+    work: &'x mut [Work],
+    rec: &'x mut Recordings,
+    host: &'x mut dyn Host,
+}
+
 struct Ticker<'s, 'p> {
     s: Schedule<'s, 'p>,
-    fusion: Fusion,
     check_every: u64,
 }
 
@@ -145,17 +233,15 @@ fn next_clocks(clocks: &[Clock], active: &mut [bool]) -> Option<()> {
 impl Ticker<'_, '_> {
     fn run(
         &mut self,
-        groups: &mut [Group<'_, '_>],
-        work: &mut [Work],
-        scalars: &mut [Option<Scalars>],
-        rec: &mut Recordings,
-        host: &mut dyn Host,
+        ctx: &mut Ctx<'_, '_, '_>,
+        steps: &mut [Planned<'_>],
         team: &Team,
     ) -> Outcome {
         let mut out = Outcome::default();
         let mut active = vec![true; self.s.clocks.len()];
+        let single = self.s.clocks.len() == 1;
         while next_clocks(self.s.clocks, &mut active).is_some() {
-            let stop = self.tick(groups, work, scalars, rec, host, team, &active);
+            let stop = self.tick(ctx, steps, team, &active, single);
             for (c, &a) in self.s.clocks.iter_mut().zip(&active) {
                 if a {
                     c.step += 1;
@@ -173,7 +259,9 @@ impl Ticker<'_, '_> {
                     .iter()
                     .map(Clock::t)
                     .fold(f64::INFINITY, f64::min);
-                if next_clocks(self.s.clocks, &mut active).is_some() && host.poll(t) == Flow::Stop {
+                if next_clocks(self.s.clocks, &mut active).is_some()
+                    && ctx.host.poll(t) == Flow::Stop
+                {
                     out.stopped = true;
                     break;
                 }
@@ -182,85 +270,66 @@ impl Ticker<'_, '_> {
         out
     }
 
-    /// One tick: every operation of an active clock, in order. Returns true
-    /// when the host asked to stop.
-    #[allow(clippy::too_many_arguments)]
+    /// One tick: every operation of an active clock, in order (with one
+    /// clock, every operation). Returns true when the host asked to stop.
     fn tick(
         &self,
-        groups: &mut [Group<'_, '_>],
-        work: &mut [Work],
-        scalars: &mut [Option<Scalars>],
-        rec: &mut Recordings,
-        host: &mut dyn Host,
+        ctx: &mut Ctx<'_, '_, '_>,
+        steps: &mut [Planned<'_>],
         team: &Team,
         active: &[bool],
+        single: bool,
     ) -> bool {
         let mut stop = false;
-        for (i, op) in self.s.ops.iter().enumerate() {
-            if !active.get(op.clock).copied().unwrap_or(false)
-                || self.fusion.absorbed.get(i).copied().unwrap_or(false)
-            {
+        for planned in steps.iter_mut() {
+            if !single && !active.get(planned.clock).copied().unwrap_or(false) {
                 continue;
             }
-            let Some(&clock) = self.s.clocks.get(op.clock) else {
+            let Some(&clock) = self.s.clocks.get(planned.clock) else {
                 continue;
             };
             let (t, dt, step) = (clock.t(), clock.dt, clock.step);
-            match op.action {
-                Action::Update { group, program } => {
-                    let (Some(g), Some(w)) = (groups.get_mut(group), work.get_mut(group)) else {
+            match &mut planned.step {
+                Step::Sweep { group, first, then } => {
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
+                    else {
                         continue;
                     };
                     let n = g.columns.n();
-                    let fused = self.fusion.fused.get(i).copied().flatten();
-                    let (head, tail) = scalars.split_at_mut(i + 1);
-                    let Some(Some(sc)) = head.last_mut() else {
-                        continue;
-                    };
-                    sc.run_scalar(program, t, dt, n, step);
-                    let detect = fused.and_then(|j| match self.s.ops.get(j)?.action {
-                        Action::Detect { event, program, .. } => {
-                            let sc = tail.get_mut(j - i - 1)?.as_mut()?;
-                            sc.run_scalar(program, t, dt, n, step);
-                            Some((event, program, &*sc))
+                    let (p1, sc1) = (first.0, &mut first.1);
+                    sc1.run_scalar(p1, t, dt, n, step);
+                    match then {
+                        Some((p2, sc2, event)) => {
+                            sc2.run_scalar(p2, t, dt, n, step);
+                            sweep(g, w, &[(p1, sc1), (p2, sc2)], Some(*event), team);
                         }
-                        _ => None,
-                    });
-                    match detect {
-                        Some((event, p2, sc2)) => {
-                            sweep(g, w, &[(program, sc), (p2, sc2)], Some(event), team)
-                        }
-                        None => sweep(g, w, &[(program, sc)], None, team),
+                        None => sweep(g, w, &[(p1, sc1)], None, team),
                     }
                 }
-                Action::Detect {
+                Step::Detect {
                     group,
                     event,
                     program,
+                    sc,
                 } => {
-                    let (Some(g), Some(w), Some(Some(sc))) = (
-                        groups.get_mut(group),
-                        work.get_mut(group),
-                        scalars.get_mut(i),
-                    ) else {
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
+                    else {
                         continue;
                     };
                     sc.run_scalar(program, t, dt, g.columns.n(), step);
-                    sweep(g, w, &[(program, sc)], Some(event), team);
+                    sweep(g, w, &[(program, sc)], Some(*event), team);
                 }
-                Action::OnEvent {
+                Step::OnEvent {
                     group,
                     event,
                     program,
+                    sc,
                 } => {
-                    let (Some(g), Some(w), Some(Some(sc))) = (
-                        groups.get_mut(group),
-                        work.get_mut(group),
-                        scalars.get_mut(i),
-                    ) else {
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
+                    else {
                         continue;
                     };
-                    let Some(lanes) = w.events.get(event) else {
+                    let Some(lanes) = w.events.get(*event) else {
                         continue;
                     };
                     if lanes.is_empty() {
@@ -269,33 +338,34 @@ impl Ticker<'_, '_> {
                     sc.run_scalar(program, t, dt, g.columns.n(), step);
                     execute_indexed(program, sc, &mut w.regs, &g.columns, lanes, g.rng);
                 }
-                Action::RecordState { recorder } => {
+                Step::RecordState(recorder) => {
                     if let (Some(r), Some(out)) = (
-                        self.s.state_recorders.get(recorder),
-                        rec.state.get_mut(recorder),
+                        self.s.state_recorders.get(*recorder),
+                        ctx.rec.state.get_mut(*recorder),
                     ) {
-                        if let Some(g) = groups.get(r.group) {
+                        if let Some(g) = ctx.groups.get(r.group) {
                             record::record_state(r, &g.columns, step, out);
                         }
                     }
                 }
-                Action::RecordEvents { recorder } => {
+                Step::RecordEvents(recorder) => {
                     if let (Some(r), Some(out)) = (
-                        self.s.event_recorders.get(recorder),
-                        rec.events.get_mut(recorder),
+                        self.s.event_recorders.get(*recorder),
+                        ctx.rec.events.get_mut(*recorder),
                     ) {
-                        if let Some(lanes) = work.get(r.group).and_then(|w| w.events.get(r.event)) {
-                            record::record_events(r, lanes, step, out);
+                        let lanes = ctx.work.get(r.group).and_then(|w| w.events.get(r.event));
+                        if let (Some(lanes), Some(g)) = (lanes, ctx.groups.get(r.group)) {
+                            record::record_events(r, lanes, &g.columns, step, out);
                         }
                     }
                 }
-                Action::Gather { gather } => {
-                    if let Some(x) = self.s.gathers.get(gather) {
-                        gather_column(groups, x);
+                Step::Gather(gather) => {
+                    if let Some(x) = self.s.gathers.get(*gather) {
+                        gather_column(ctx.groups, x);
                     }
                 }
-                Action::Host { id } => {
-                    if !stop && host.call(id, t, rec) == Flow::Stop {
+                Step::Host(id) => {
+                    if !stop && ctx.host.call(*id, t, ctx.rec) == Flow::Stop {
                         stop = true;
                     }
                 }

@@ -151,13 +151,15 @@ pub struct StateRecorder {
 }
 
 /// Record the lanes of event buffer `event` of `group` that lie in
-/// `start..stop`, as indices relative to `start` (a subgroup).
+/// `start..stop`, as indices relative to `start` (a subgroup), and the
+/// values of `columns` at those lanes when the event is recorded.
 #[derive(Clone, Debug)]
 pub struct EventRecorder {
     pub group: usize,
     pub event: usize,
     pub start: i32,
     pub stop: i32,
+    pub columns: Vec<usize>,
 }
 
 /// Whether a run goes on after the caller was called.

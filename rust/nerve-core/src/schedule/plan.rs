@@ -156,6 +156,13 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
     for r in s.event_recorders {
         let g = group(groups, r.group, "recorded group")?;
         event(g, r.event)?;
+        if let Some(&c) = r.columns.iter().find(|&&c| c >= g.columns.len()) {
+            return Err(CoreError::index(
+                "recorded column slot",
+                c as i64,
+                g.columns.len(),
+            ));
+        }
         if r.start < 0 || r.start > r.stop || r.stop as usize > g.columns.n() {
             return Err(CoreError::invalid(format!(
                 "event recorder range {}..{} does not lie in a group of {} neurons",

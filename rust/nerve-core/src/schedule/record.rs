@@ -24,6 +24,8 @@ pub struct EventRecording {
     pub indices: Vec<i32>,
     /// The clock step of each event.
     pub steps: Vec<i64>,
+    /// Per recorded column, its value at each event.
+    pub values: Vec<Vec<f64>>,
 }
 
 /// The recordings of a run, one entry per recorder.
@@ -43,7 +45,13 @@ impl Recordings {
                     values: vec![Vec::new(); r.columns.len()],
                 })
                 .collect(),
-            events: vec![EventRecording::default(); events.len()],
+            events: events
+                .iter()
+                .map(|r| EventRecording {
+                    values: vec![Vec::new(); r.columns.len()],
+                    ..EventRecording::default()
+                })
+                .collect(),
         }
     }
 
@@ -58,7 +66,14 @@ impl Recordings {
                     values: vec![Vec::new(); r.values.len()],
                 })
                 .collect(),
-            events: vec![EventRecording::default(); self.events.len()],
+            events: self
+                .events
+                .iter()
+                .map(|r| EventRecording {
+                    values: vec![Vec::new(); r.values.len()],
+                    ..EventRecording::default()
+                })
+                .collect(),
         };
         std::mem::replace(self, empty)
     }
@@ -77,19 +92,30 @@ pub(super) fn record_state(
     }
 }
 
-/// Append the events of `lanes` that fall in `r.start..r.stop`.
-pub(super) fn record_events(r: &EventRecorder, lanes: &[i32], step: i64, out: &mut EventRecording) {
-    let before = out.indices.len();
-    if r.start == 0 && lanes.last().is_none_or(|&l| l < r.stop) {
-        out.indices.extend_from_slice(lanes);
+/// Append the events of `lanes` that fall in `r.start..r.stop` (and the
+/// values of the recorded columns there).
+pub(super) fn record_events(
+    r: &EventRecorder,
+    lanes: &[i32],
+    cols: &Columns<'_>,
+    step: i64,
+    out: &mut EventRecording,
+) {
+    // events are in increasing lane order: the range is one slice
+    let part = if r.start == 0 && lanes.last().is_none_or(|&l| l < r.stop) {
+        lanes
     } else {
-        // events are in increasing lane order: the range is one slice
         let lo = lanes.partition_point(|&l| l < r.start);
         let hi = lanes.partition_point(|&l| l < r.stop);
-        if let Some(part) = lanes.get(lo..hi) {
-            out.indices.extend(part.iter().map(|&l| l - r.start));
-        }
+        lanes.get(lo..hi).unwrap_or_default()
+    };
+    if r.start == 0 {
+        out.indices.extend_from_slice(part);
+    } else {
+        out.indices.extend(part.iter().map(|&l| l - r.start));
     }
-    let added = out.indices.len() - before;
-    out.steps.extend(std::iter::repeat_n(step, added));
+    out.steps.extend(std::iter::repeat_n(step, part.len()));
+    for (&c, buf) in r.columns.iter().zip(out.values.iter_mut()) {
+        buf.extend(part.iter().map(|&l| cols.get(c, l as usize)));
+    }
 }

@@ -47,14 +47,19 @@ pub(super) fn sweep(
     event: Option<usize>,
     team: &Team,
 ) {
-    let mut scratch = Vec::new();
-    let events = match event.and_then(|e| w.events.get_mut(e)) {
-        Some(ev) => {
-            ev.clear();
-            std::mem::take(ev)
-        }
-        None => std::mem::take(&mut scratch),
+    let Work {
+        regs,
+        events,
+        parts,
+        n_chunks,
+    } = w;
+    let n_chunks = *n_chunks;
+    let mut none = Vec::new();
+    let events = match event.and_then(|e| events.get_mut(e)) {
+        Some(ev) => ev,
+        None => &mut none,
     };
+    events.clear();
     let n = g.columns.n();
     let cols = &g.columns;
     let one_chunk = |c: usize, stream: &mut Stream, regs: &mut Registers, ev: &mut Vec<i32>| {
@@ -77,51 +82,47 @@ pub(super) fn sweep(
             );
         }
     };
-    let mut events = events;
-    if w.parallel() && !w.parts.is_empty() {
-        if let Some(streams) = g.rng.chunks.get_mut(..w.n_chunks) {
-            // Contiguous, equal parts: member i always gets the same chunks.
-            let per = w.n_chunks.div_ceil(team.members());
-            let mut pieces = streams.chunks_mut(per);
-            if let Some(lead) = pieces.next() {
-                let lead = Mutex::new((lead, &mut w.regs, &mut events));
-                let rest: Vec<Mutex<&mut [Stream]>> = pieces.map(Mutex::new).collect();
-                let parts = &w.parts;
-                let run_part = |first: usize,
-                                streams: &mut [Stream],
-                                regs: &mut Registers,
-                                ev: &mut Vec<i32>| {
-                    for (k, stream) in streams.iter_mut().enumerate() {
-                        one_chunk(first + k, stream, regs, ev);
-                    }
-                };
-                team.round(&|i| {
-                    if i == 0 {
-                        if let Ok(mut guard) = lead.lock() {
-                            let (streams, regs, ev) = &mut *guard;
-                            run_part(0, streams, regs, ev);
-                        }
-                    } else if let (Some(piece), Some(part)) = (rest.get(i - 1), parts.get(i - 1)) {
-                        if let (Ok(mut streams), Ok(mut part)) = (piece.lock(), part.lock()) {
-                            let (regs, ev) = &mut *part;
-                            ev.clear();
-                            run_part(i * per, &mut streams, regs, ev);
-                        }
-                    }
-                });
-                for (part, _) in w.parts.iter_mut().zip(0..rest.len()) {
-                    if let Ok(part) = part.get_mut() {
-                        events.extend_from_slice(&part.1);
-                    }
-                }
+    if n_chunks < PARALLEL_CHUNKS || parts.is_empty() {
+        for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
+            one_chunk(c, stream, regs, events);
+        }
+        return;
+    }
+    let Some(streams) = g.rng.chunks.get_mut(..n_chunks) else {
+        return;
+    };
+    // Contiguous, equal parts: member i always gets the same chunks.
+    let per = n_chunks.div_ceil(team.members());
+    let mut pieces = streams.chunks_mut(per);
+    let Some(lead) = pieces.next() else {
+        return;
+    };
+    let lead = Mutex::new((lead, &mut *regs, &mut *events));
+    let rest: Vec<Mutex<&mut [Stream]>> = pieces.map(Mutex::new).collect();
+    let run_part =
+        |first: usize, streams: &mut [Stream], regs: &mut Registers, ev: &mut Vec<i32>| {
+            for (k, stream) in streams.iter_mut().enumerate() {
+                one_chunk(first + k, stream, regs, ev);
+            }
+        };
+    let shared_parts = &*parts;
+    team.round(&|i| {
+        if i == 0 {
+            if let Ok(mut guard) = lead.lock() {
+                let (streams, regs, ev) = &mut *guard;
+                run_part(0, streams, regs, ev);
+            }
+        } else if let (Some(piece), Some(part)) = (rest.get(i - 1), shared_parts.get(i - 1)) {
+            if let (Ok(mut streams), Ok(mut part)) = (piece.lock(), part.lock()) {
+                let (regs, ev) = &mut *part;
+                ev.clear();
+                run_part(i * per, &mut streams, regs, ev);
             }
         }
-    } else {
-        for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(w.n_chunks) {
-            one_chunk(c, stream, &mut w.regs, &mut events);
+    });
+    for (part, _) in parts.iter_mut().zip(0..rest.len()) {
+        if let Ok(part) = part.get_mut() {
+            events.extend_from_slice(&part.1);
         }
-    }
-    if let Some(ev) = event.and_then(|e| w.events.get_mut(e)) {
-        *ev = events;
     }
 }
