@@ -8,14 +8,16 @@ can be resolved (:meth:`Equations.check_units`).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from nerve.equations.dimensions import (
     Resolver, check_calls, describe_dimension, expression_dimension, is_noise_name,
 )
 from nerve.equations.errors import excerpt_for, source_line
+from nerve.equations.expression import Expression, identifiers_of
 from nerve.equations.functions import FUNCTIONS
 from nerve.equations.nodes import walk
 from nerve.equations.nodes import (
@@ -23,9 +25,11 @@ from nerve.equations.nodes import (
 )
 from nerve.equations.parser import parse_equations
 from nerve.equations.printer import to_source
-from nerve.exceptions import DimensionMismatchError, ModelDefinitionError, UnknownNameError
+from nerve.exceptions import (
+    DimensionMismatchError, EquationSyntaxError, ModelDefinitionError, UnknownNameError,
+)
 
-__all__ = ["Equations", "SingleEquation", "KINDS", "FLAGS", "RESERVED_NAMES"]
+__all__ = ["Equations", "SingleEquation", "Dependency", "KINDS", "FLAGS", "RESERVED_NAMES"]
 
 KINDS = ("differential", "subexpression", "parameter")
 #: The flags each kind of equation accepts.
@@ -40,6 +44,16 @@ RESERVED_NAMES = frozenset({"t", "dt", "i", "N", "xi", "lastspike", "not_refract
                             "True", "False", "pi", "e", "inf"})
 _KIND_WORDS = {"differential": "differential equations", "subexpression": "subexpressions",
                "parameter": "parameters"}
+#: Brian2's name of each kind (``SingleEquation.type``).
+_BRIAN2_TYPES = {"differential": "differential equation", "subexpression": "subexpression",
+                 "parameter": "parameter"}
+#: Where each kind comes in ``Equations.ordered``: subexpressions (in dependency
+#: order), then differential equations, then parameters.
+_UPDATE_ORDER = {"subexpression": 0, "differential": 1, "parameter": 2}
+
+#: One dependency of a variable (``Equations.dependencies``): the equation it
+#: depends on, and the subexpressions the dependency goes through.
+Dependency = namedtuple("Dependency", ["equation", "via"], defaults=((),))
 
 
 @dataclass(frozen=True)
@@ -59,17 +73,85 @@ class SingleEquation:
     span: Span | None
     line: str
 
+    # -- Brian2's names ----------------------------------------------------------
+    @property
+    def type(self) -> str:
+        """``'differential equation'``, ``'subexpression'`` or ``'parameter'``."""
+        return _BRIAN2_TYPES[self.kind]
+
+    @property
+    def varname(self) -> str:
+        """The name of the variable."""
+        return self.name
+
+    @property
+    def var_type(self) -> str:
+        """``'float'``, ``'integer'`` or ``'boolean'``."""
+        return self.dtype
+
+    @property
+    def unit(self):
+        """The unit of the variable (Brian2's display unit for its dimension)."""
+        from nerve.units import get_unit
+
+        return get_unit(self.dim)
+
+    @property
+    def identifiers(self) -> set[str]:
+        """The names and functions the right-hand side uses (empty for a parameter)."""
+        return set() if self.expr is None else identifiers_of(self.expr)
+
+    @property
+    def stochastic_variables(self) -> set[str]:
+        """The noise symbols the right-hand side uses."""
+        return {name for name in self.identifiers if is_noise_name(name)}
+
+    def _unit_text(self) -> str:
+        if self.dim.is_dimensionless:
+            return "1"
+        return str(self.unit)
+
+    def _flag_list(self) -> list[str]:
+        return sorted(self.flags, key=lambda flag: self.line.find(flag))
+
+    def __str__(self) -> str:
+        head = f"d{self.name}/dt" if self.kind == "differential" else self.name
+        if self.expr is not None:
+            head += f" = {to_source(self.expr)}"
+        text = f"{head} : {self._unit_text()}"
+        flags = self._flag_list()
+        return text + (f" ({', '.join(flags)})" if flags else "")
+
+    def __repr__(self) -> str:
+        text = f"<{self.type} {self.name}"
+        if self.expr is not None:
+            text += f": {to_source(self.expr)}"
+        text += f" (Unit: {self._unit_text()}"
+        flags = self._flag_list()
+        if flags:
+            text += f", flags: {', '.join(flags)}"
+        return text + ")>"
+
 
 class Equations(Mapping):
     """A model's equations: a mapping name → :class:`SingleEquation`, in
-    the order they were written."""
+    the order they were written.
 
-    def __init__(self, text: "str | Equations") -> None:
-        if isinstance(text, Equations):
-            self.text, self._equations, self._order = text.text, text._equations, text._order
-            return
-        if not isinstance(text, str):
-            raise TypeError(f"equations must be given as a string, not {type(text).__name__}")
+    ``Equations(text)`` parses and checks an equation string; ``eqs`` may
+    also be another ``Equations`` or a list of :class:`SingleEquation`.
+    Keyword arguments substitute names (Brian2's ``Equations(eqs, tau=10*ms,
+    v='u')``, see :mod:`nerve.equations.substitution`); ``a + b`` joins two
+    blocks (a name defined in both is an error).
+    """
+
+    def __init__(self, eqs: "str | Equations | Iterable[SingleEquation]",
+                 **replacements: object) -> None:
+        text = _text_of(eqs)
+        if replacements:
+            from nerve.equations.substitution import substitute_lines
+
+            lines = substitute_lines(_lines_of(text), replacements, _reserved_reason)
+            text = "\n".join(to_source(line) for line in lines)
         self.text = text
         equations: dict[str, SingleEquation] = {}
         for parsed in parse_equations(text):
@@ -90,37 +172,159 @@ class Equations(Mapping):
         return len(self._equations)
 
     def __repr__(self) -> str:
-        return f"Equations({self.text!r})"
+        return f"<Equations object consisting of {len(self._equations)} equations>"
 
     def __str__(self) -> str:
-        return "\n".join(eq.line.strip() for eq in self._equations.values())
+        return "\n".join(str(eq) for eq in self.ordered)
 
-    # -- accessors ---------------------------------------------------------------
+    def __add__(self, other: "Equations | str") -> "Equations":
+        if isinstance(other, str):
+            other = Equations(other)
+        elif not isinstance(other, Equations):
+            return NotImplemented
+        return Equations(f"{self.text}\n{other.text}")
+
+    def substitute(self, **replacements: object) -> "Equations":
+        """A copy with names replaced (as ``Equations(self, **replacements)``)."""
+        return Equations(self, **replacements)
+
+    # -- accessors, as Brian2 names them (sets of names) ----------------------------
     @property
-    def names(self) -> tuple[str, ...]:
-        """Every defined name, in written order."""
-        return tuple(self._equations)
+    def names(self) -> set[str]:
+        """Every name the equations define."""
+        return set(self._equations)
+
+    @property
+    def eq_names(self) -> set[str]:
+        """The names defined by differential equations and subexpressions."""
+        return {n for n, eq in self._equations.items() if eq.kind != "parameter"}
+
+    @property
+    def diff_eq_names(self) -> set[str]:
+        """Variables defined by differential equations."""
+        return set(self.names_of("differential"))
+
+    @property
+    def subexpr_names(self) -> set[str]:
+        """Subexpressions (``subexpression_order`` gives their order of evaluation)."""
+        return set(self._order)
+
+    @property
+    def parameter_names(self) -> set[str]:
+        """Parameters."""
+        return set(self.names_of("parameter"))
+
+    @property
+    def subexpression_order(self) -> tuple[str, ...]:
+        """Subexpressions in dependency order (each after those it uses)."""
+        return self._order
+
+    @property
+    def identifiers(self) -> set[str]:
+        """The names and functions the right-hand sides use that the
+        equations do not define (external constants, units, ``t``, ``xi``...)."""
+        used: set[str] = set()
+        for eq in self._equations.values():
+            used |= eq.identifiers
+        return used - set(self._equations)
+
+    @property
+    def stochastic_variables(self) -> set[str]:
+        """The noise symbols used (``xi``, ``xi_*``)."""
+        return {name for name in self.identifiers if is_noise_name(name)}
+
+    @property
+    def is_stochastic(self) -> bool:
+        """Whether any equation has a noise term."""
+        return bool(self.stochastic_variables)
+
+    @property
+    def dimensions(self) -> dict:
+        """The dimension of each variable."""
+        return {name: eq.dim for name, eq in self._equations.items()}
+
+    @property
+    def ordered(self) -> list[SingleEquation]:
+        """The equations in the order they are evaluated: subexpressions (each
+        after those it uses), then differential equations, then parameters
+        (each kind but the first sorted by name)."""
+        subexpressions = [self._equations[name] for name in self._order]
+        rest = sorted((eq for eq in self._equations.values() if eq.kind != "subexpression"),
+                      key=lambda eq: (_UPDATE_ORDER[eq.kind], eq.name))
+        return subexpressions + rest
+
+    @property
+    def eq_expressions(self) -> list[tuple[str, Expression]]:
+        """``(name, expression)`` of each differential equation and
+        subexpression, in written order."""
+        return [(name, Expression(eq.expr)) for name, eq in self._equations.items()
+                if eq.expr is not None]
+
+    @property
+    def diff_eq_expressions(self) -> list[tuple[str, Expression]]:
+        """``(name, right-hand side)`` of each differential equation."""
+        return [(name, Expression(eq.expr)) for name, eq in self._equations.items()
+                if eq.kind == "differential"]
+
+    def get_substituted_expressions(self, variables=None, include_subexpressions=False
+                                    ) -> list[tuple[str, Expression]]:
+        """``(name, expression)`` of each differential equation (and, with
+        ``include_subexpressions``, each subexpression first, in dependency
+        order), with the subexpressions they use replaced by their
+        definitions. ``variables`` is accepted for Brian2's signature and
+        not needed."""
+        definitions: dict[str, Expr] = {}
+        result = []
+        for name in self._order:
+            definitions[name] = substitute(self._equations[name].expr, definitions)
+            if include_subexpressions:
+                result.append((name, Expression(definitions[name])))
+        result += [(name, Expression(rhs)) for name, rhs in self.substituted()]
+        return result
+
+    @property
+    def dependencies(self) -> dict[str, list]:
+        """For each differential equation and subexpression, the equations
+        its right-hand side depends on: directly (``via == ()``), or through
+        the subexpressions in ``via``. A name depended on directly is not
+        listed again indirectly."""
+        result: dict[str, list] = {}
+
+        def direct(name: str) -> list[str]:
+            seen: list[str] = []
+            for node in _names(self._equations[name].expr):
+                if node.id in self._equations and node.id not in seen:
+                    seen.append(node.id)
+            return seen
+
+        def collect(name: str) -> list:
+            if name in result:
+                return result[name]
+            found = [Dependency(self._equations[dep]) for dep in direct(name)]
+            names = {d.equation.name for d in found}
+            for dep in direct(name):
+                if self._equations[dep].kind != "subexpression" or dep == name:
+                    continue
+                for inner in collect(dep):
+                    if inner.equation.name not in names and inner.equation.name != name:
+                        names.add(inner.equation.name)
+                        found.append(Dependency(inner.equation, (dep,) + inner.via))
+            result[name] = found
+            return found
+
+        for name in self._order:
+            collect(name)
+        for name, eq in self._equations.items():
+            if eq.kind == "differential":
+                collect(name)
+        return {name: result[name] for name, eq in self._equations.items()
+                if eq.kind != "parameter"}
 
     def names_of(self, kind: str) -> tuple[str, ...]:
         """The names of one kind of equation, in written order."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         return tuple(n for n, eq in self._equations.items() if eq.kind == kind)
-
-    @property
-    def diff_eq_names(self) -> tuple[str, ...]:
-        """Variables defined by differential equations."""
-        return self.names_of("differential")
-
-    @property
-    def subexpr_names(self) -> tuple[str, ...]:
-        """Subexpressions, in dependency order (each after those it uses)."""
-        return self._order
-
-    @property
-    def parameter_names(self) -> tuple[str, ...]:
-        """Parameters."""
-        return self.names_of("parameter")
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -222,6 +426,22 @@ class Equations(Mapping):
 
 
 # -- helpers ----------------------------------------------------------------------
+
+def _text_of(eqs) -> str:
+    """The equation text of what ``Equations()`` was given."""
+    if isinstance(eqs, str):
+        return eqs
+    if isinstance(eqs, Equations):
+        return eqs.text
+    if isinstance(eqs, (list, tuple)) and all(isinstance(e, SingleEquation) for e in eqs):
+        return "\n".join(e.line.strip() for e in eqs)
+    raise TypeError(f"equations must be given as a string, an Equations object or a list "
+                    f"of SingleEquation, not {type(eqs).__name__}")
+
+
+def _lines_of(text: str) -> list[EquationLine]:
+    return list(parse_equations(text))
+
 
 def _where(span: Span | None, line_text: str) -> str:
     if span is None:
