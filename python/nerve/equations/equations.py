@@ -359,8 +359,10 @@ class Equations(Mapping):
                 continue
             where = (f"the differential equation of '{eq.name}'" if eq.kind == "differential"
                      else f"the subexpression '{eq.name}'")
+            if eq.kind == "subexpression" and "constant over dt" not in eq.flags:
+                _refuse_random(eq)
             found = expression_dimension(eq.expr, own, source=eq.line, where=where,
-                                         booleans=booleans)
+                                         booleans=booleans, noise=eq.kind == "differential")
             expected = eq.dim / second if eq.kind == "differential" else eq.dim
             if found is not expected and not _is_zero(eq.expr) and eq.dtype != "boolean":
                 raise _equation_mismatch(eq, found, expected, second)
@@ -547,6 +549,28 @@ def substitute(expr, definitions: Mapping):
     if isinstance(expr, Call):
         return Call(expr.func, tuple(substitute(a, definitions) for a in expr.args), expr.span)
     return expr
+
+
+def _refuse_random(eq: SingleEquation) -> None:
+    """A subexpression is evaluated afresh wherever it is used, so a random
+    number in it would differ from use to use: Brian2 asks for the flag
+    ``constant over dt`` (evaluated once per step), and so does nerve."""
+    for node in walk(eq.expr):
+        if isinstance(node, Call) and node.func in ("rand", "randn"):
+            from nerve.equations.errors import caret_excerpt
+
+            fix = (f": '{eq.line.strip()} (constant over dt)'" if not eq.flags else
+                   " to its flags")
+            line = eq.span.line if eq.span else None
+            column = node.span.column if node.span else None
+            message = (
+                f"the subexpression '{eq.name}' calls {node.func}(), a random function "
+                f"(line {line}, column {column}); a subexpression is evaluated again wherever "
+                f"it is used, so every use would draw another number. Add the flag "
+                f"'constant over dt' to draw it once per time step{fix}")
+            if column is not None:
+                message += "\n" + caret_excerpt(eq.line, column, node.span.end_column)
+            raise EquationSyntaxError(message, lineno=line, offset=column, text=eq.line)
 
 
 def _is_zero(expr) -> bool:

@@ -323,8 +323,9 @@ class NeuronGroup(NerveObject):
                          n.Assign("not_refractory", "=", n.Number(0.0))]
             user = [substitute(s, subexprs) for s in self._reset]
             where = f"the reset of {owner}"
-            check_statements(tuple(user), resolver.reading(self.reset, where).dimension,
-                             source=self.reset, where=where, booleans=self._booleans())
+            check_statements(tuple(self._reset), resolver.reading(self.reset, where).dimension,
+                             source=self.reset, where=where, booleans=self._booleans(),
+                             read_only=subexprs)
             if spike or user:
                 reset = program(spike + user)
         elif self._reset:

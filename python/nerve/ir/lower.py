@@ -181,7 +181,7 @@ class _Lowerer:
 
     def assign(self, stmt: Assign) -> None:
         target = stmt.target
-        if target in _RESERVED or (target in self.constants and target not in self.columns):
+        if target in _RESERVED:  # (an external constant's name makes a temporary, as in Brian2)
             raise ProgramError(
                 f"internal error: cannot assign to '{target}'{_where(stmt)} (please report)")
         value_expr: Expr = stmt.value
