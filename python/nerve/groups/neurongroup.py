@@ -207,7 +207,7 @@ class NeuronGroup(NerveObject):
                          source=text, where=where, booleans=self._booleans())
         constants = resolver.constants(free_names(statement))
         program = _core.Program(encode(lower((statement,), columns=self._slots,
-                                             constants=constants)))
+                                             constants=constants, dtypes=self._dtypes)))
         _core.execute(program, self._column_list(), self.N, self._rng.get(),
                       self.clock.t_, self.clock.dt_, self.clock.timestep)
 
@@ -301,7 +301,8 @@ class NeuronGroup(NerveObject):
             temporaries = {s.target for s in stmts} - set(self._slots)
             consts = resolver.constants([u for u in used if u not in temporaries])
             return _core.Program(encode(lower(tuple(stmts), columns=self._slots,
-                                              constants=consts, condition=condition)))
+                                              constants=consts, condition=condition,
+                                              dtypes=self._dtypes)))
 
         update = program(statements) if statements else None
         threshold = reset = None

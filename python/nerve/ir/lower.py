@@ -109,9 +109,11 @@ class _Graph:
 
 
 class _Lowerer:
-    def __init__(self, columns: Mapping[str, int], constants: Mapping[str, float]) -> None:
+    def __init__(self, columns: Mapping[str, int], constants: Mapping[str, float],
+                 dtypes: Mapping[str, str] | None = None) -> None:
         self.g = _Graph()
         self.columns = dict(columns)
+        self.dtypes = dict(dtypes or {})
         self.constants = dict(constants)
         self.env: dict[str, int] = {}          # name -> node of its current value
         self.stores: dict[str, int] = {}       # column -> final node, in order of last assignment
@@ -179,6 +181,19 @@ class _Lowerer:
 
     # -- statements -----------------------------------------------------------
 
+    def cast(self, target: str, value: int) -> int:
+        """``value`` as the type of the variable it is assigned to, as Brian2
+        casts on assignment: an integer is truncated toward zero (``2.7`` and
+        ``-2.7`` give ``2`` and ``-2``), a boolean is ``1`` for any non-zero
+        value. Later statements read the cast value (as C does with an int32_t
+        local; Brian2's numpy target only casts on the final write)."""
+        dtype = self.dtypes.get(target)
+        if dtype == "integer":
+            return self.g.apply(Op.TRUNC, (value,))
+        if dtype == "boolean":
+            return self.g.apply(Op.NE, (value, self.g.const(0.0)))
+        return value
+
     def assign(self, stmt: Assign) -> None:
         target = stmt.target
         if target in _RESERVED:  # (an external constant's name makes a temporary, as in Brian2)
@@ -189,7 +204,7 @@ class _Lowerer:
             if stmt.op not in _AUGMENTED:
                 raise ProgramError(f"internal error: unknown assignment operator {stmt.op!r}")
             value_expr = BinOp(_AUGMENTED[stmt.op], Name(target, stmt.span), stmt.value, stmt.span)
-        value = self.expr(value_expr)
+        value = self.cast(target, self.expr(value_expr))
         self.env[target] = value
         if target in self.columns:
             self.stores.pop(target, None)
@@ -202,7 +217,8 @@ def _where(node: object) -> str:
 
 
 def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
-          constants: Mapping[str, float], condition: Expr | None = None) -> Program:
+          constants: Mapping[str, float], condition: Expr | None = None,
+          dtypes: Mapping[str, str] | None = None) -> Program:
     """Lower ``statements`` (run in order), then optionally a threshold
     ``condition``, to a program.
 
@@ -212,8 +228,10 @@ def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
     ``randn()`` are built in. Assigned names that are not columns are
     temporaries. With a ``condition`` the program ends with ``collect`` (a
     threshold program). Unresolved names raise :class:`ProgramError`.
+    ``dtypes`` gives the type (``"integer"``, ``"boolean"``) of variables
+    that are not floats: every assignment to one is cast (:meth:`_Lowerer.cast`).
     """
-    lw = _Lowerer(columns, constants)
+    lw = _Lowerer(columns, constants, dtypes)
     for stmt in statements:
         lw.assign(stmt)
     g = lw.g
