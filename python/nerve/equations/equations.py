@@ -328,8 +328,27 @@ class Equations(Mapping):
 
     @property
     def state_names(self) -> tuple[str, ...]:
-        """Variables stored per neuron: differential variables and parameters."""
-        return tuple(n for n, eq in self._equations.items() if eq.kind != "subexpression")
+        """Variables stored per neuron: differential variables, parameters and
+        subexpressions flagged ``constant over dt`` (see
+        :attr:`constant_over_dt_names`), in written order."""
+        return tuple(n for n, eq in self._equations.items() if _stored(eq))
+
+    @property
+    def constant_over_dt_names(self) -> tuple[str, ...]:
+        """Subexpressions flagged ``constant over dt``, in dependency order.
+
+        As in Brian2, such a subexpression is evaluated once per time step,
+        before the state update, and stored: the integration (every stage of
+        a Runge-Kutta method), the threshold and the reset of that step all
+        read the stored value, and ``rand()`` in it draws one number per
+        neuron and step."""
+        return tuple(n for n in self._order if _stored(self._equations[n]))
+
+    @property
+    def substituted_names(self) -> tuple[str, ...]:
+        """Subexpressions replaced by their definition wherever they are used
+        (all but those ``constant over dt``), in dependency order."""
+        return tuple(n for n in self._order if not _stored(self._equations[n]))
 
     def substituted(self) -> tuple[tuple[str, Expr], ...]:
         """``(name, rhs)`` of each differential equation, with every
@@ -428,6 +447,10 @@ class Equations(Mapping):
 
 
 # -- helpers ----------------------------------------------------------------------
+
+def _stored(eq: SingleEquation) -> bool:
+    return eq.kind != "subexpression" or "constant over dt" in eq.flags
+
 
 def _text_of(eqs) -> str:
     """The equation text of what ``Equations()`` was given."""

@@ -99,10 +99,10 @@ class NeuronGroup(NerveObject):
         self.method_chosen: str | None = None
 
         dims, dtypes = {}, {}
-        for name_, eq in self.equations.items():
-            if eq.kind != "subexpression":
-                dims[name_] = eq.dim
-                dtypes[name_] = eq.dtype
+        for name_ in self.equations.state_names:  # (with subexpressions constant over dt)
+            eq = self.equations[name_]
+            dims[name_] = eq.dim
+            dtypes[name_] = eq.dtype
         if refractory is not False:
             from nerve.units import DIMENSIONLESS
 
@@ -222,10 +222,10 @@ class NeuronGroup(NerveObject):
     def _resolver(self, namespace, owner: str):
         dims = dict(self._dims)
         subexprs = {}
-        for name_, eq in self.equations.items():
-            if eq.kind == "subexpression":
-                subexprs[name_] = eq.expr
-                dims[name_] = eq.dim
+        for name_ in self.equations.substituted_names:
+            eq = self.equations[name_]
+            subexprs[name_] = eq.expr
+            dims[name_] = eq.dim
         return Resolver(dims, namespace, owner=owner), self._expanded(subexprs)
 
     @staticmethod
@@ -287,6 +287,11 @@ class NeuronGroup(NerveObject):
             flag = refractory[0].value
             statements = [n.Assign(_NOT_REFRACTORY_NOW, "=", flag)]
             now = {"not_refractory": n.Name(_NOT_REFRACTORY_NOW)}
+        # subexpressions constant over dt: evaluated and stored first (Brian2 does
+        # it before the step's other operations, so a monitor recording one
+        # there sees this step's value, here the previous step's)
+        statements[:0] = [n.Assign(name_, "=", substitute(self.equations[name_].expr, subexprs))
+                          for name_ in self.equations.constant_over_dt_names]
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
         method = None
         if diff:
