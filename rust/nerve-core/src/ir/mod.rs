@@ -75,8 +75,12 @@
 
 pub mod asm;
 pub mod chain;
+mod check;
 pub mod decode;
+mod disasm;
 pub mod opcodes;
+mod range;
+mod rename;
 
 pub use opcodes::{Block, Op, OpInfo, OPCODES};
 
