@@ -50,6 +50,7 @@ FUNCTIONS: dict[str, Op] = {
     "tanh": Op.TANH, "arcsin": Op.ARCSIN, "arccos": Op.ARCCOS, "arctan": Op.ARCTAN,
     "abs": Op.ABS, "sign": Op.SIGN, "floor": Op.FLOOR, "ceil": Op.CEIL, "int": Op.TRUNC,
     "clip": Op.CLIP, "where": Op.SELECT, "rand": Op.RAND, "randn": Op.RANDN,
+    "exprel": Op.EXPREL, "expm1": Op.EXPM1, "log1p": Op.LOG1P,
 }
 _RANDOM = (Op.RAND, Op.RANDN)
 _BUILTIN_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "True": 1.0, "False": 0.0}
@@ -166,6 +167,8 @@ class _Lowerer:
         raise ProgramError(f"internal error: cannot lower {type(node).__name__} node {node!r}")
 
     def call(self, node: Call) -> int:
+        if node.func == "timestep" and len(node.args) == 2:
+            return self.timestep(*(self.expr(arg) for arg in node.args))
         op = FUNCTIONS.get(node.func)
         if op is None:
             raise ProgramError(
@@ -178,6 +181,14 @@ class _Lowerer:
         if op in _RANDOM:
             return self.g.random(op)
         return self.g.apply(op, tuple(self.expr(arg) for arg in node.args))
+
+    def timestep(self, t: int, dt: int) -> int:
+        """Brian2's ``timestep(t, dt)``: ``int((t + 1e-3*dt)/dt)``, the step
+        a time falls in (the small shift keeps a multiple of ``dt`` in its own
+        step despite rounding), truncated toward zero as Brian2's int64 cast."""
+        g = self.g
+        shifted = g.apply(Op.ADD, (t, g.apply(Op.MUL, (g.const(1e-3), dt))))
+        return g.apply(Op.TRUNC, (g.apply(Op.DIV, (shifted, dt)),))
 
     # -- statements -----------------------------------------------------------
 
