@@ -10,43 +10,27 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from nerve.equations.dimensions import (
     Resolver, check_calls, describe_dimension, expression_dimension, is_noise_name,
 )
 from nerve.equations.errors import excerpt_for, source_line
-from nerve.equations.expression import Expression, identifiers_of
-from nerve.equations.functions import FUNCTIONS
+from nerve.equations.expression import Expression
 from nerve.equations.nodes import walk
 from nerve.equations.nodes import (
     BinOp, BoolOp, Call, Compare, EquationLine, Expr, Name, Number, Span, UnaryOp,
 )
 from nerve.equations.parser import parse_equations
 from nerve.equations.printer import to_source
-from nerve.exceptions import (
-    DimensionMismatchError, EquationSyntaxError, ModelDefinitionError, UnknownNameError,
+from nerve.equations.single import (
+    FLAGS, KINDS, RESERVED_NAMES, SingleEquation, checked_flags, declared_unit,
+    located, reserved_reason,
 )
+from nerve.exceptions import DimensionMismatchError, EquationSyntaxError, ModelDefinitionError
 
 __all__ = ["Equations", "SingleEquation", "Dependency", "KINDS", "FLAGS", "RESERVED_NAMES"]
 
-KINDS = ("differential", "subexpression", "parameter")
-#: The flags each kind of equation accepts.
-FLAGS = {
-    "differential": ("unless refractory",),
-    "subexpression": ("shared", "constant over dt"),
-    "parameter": ("constant", "shared", "linked"),
-}
-#: Names no variable may take (besides unit and function names, names starting
-#: with ``_`` and the noise symbols ``xi_*``).
-RESERVED_NAMES = frozenset({"t", "dt", "i", "N", "xi", "lastspike", "not_refractory",
-                            "True", "False", "pi", "e", "inf"})
-_KIND_WORDS = {"differential": "differential equations", "subexpression": "subexpressions",
-               "parameter": "parameters"}
-#: Brian2's name of each kind (``SingleEquation.type``).
-_BRIAN2_TYPES = {"differential": "differential equation", "subexpression": "subexpression",
-                 "parameter": "parameter"}
 #: Where each kind comes in ``Equations.ordered``: subexpressions (in dependency
 #: order), then differential equations, then parameters.
 _UPDATE_ORDER = {"subexpression": 0, "differential": 1, "parameter": 2}
@@ -54,83 +38,6 @@ _UPDATE_ORDER = {"subexpression": 0, "differential": 1, "parameter": 2}
 #: One dependency of a variable (``Equations.dependencies``): the equation it
 #: depends on, and the subexpressions the dependency goes through.
 Dependency = namedtuple("Dependency", ["equation", "via"], defaults=((),))
-
-
-@dataclass(frozen=True)
-class SingleEquation:
-    """One equation of a block.
-
-    ``dim`` is the dimension of the variable (not of the right-hand side of
-    a differential equation); ``line`` is the source line as written.
-    """
-
-    kind: str
-    name: str
-    expr: Expr | None
-    dim: object
-    dtype: str
-    flags: frozenset
-    span: Span | None
-    line: str
-
-    # -- Brian2's names ----------------------------------------------------------
-    @property
-    def type(self) -> str:
-        """``'differential equation'``, ``'subexpression'`` or ``'parameter'``."""
-        return _BRIAN2_TYPES[self.kind]
-
-    @property
-    def varname(self) -> str:
-        """The name of the variable."""
-        return self.name
-
-    @property
-    def var_type(self) -> str:
-        """``'float'``, ``'integer'`` or ``'boolean'``."""
-        return self.dtype
-
-    @property
-    def unit(self):
-        """The unit of the variable (Brian2's display unit for its dimension)."""
-        from nerve.units import get_unit
-
-        return get_unit(self.dim)
-
-    @property
-    def identifiers(self) -> set[str]:
-        """The names and functions the right-hand side uses (empty for a parameter)."""
-        return set() if self.expr is None else identifiers_of(self.expr)
-
-    @property
-    def stochastic_variables(self) -> set[str]:
-        """The noise symbols the right-hand side uses."""
-        return {name for name in self.identifiers if is_noise_name(name)}
-
-    def _unit_text(self) -> str:
-        if self.dim.is_dimensionless:
-            return "1"
-        return str(self.unit)
-
-    def _flag_list(self) -> list[str]:
-        return sorted(self.flags, key=lambda flag: self.line.find(flag))
-
-    def __str__(self) -> str:
-        head = f"d{self.name}/dt" if self.kind == "differential" else self.name
-        if self.expr is not None:
-            head += f" = {to_source(self.expr)}"
-        text = f"{head} : {self._unit_text()}"
-        flags = self._flag_list()
-        return text + (f" ({', '.join(flags)})" if flags else "")
-
-    def __repr__(self) -> str:
-        text = f"<{self.type} {self.name}"
-        if self.expr is not None:
-            text += f": {to_source(self.expr)}"
-        text += f" (Unit: {self._unit_text()}"
-        flags = self._flag_list()
-        if flags:
-            text += f", flags: {', '.join(flags)}"
-        return text + ")>"
 
 
 class Equations(Mapping):
@@ -150,7 +57,7 @@ class Equations(Mapping):
         if replacements:
             from nerve.equations.substitution import substitute_lines
 
-            lines = substitute_lines(_lines_of(text), replacements, _reserved_reason)
+            lines = substitute_lines(_lines_of(text), replacements, reserved_reason)
             text = "\n".join(to_source(line) for line in lines)
         self.text = text
         equations: dict[str, SingleEquation] = {}
@@ -390,21 +297,21 @@ class Equations(Mapping):
     def _check_name(self, parsed: EquationLine, line_text: str,
                     seen: dict[str, SingleEquation]) -> None:
         name = parsed.name
-        at = _where(parsed.span, line_text)
+        at = located(parsed.span, line_text)
         if name in seen:
             first = seen[name]
             excerpt = excerpt_for(line_text, parsed.span, underline=False)
             raise ModelDefinitionError(
                 f"'{name}' is defined twice, on line {first.span.line} "
                 f"({first.line.strip()}) and on line {parsed.span.line}:\n{excerpt}")
-        why = _reserved_reason(name)
+        why = reserved_reason(name)
         if why:
             raise ModelDefinitionError(f"'{name}' cannot be the name of a variable: {why}{at}")
 
     def _build(self, parsed: EquationLine, line_text: str) -> SingleEquation:
-        at = _where(parsed.span, line_text)
-        dim, dtype = _declared_unit(parsed.unit, parsed.name, line_text)
-        flags = _checked_flags(parsed, at)
+        at = located(parsed.span, line_text)
+        dim, dtype = declared_unit(parsed.unit, parsed.name, line_text)
+        flags = checked_flags(parsed, at)
         if parsed.kind == "differential" and dtype != "float":
             raise ModelDefinitionError(
                 f"the variable '{parsed.name}' of a differential equation must be a "
@@ -433,7 +340,7 @@ class Equations(Mapping):
                 eq = subs[name]
                 raise ModelDefinitionError(
                     "the subexpressions depend on each other in a cycle: "
-                    + " -> ".join(cycle) + _where(eq.span, eq.line))
+                    + " -> ".join(cycle) + located(eq.span, eq.line))
             state[name] = "active"
             for used in _names(subs[name].expr):
                 if used.id in subs:
@@ -466,94 +373,6 @@ def _text_of(eqs) -> str:
 
 def _lines_of(text: str) -> list[EquationLine]:
     return list(parse_equations(text))
-
-
-def _where(span: Span | None, line_text: str) -> str:
-    if span is None:
-        return ""
-    excerpt = excerpt_for(line_text, span, underline=False)
-    return f" (line {span.line}):\n{excerpt}" if excerpt else f" (line {span.line})"
-
-
-def _reserved_reason(name: str) -> str:
-    if name in RESERVED_NAMES or is_noise_name(name):
-        return "the name is reserved by the model language"
-    if name.startswith("_"):
-        return "names starting with '_' are reserved for internal variables"
-    if name in FUNCTIONS:
-        return f"{name}() is a function of the model language"
-    if name in ("boolean", "integer"):
-        return f"'{name}' is a type name"
-    from nerve.units.registry import lookup
-
-    if lookup(name) is not None:
-        return f"'{name}' is the name of a unit"
-    return ""
-
-
-def _declared_unit(unit: Expr, owner: str, line_text: str):
-    """The dimension and dtype of a unit specification."""
-    from nerve.units.dimension import DIMENSIONLESS
-    from nerve.units.registry import lookup
-
-    def bad(node, why: str) -> ModelDefinitionError:
-        return ModelDefinitionError(
-            f"invalid unit for '{owner}': {why}{_where(node.span, line_text)}")
-
-    if isinstance(unit, Name) and unit.id in ("boolean", "integer"):
-        return DIMENSIONLESS, unit.id
-
-    def dim_of(node):
-        if isinstance(node, Number):
-            if node.value != 1:
-                raise bad(node, f"'{to_source(node)}' is not a unit (write 1 for dimensionless)")
-            return DIMENSIONLESS
-        if isinstance(node, Name):
-            if node.id in ("boolean", "integer"):
-                raise bad(node, f"'{node.id}' is a type and cannot be combined with units")
-            found = lookup(node.id)
-            if found is None and node.id in ("radian", "steradian"):
-                return DIMENSIONLESS  # angles are dimensionless, as in SI and Brian2
-            if found is None:
-                position = f" (line {node.span.line})" if node.span else ""
-                raise UnknownNameError(
-                    f"unknown unit '{node.id}' in the unit of '{owner}'{position}:\n"
-                    f"{excerpt_for(line_text, node.span)}", node.id)
-            return found.dim
-        if isinstance(node, BinOp) and node.op in ("*", "/"):
-            left, right = dim_of(node.left), dim_of(node.right)
-            return left * right if node.op == "*" else left / right
-        if isinstance(node, BinOp) and node.op == "**":
-            from nerve.equations.dimensions import constant_value
-
-            exponent = constant_value(node.right)
-            if exponent is None or exponent != exponent or abs(exponent) == float("inf"):
-                raise bad(node.right, "the exponent of a unit must be a number")
-            return dim_of(node.left) ** exponent
-        raise bad(node, f"'{to_source(node)}' is not a unit")
-
-    return dim_of(unit), "float"
-
-
-def _checked_flags(parsed: EquationLine, at: str) -> tuple[str, ...]:
-    allowed = FLAGS[parsed.kind]
-    seen: list[str] = []
-    for flag in parsed.flags:
-        if flag in seen:
-            raise ModelDefinitionError(f"the flag '{flag}' is given twice for "
-                                       f"'{parsed.name}'{at}")
-        if flag not in allowed:
-            owners = [_KIND_WORDS[k] for k, flags in FLAGS.items() if flag in flags]
-            allowed_text = ", ".join(f"'{f}'" for f in allowed)
-            if owners:
-                why = f"'{flag}' is a flag of {' and '.join(owners)} only"
-            else:
-                why = f"'{flag}' is not a flag"
-            raise ModelDefinitionError(
-                f"invalid flag for '{parsed.name}': {why}; {_KIND_WORDS[parsed.kind]} "
-                f"accept {allowed_text}{at}")
-        seen.append(flag)
-    return tuple(seen)
 
 
 def _names(expr) -> Iterator[Name]:
