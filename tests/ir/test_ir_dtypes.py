@@ -74,3 +74,12 @@ def test_lowering_casts_only_typed_columns():
     np.testing.assert_array_equal(columns[0][:3], [-3.0, 0.0, 2.0])
     np.testing.assert_array_equal(columns[1], [1.0, 0.0, 1.0, 1.0])  # nan is true, as bool(nan)
     np.testing.assert_array_equal(columns[2][:3], [-1.3, 0.0, 0.9])
+
+
+def test_no_cast_for_values_already_of_the_type():
+    # a condition is already 0 or 1, floor() already whole: no extra instruction
+    stmts = parse_statements("b = x > 0 or b\nn = floor(x)\nm = i")
+    program = lower(stmts, columns={"b": 0, "n": 1, "m": 2, "x": 3}, constants={},
+                    dtypes={"b": "boolean", "n": "integer", "m": "integer"})
+    ops = [ins.op for ins in program.vector]
+    assert Op.NE not in ops and Op.TRUNC not in ops

@@ -53,6 +53,10 @@ FUNCTIONS: dict[str, Op] = {
     "exprel": Op.EXPREL, "expm1": Op.EXPM1, "log1p": Op.LOG1P,
 }
 _RANDOM = (Op.RAND, Op.RANDN)
+#: Operations whose result is already 0 or 1, or already a whole number: an
+#: assignment of one to a boolean or integer variable needs no cast.
+_LOGICAL = frozenset({Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE, Op.AND, Op.OR, Op.NOT})
+_INTEGRAL = _LOGICAL | {Op.TRUNC, Op.FLOOR, Op.CEIL, Op.SIGN}
 _BUILTIN_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "True": 1.0, "False": 0.0}
 _PRELOADED = {"t": 0, "dt": 1, "N": 2}  # S0 = t, S1 = dt, S2 = N (S3 = step)
 _RESERVED = frozenset(_PRELOADED) | {"i"}
@@ -199,10 +203,12 @@ class _Lowerer:
         value. Later statements read the cast value (as C does with an int32_t
         local; Brian2's numpy target only casts on the final write)."""
         dtype = self.dtypes.get(target)
-        if dtype == "integer":
-            return self.g.apply(Op.TRUNC, (value,))
-        if dtype == "boolean":
-            return self.g.apply(Op.NE, (value, self.g.const(0.0)))
+        g = self.g
+        op = g.payload[value] if g.kind[value] == "op" else None
+        if dtype == "integer" and op not in _INTEGRAL and g.kind[value] != "index":
+            return g.apply(Op.TRUNC, (value,))
+        if dtype == "boolean" and op not in _LOGICAL:
+            return g.apply(Op.NE, (value, g.const(0.0)))
         return value
 
     def assign(self, stmt: Assign) -> None:
