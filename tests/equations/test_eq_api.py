@@ -145,3 +145,16 @@ def test_adding_equations():
         Equations("dv/dt = -v/tau : 1") + 3
     assert Equations(list(Equations(BASE).values())).names == Equations(BASE).names
     assert usecond is not None and second is not None
+
+
+# Brian2 2.9.0's Equations(text).stochastic_type for each text
+@pytest.mark.parametrize("text, brian2", [
+    ("dv/dt = -v/tau : 1", None),
+    ("dv/dt = -v/tau + v*xi/sqrt(tau) : 1", "multiplicative"),
+    ("dv/dt = (s*xi*sqrt(tau) + v)/tau : 1", "additive"),
+    ("dv/dt = -v/tau + I*xi/sqrt(tau) : 1\nI = 2*v : 1", "multiplicative"),
+    ("dv/dt = -v/tau + w*xi_1/sqrt(tau) : 1\ndw/dt = xi_2/sqrt(tau) : 1", "multiplicative"),
+    ("dv/dt = -v/tau + g*xi/sqrt(tau) : 1\ng : 1", "additive"),
+])
+def test_stochastic_type(text, brian2):
+    assert Equations(text).stochastic_type == brian2

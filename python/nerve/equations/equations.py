@@ -146,6 +146,20 @@ class Equations(Mapping):
         return bool(self.stochastic_variables)
 
     @property
+    def stochastic_type(self) -> str | None:
+        """``None`` without noise; ``'multiplicative'`` when a noise term's
+        coefficient depends on a variable of a differential equation
+        (subexpressions substituted), else ``'additive'``."""
+        if not self.is_stochastic:
+            return None
+        moving = set(self.names_of("differential"))
+        for _, rhs in self.substituted():
+            for term in _term_names(rhs):
+                if any(is_noise_name(n) for n in term) and term & moving:
+                    return "multiplicative"
+        return "additive"
+
+    @property
     def dimensions(self) -> dict:
         """The dimension of each variable."""
         return {name: eq.dim for name, eq in self._equations.items()}
@@ -373,6 +387,22 @@ def _text_of(eqs) -> str:
 
 def _lines_of(text: str) -> list[EquationLine]:
     return list(parse_equations(text))
+
+
+def _term_names(expr) -> list[set[str]]:
+    """The names of each term of ``expr`` written as a sum of products
+    (``(a*xi + v)/tau`` has the terms {a, xi, tau} and {v, tau}); a term
+    inside a function or a power is not split further."""
+    if isinstance(expr, BinOp) and expr.op in ("+", "-"):
+        return _term_names(expr.left) + _term_names(expr.right)
+    if isinstance(expr, UnaryOp) and expr.op in ("+", "-"):
+        return _term_names(expr.operand)
+    if isinstance(expr, BinOp) and expr.op == "*":
+        return [a | b for a in _term_names(expr.left) for b in _term_names(expr.right)]
+    if isinstance(expr, BinOp) and expr.op == "/":
+        below = {n.id for n in _names(expr.right)}
+        return [a | below for a in _term_names(expr.left)]
+    return [{n.id for n in _names(expr)}]
 
 
 def _names(expr) -> Iterator[Name]:
