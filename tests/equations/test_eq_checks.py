@@ -42,9 +42,9 @@ def test_equations_record_kinds_dims_dtypes_flags():
         count : integer
     """)
     assert list(eqs) == ["v", "I", "g", "spiking", "count"]
-    assert eqs.diff_eq_names == ("v",)
-    assert eqs.subexpr_names == ("I",)
-    assert eqs.parameter_names == ("g", "spiking", "count")
+    assert eqs.diff_eq_names == {"v"}   # sets, as Brian2 gives them
+    assert eqs.subexpr_names == {"I"}
+    assert eqs.parameter_names == {"g", "spiking", "count"}
     assert eqs["v"].dim is dim("volt") and eqs["v"].flags == frozenset({"unless refractory"})
     assert eqs["g"].dim is dim("siemens") and eqs["g"].flags == frozenset({"constant"})
     assert (eqs["spiking"].dtype, eqs["count"].dtype, eqs["v"].dtype) == (
@@ -56,7 +56,7 @@ def test_equations_record_kinds_dims_dtypes_flags():
 
 def test_substituted_in_dependency_order():
     eqs = Equations("dv/dt = (I1 + I2)/C : volt\nI2 = 2*I1 : amp\nI1 = g*(E - v) : amp\n")
-    assert eqs.subexpr_names == ("I1", "I2")
+    assert eqs.subexpression_order == ("I1", "I2")
     ((name, rhs),) = eqs.substituted()
     assert name == "v"
     assert to_source(rhs) == "(g*(E - v) + 2*(g*(E - v)))/C"
@@ -155,7 +155,7 @@ def test_functions_table():
     assert set(FUNCTIONS) == {
         "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh",
         "arcsin", "arccos", "arctan", "abs", "sign", "floor", "ceil", "clip", "int",
-        "rand", "randn", "where"}
+        "exprel", "expm1", "log1p", "timestep", "rand", "randn", "where"}
     assert FUNCTIONS["clip"].arity == 3 and FUNCTIONS["rand"].arity == 0
     assert FUNCTIONS["where"].internal and not FUNCTIONS["exp"].internal
     assert FUNCTIONS["sqrt"].result([dim("metre**2")]) is dim("metre")

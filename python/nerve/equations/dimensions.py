@@ -18,16 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from nerve.equations.errors import describe_position, excerpt_for
+from nerve.equations.errors import describe_position, excerpt_for, syntax_error_at
 from nerve.equations.functions import FUNCTIONS
 from nerve.equations.nodes import walk
 from nerve.equations.nodes import (
     Assign, BinOp, BoolOp, Call, Compare, Name, Number, Span, UnaryOp,
 )
 from nerve.equations.printer import to_source
-from nerve.exceptions import DimensionMismatchError, ModelDefinitionError, UnknownNameError
+from nerve.exceptions import (
+    DimensionMismatchError, EquationSyntaxError, ModelDefinitionError, UnknownNameError,
+)
 
-__all__ = ["Resolver", "check_expression", "check_statements", "expression_dimension",
+__all__ = ["Resolver", "check_expression", "check_statements", "check_target",
+           "expression_dimension",
            "builtin_dimension", "check_calls", "describe_dimension", "is_noise_name"]
 
 Resolver = Callable[[str, Optional[Span]], object]
@@ -110,11 +113,13 @@ class DimensionChecker:
     """Infers dimensions of nodes, raising errors that point at the text."""
 
     def __init__(self, resolve: Resolver, *, source: str | None = None,
-                 where: str = "the expression", booleans: Iterable[str] = ()) -> None:
+                 where: str = "the expression", booleans: Iterable[str] = (),
+                 noise: bool = False) -> None:
         self.resolve = resolve
         self.source = source
         self.where = where
         self.booleans = frozenset(booleans)
+        self.noise = noise  # whether xi/xi_* may appear (differential equations only)
         self.dimensionless, self.second = _dims()
 
     # -- errors ---------------------------------------------------------------
@@ -124,6 +129,10 @@ class DimensionChecker:
         return DimensionMismatchError(message, *dims)
 
     def name_dimension(self, node: Name):
+        if is_noise_name(node.id) and not self.noise:
+            raise UnknownNameError(
+                f"'{node.id}' (white noise) can only be used in differential equations, not "
+                f"in {self.where}{_at(node.span, self.source)}", node.id)
         builtin = builtin_dimension(node.id)
         if builtin is not None:
             return builtin
@@ -255,9 +264,13 @@ def constant_value(node) -> float | None:
 
 
 def expression_dimension(expr, resolve: Resolver, *, source: str | None = None,
-                         where: str = "the expression", booleans: Iterable[str] = ()):
-    """The dimension of ``expr``; raises on any inconsistency inside it."""
-    checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans)
+                         where: str = "the expression", booleans: Iterable[str] = (),
+                         noise: bool = False):
+    """The dimension of ``expr``; raises on any inconsistency inside it.
+    Noise symbols (``xi``) are refused unless ``noise`` is true (the
+    right-hand side of a differential equation)."""
+    checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans,
+                               noise=noise)
     return checker.infer(expr).dim
 
 
@@ -288,13 +301,44 @@ def check_expression(expr, resolve: Resolver, expected=None, *, source: str | No
     return typed.dim
 
 
+#: Names a statement may not assign, and why.
+_READ_ONLY = {"t": "the time", "dt": "the time step", "i": "the index of the neuron",
+              "N": "the number of neurons", "True": "a constant", "False": "a constant"}
+
+
+def check_target(statement: Assign, *, source: str | None = None,
+                 where: str = "the statements", read_only: Iterable[str] = ()) -> None:
+    """Refuse an assignment to a built-in name (``t``, ``dt``, ``i``,
+    ``N``), a noise symbol or a name in ``read_only`` (subexpressions), with
+    an :class:`EquationSyntaxError` pointing at the name."""
+    name = statement.target
+    if name in _READ_ONLY:
+        why = f"'{name}' is {_READ_ONLY[name]}, which statements can read but not change"
+    elif is_noise_name(name):
+        why = f"'{name}' is white noise, which only differential equations can use"
+    elif name in read_only:
+        why = (f"'{name}' is a subexpression, defined by its equation: assign to the "
+               f"variables it is computed from instead")
+    else:
+        return
+    message = f"cannot assign to '{name}': {why}"
+    span = statement.span
+    if span is not None and source is not None:
+        target = Span(span.line, span.column, span.line, span.column + len(name))
+        raise syntax_error_at(source, where, target, message)
+    raise EquationSyntaxError(f"{message} (in {where})")
+
+
 def check_statements(statements: Iterable[Assign], resolve: Resolver, *,
                      source: str | None = None, where: str = "the statements",
-                     booleans: Iterable[str] = ()) -> None:
-    """Check that each assigned value has the units of its target
-    (``*=`` and ``/=`` need a dimensionless value)."""
+                     booleans: Iterable[str] = (), read_only: Iterable[str] = ()) -> None:
+    """Check that each statement assigns a variable it may change (see
+    :func:`check_target`) a value with the units of its target (``*=`` and
+    ``/=`` need a dimensionless value)."""
     checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans)
+    read_only = frozenset(read_only)
     for statement in statements:
+        check_target(statement, source=source, where=where, read_only=read_only)
         target = checker.name_dimension(Name(statement.target, statement.span))
         typed = checker.infer(statement.value)
         if statement.op in ("*=", "/="):

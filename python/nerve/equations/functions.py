@@ -35,6 +35,8 @@ class Function:
       (``clip(x, lo, hi)``).
     - ``"where"``: ``where(cond, a, b)``: ``a`` and ``b`` share a dimension.
     - ``"random"``: no arguments; a dimensionless random number.
+    - ``"time"``: every argument is a time; the result is dimensionless
+      (``timestep(t, dt)``).
     """
 
     name: str
@@ -57,6 +59,14 @@ class Function:
         dims = [DIMENSIONLESS if d is None and self.rule in ("dimensionless", "sqrt",
                                                               "keep", "drop") else d
                 for d in dims]
+        if self.rule == "time":
+            from nerve.units.dimension import dimension_from_exponents
+
+            second = dimension_from_exponents(s=1)
+            for index, dim in enumerate(dims):
+                if dim is not None and dim is not second:
+                    return index, "be a time (units of second)"
+            return DIMENSIONLESS
         if self.rule == "dimensionless":
             for index, dim in enumerate(dims):
                 if dim is not DIMENSIONLESS:
@@ -104,6 +114,11 @@ FUNCTIONS: Mapping[str, Function] = _table(
     Function("ceil", 1, "keep", "smallest integer not less than x"),
     Function("clip", 3, "same", "clip(x, lo, hi): x limited to [lo, hi]"),
     Function("int", 1, "dimensionless", "truncation towards zero", dtype="integer"),
+    Function("exprel", 1, "dimensionless", "(exp(x) - 1)/x, 1 at 0, accurate near 0"),
+    Function("expm1", 1, "dimensionless", "exp(x) - 1, accurate near 0"),
+    Function("log1p", 1, "dimensionless", "log(1 + x), accurate near 0"),
+    Function("timestep", 2, "time", "timestep(t, dt): the time step t falls in, "
+             "int((t + 1e-3*dt)/dt)", dtype="integer"),
     Function("rand", 0, "random", "uniform random number in [0, 1)"),
     Function("randn", 0, "random", "standard normal random number"),
     Function("where", 3, "where", "where(cond, a, b): a where cond holds, else b",

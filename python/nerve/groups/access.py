@@ -359,7 +359,7 @@ class StateAccess:
         resolver = root._resolver(namespace if namespace is not None else {}, where)[0]
         constants = resolver.constants([u for u in free_names(statement) if u != _SCRATCH])
         program = _core.Program(encode(lower((statement,), columns=slots,
-                                             constants=constants)))
+                                             constants=constants, dtypes=root._dtypes)))
         clock = root.clock
         _core.execute(program, columns, stop - start, root._rng.get(), clock.t_, clock.dt_,
                       clock.timestep)

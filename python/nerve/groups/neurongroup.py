@@ -112,10 +112,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         self.method_chosen: str | None = None
 
         dims, dtypes = {}, {}
-        for name_, eq in self.equations.items():
-            if eq.kind != "subexpression":
-                dims[name_] = eq.dim
-                dtypes[name_] = eq.dtype
+        for name_ in self.equations.state_names:  # (with subexpressions constant over dt)
+            eq = self.equations[name_]
+            dims[name_] = eq.dim
+            dtypes[name_] = eq.dtype
         if refractory is not False:
             from nerve.units import DIMENSIONLESS
 
@@ -131,8 +131,9 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             columns["not_refractory"][:] = 1.0
         object.__setattr__(self, "_columns", columns)
         self._slots = {name_: k for k, name_ in enumerate(columns)}
-        subexprs = {name_: eq.expr for name_, eq in self.equations.items()
-                    if eq.kind == "subexpression"}
+        # (subexpressions 'constant over dt' are stored: they are columns)
+        subexprs = {name_: self.equations[name_].expr
+                    for name_ in self.equations.substituted_names}
         self._subexpressions = frozenset(subexprs)
         self._expanded_subexprs = self._expanded(subexprs)
         self._locked = True
@@ -234,6 +235,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             flag = refractory[0].value
             statements = [n.Assign(_NOT_REFRACTORY_NOW, "=", flag)]
             now = {"not_refractory": n.Name(_NOT_REFRACTORY_NOW)}
+        # subexpressions constant over dt: evaluated and stored first (Brian2 does
+        # it before the step's other operations, so a monitor recording one
+        # there sees this step's value, here the previous step's)
+        statements[:0] = [n.Assign(name_, "=", substitute(self.equations[name_].expr, subexprs))
+                          for name_ in self.equations.constant_over_dt_names]
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
         method = None
         if diff:
@@ -248,7 +254,8 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             temporaries = {s.target for s in stmts} - set(self._slots)
             consts = resolver.constants([u for u in used if u not in temporaries])
             return _core.Program(encode(lower(tuple(stmts), columns=self._slots,
-                                              constants=consts, condition=condition)))
+                                              constants=consts, condition=condition,
+                                              dtypes=self._dtypes)))
 
         update = program(statements) if statements else None
         threshold = reset = None
@@ -270,8 +277,9 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                          n.Assign("not_refractory", "=", n.Number(0.0))]
             user = [substitute(s, subexprs) for s in self._reset]
             where = f"the reset of {owner}"
-            check_statements(tuple(user), resolver.reading(self.reset, where).dimension,
-                             source=self.reset, where=where, booleans=self._booleans())
+            check_statements(tuple(self._reset), resolver.reading(self.reset, where).dimension,
+                             source=self.reset, where=where, booleans=self._booleans(),
+                             read_only=subexprs)
             if spike or user:
                 reset = program(spike + user)
         elif self._reset:

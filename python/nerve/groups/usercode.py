@@ -23,7 +23,8 @@ def _lower(group, statements, resolver, condition=None):
     temporaries = {s.target for s in statements} - set(group._slots)
     constants = resolver.constants([u for u in free_names(*nodes) if u not in temporaries])
     return _core.Program(encode(lower(tuple(statements), columns=group._slots,
-                                      constants=constants, condition=condition)))
+                                      constants=constants, condition=condition,
+                                      dtypes=group._dtypes)))
 
 
 def statements_program(group, text: str, where: str, namespace):

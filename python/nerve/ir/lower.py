@@ -50,8 +50,13 @@ FUNCTIONS: dict[str, Op] = {
     "tanh": Op.TANH, "arcsin": Op.ARCSIN, "arccos": Op.ARCCOS, "arctan": Op.ARCTAN,
     "abs": Op.ABS, "sign": Op.SIGN, "floor": Op.FLOOR, "ceil": Op.CEIL, "int": Op.TRUNC,
     "clip": Op.CLIP, "where": Op.SELECT, "rand": Op.RAND, "randn": Op.RANDN,
+    "exprel": Op.EXPREL, "expm1": Op.EXPM1, "log1p": Op.LOG1P,
 }
 _RANDOM = (Op.RAND, Op.RANDN)
+#: Operations whose result is already 0 or 1, or already a whole number: an
+#: assignment of one to a boolean or integer variable needs no cast.
+_LOGICAL = frozenset({Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE, Op.AND, Op.OR, Op.NOT})
+_INTEGRAL = _LOGICAL | {Op.TRUNC, Op.FLOOR, Op.CEIL, Op.SIGN}
 _BUILTIN_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "True": 1.0, "False": 0.0}
 _PRELOADED = {"t": 0, "dt": 1, "N": 2}  # S0 = t, S1 = dt, S2 = N (S3 = step)
 _RESERVED = frozenset(_PRELOADED) | {"i"}
@@ -109,9 +114,11 @@ class _Graph:
 
 
 class _Lowerer:
-    def __init__(self, columns: Mapping[str, int], constants: Mapping[str, float]) -> None:
+    def __init__(self, columns: Mapping[str, int], constants: Mapping[str, float],
+                 dtypes: Mapping[str, str] | None = None) -> None:
         self.g = _Graph()
         self.columns = dict(columns)
+        self.dtypes = dict(dtypes or {})
         self.constants = dict(constants)
         self.env: dict[str, int] = {}          # name -> node of its current value
         self.stores: dict[str, int] = {}       # column -> final node, in order of last assignment
@@ -164,6 +171,8 @@ class _Lowerer:
         raise ProgramError(f"internal error: cannot lower {type(node).__name__} node {node!r}")
 
     def call(self, node: Call) -> int:
+        if node.func == "timestep" and len(node.args) == 2:
+            return self.timestep(*(self.expr(arg) for arg in node.args))
         op = FUNCTIONS.get(node.func)
         if op is None:
             raise ProgramError(
@@ -177,11 +186,34 @@ class _Lowerer:
             return self.g.random(op)
         return self.g.apply(op, tuple(self.expr(arg) for arg in node.args))
 
+    def timestep(self, t: int, dt: int) -> int:
+        """Brian2's ``timestep(t, dt)``: ``int((t + 1e-3*dt)/dt)``, the step
+        a time falls in (the small shift keeps a multiple of ``dt`` in its own
+        step despite rounding), truncated toward zero as Brian2's int64 cast."""
+        g = self.g
+        shifted = g.apply(Op.ADD, (t, g.apply(Op.MUL, (g.const(1e-3), dt))))
+        return g.apply(Op.TRUNC, (g.apply(Op.DIV, (shifted, dt)),))
+
     # -- statements -----------------------------------------------------------
+
+    def cast(self, target: str, value: int) -> int:
+        """``value`` as the type of the variable it is assigned to, as Brian2
+        casts on assignment: an integer is truncated toward zero (``2.7`` and
+        ``-2.7`` give ``2`` and ``-2``), a boolean is ``1`` for any non-zero
+        value. Later statements read the cast value (as C does with an int32_t
+        local; Brian2's numpy target only casts on the final write)."""
+        dtype = self.dtypes.get(target)
+        g = self.g
+        op = g.payload[value] if g.kind[value] == "op" else None
+        if dtype == "integer" and op not in _INTEGRAL and g.kind[value] != "index":
+            return g.apply(Op.TRUNC, (value,))
+        if dtype == "boolean" and op not in _LOGICAL:
+            return g.apply(Op.NE, (value, g.const(0.0)))
+        return value
 
     def assign(self, stmt: Assign) -> None:
         target = stmt.target
-        if target in _RESERVED or (target in self.constants and target not in self.columns):
+        if target in _RESERVED:  # (an external constant's name makes a temporary, as in Brian2)
             raise ProgramError(
                 f"internal error: cannot assign to '{target}'{_where(stmt)} (please report)")
         value_expr: Expr = stmt.value
@@ -189,7 +221,7 @@ class _Lowerer:
             if stmt.op not in _AUGMENTED:
                 raise ProgramError(f"internal error: unknown assignment operator {stmt.op!r}")
             value_expr = BinOp(_AUGMENTED[stmt.op], Name(target, stmt.span), stmt.value, stmt.span)
-        value = self.expr(value_expr)
+        value = self.cast(target, self.expr(value_expr))
         self.env[target] = value
         if target in self.columns:
             self.stores.pop(target, None)
@@ -202,7 +234,8 @@ def _where(node: object) -> str:
 
 
 def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
-          constants: Mapping[str, float], condition: Expr | None = None) -> Program:
+          constants: Mapping[str, float], condition: Expr | None = None,
+          dtypes: Mapping[str, str] | None = None) -> Program:
     """Lower ``statements`` (run in order), then optionally a threshold
     ``condition``, to a program.
 
@@ -212,8 +245,10 @@ def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
     ``randn()`` are built in. Assigned names that are not columns are
     temporaries. With a ``condition`` the program ends with ``collect`` (a
     threshold program). Unresolved names raise :class:`ProgramError`.
+    ``dtypes`` gives the type (``"integer"``, ``"boolean"``) of variables
+    that are not floats: every assignment to one is cast (:meth:`_Lowerer.cast`).
     """
-    lw = _Lowerer(columns, constants)
+    lw = _Lowerer(columns, constants, dtypes)
     for stmt in statements:
         lw.assign(stmt)
     g = lw.g

@@ -77,6 +77,17 @@ def _truth(a: float) -> bool:
     return a != 0  # nan counts as true, as any non-zero value
 
 
+def _exprel(a: float) -> float:  # as sem::exprel in the engine
+    if a == 0.0:
+        return 1.0
+    if a == math.inf:
+        return a
+    if a > 700.0:
+        half = _libm(math.exp, np.exp)(0.5 * a)
+        return half * (half / a)
+    return math.expm1(a) / a
+
+
 SEMANTICS: dict[Op, Callable[..., float]] = {
     Op.MOV: lambda a: a,
     Op.ADD: lambda a, b: a + b,
@@ -118,6 +129,9 @@ SEMANTICS: dict[Op, Callable[..., float]] = {
     Op.TRUNC: _exact(np.trunc),
     Op.SIGN: _sign,
     Op.CLIP: lambda a, lo, hi: _min(_max(a, lo), hi),
+    Op.EXPREL: _exprel,
+    Op.EXPM1: _libm(math.expm1, np.expm1),
+    Op.LOG1P: _libm(math.log1p, np.log1p),
 }
 
 

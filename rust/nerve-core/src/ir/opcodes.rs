@@ -131,6 +131,9 @@ opcode_table! {
     56 Trunc    "trunc"    1 Both   "dst = a rounded toward zero (Python's int())";
     57 Sign     "sign"     1 Both   "dst = -1, 0 or 1 with the sign of a (0 for 0, nan for nan)";
     58 Clip     "clip"     3 Both   "dst = min(max(a, b), c)";
+    59 Exprel   "exprel"   1 Both   "dst = (e ** a - 1) / a, 1 for a == 0: expm1(a) / a, and e**(a/2) * (e**(a/2) / a) for a > 700, where e ** a alone would overflow";
+    60 Expm1    "expm1"    1 Both   "dst = e ** a - 1, accurate for small a";
+    61 Log1p    "log1p"    1 Both   "dst = natural logarithm of 1 + a, accurate for small a";
 }
 
 #[cfg(test)]
