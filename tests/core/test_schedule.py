@@ -300,3 +300,16 @@ def test_restore_brings_back_dt():
     assert defaultclock.dt_ == pytest.approx(1e-4)
     net.run(1 * ms)
     assert G.clock.timestep == 10
+
+
+def test_constant_over_dt_is_computed_before_the_monitors():
+    # Brian2 2.9.0: r = [0, 0.1, 0.2], v = [0, 0, 0.001]; its schedule has a
+    # SubexpressionUpdater in 'before_start'
+    G = NeuronGroup(1, "dv/dt = (r - v)/(10*ms) : 1\nr = t/ms : 1 (constant over dt)",
+                    method="euler", name="cg")
+    M = StateMonitor(G, ["r", "v"], record=0)
+    net = Network(G, M)
+    assert net.scheduling_summary().splitlines()[2].split()[0] == "cg_subexpression_update"
+    net.run(0.3 * ms)
+    np.testing.assert_allclose(M.r[0], [0, 0.1, 0.2], atol=1e-12)
+    np.testing.assert_allclose(M.v[0], [0, 0, 0.001], atol=1e-12)

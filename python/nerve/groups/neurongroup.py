@@ -55,7 +55,8 @@ _NOT_REFRACTORY_NOW = "_not_refractory"
 class _Programs:
     """The compiled programs of a group for one namespace and dt."""
 
-    __slots__ = ("key", "update", "threshold", "reset", "method", "statements", "refractory")
+    __slots__ = ("key", "update", "threshold", "reset", "method", "statements", "refractory",
+                 "subexpressions")
 
     def __init__(self, key, update, threshold, reset, method, statements, refractory=None):
         self.key, self.update, self.threshold, self.reset, self.method = (
@@ -65,6 +66,8 @@ class _Programs:
         #: when ``not_refractory`` is derived during a run (see ``_compile``): the
         #: program that brings the column up to date for a given step, else None
         self.refractory = refractory
+        #: the program computing subexpressions 'constant over dt', or None
+        self.subexpressions = None
 
 
 class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
@@ -235,11 +238,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             flag = refractory[0].value
             statements = [n.Assign(_NOT_REFRACTORY_NOW, "=", flag)]
             now = {"not_refractory": n.Name(_NOT_REFRACTORY_NOW)}
-        # subexpressions constant over dt: evaluated and stored first (Brian2 does
-        # it before the step's other operations, so a monitor recording one
-        # there sees this step's value, here the previous step's)
-        statements[:0] = [n.Assign(name_, "=", substitute(self.equations[name_].expr, subexprs))
-                          for name_ in self.equations.constant_over_dt_names]
+        # subexpressions constant over dt: evaluated and stored by their own
+        # program before everything else of a step (slot 'before_start', as
+        # Brian2), so the update, threshold, reset and monitors read one value
+        constant = [n.Assign(name_, "=", substitute(self.equations[name_].expr, subexprs))
+                    for name_ in self.equations.constant_over_dt_names]
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
         method = None
         if diff:
@@ -258,6 +261,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                                               dtypes=self._dtypes)))
 
         update = program(statements) if statements else None
+        subexpression_update = program(constant) if constant else None
         threshold = reset = None
         if self._threshold is not None:
             condition = substitute(self._threshold, subexprs)
@@ -288,6 +292,8 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         self.method_chosen = method
         self._programs = _Programs(key, update, threshold, reset, method, tuple(statements),
                                    program(refractory) if derived else None)
+        #: the subexpressions constant over dt, computed before the step
+        self._programs.subexpressions = subexpression_update
         return self._programs
 
     def _after_run(self, programs: _Programs, last_step: int) -> None:
@@ -316,7 +322,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         programs = self._compile(namespace)
         parts = [f"# {self.name}: integration method {programs.method or '(none)'}"]
         parts += [to_source(s) for s in programs.statements]
-        for role in ("update", "threshold", "reset"):
+        for role in ("subexpressions", "update", "threshold", "reset"):
             program = getattr(programs, role)
             if program is not None:
                 parts.append(f"# {role} program")

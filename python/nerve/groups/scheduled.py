@@ -155,6 +155,9 @@ class ScheduledGroup:
             operation.prelude = self._link_prelude(run, operation)
             run.add(operation)
 
+        if programs.subexpressions is not None:
+            op("subexpression_update", "update", "before_start", "SubexpressionUpdater",
+               programs.subexpressions)
         if programs.update is not None:
             op("stateupdater", "update", self.when, "StateUpdater", programs.update)
         if programs.threshold is not None:
