@@ -1,10 +1,17 @@
 """Parse model strings (equations, expressions, statements) into nodes.
 
-The LALR parser is built from ``grammar.lark`` on first use and cached; lark
-itself is imported lazily so that ``import nerve`` stays fast. Every syntax
-error leaves this module as an :class:`~nerve.exceptions.EquationSyntaxError`
-that names what was expected and what was found, and shows the line with a
-caret under the column (the lark exception is kept as ``__cause__``).
+The LALR parser of ``grammar.lark`` is loaded on first use from the tables
+shipped with the package (see :mod:`nerve.equations.tables`: JSON data, no
+pickle, no file in the temporary folder); lark itself is imported lazily so
+that ``import nerve`` stays fast. Nodes are built by callbacks while the
+parser reduces (:mod:`nerve.equations.transformer`), so no step recurses and
+any depth of nesting parses.
+
+Lines continue inside parentheses and after a trailing operator (see
+:class:`Continuations`). Every syntax error leaves this module as an
+:class:`~nerve.exceptions.EquationSyntaxError` that names what was expected
+and what was found, and shows the line with a caret under the column (the
+lark exception is kept as ``__cause__``).
 """
 
 from __future__ import annotations
@@ -13,31 +20,68 @@ import functools
 
 from nerve.equations.errors import syntax_error_at
 from nerve.equations.nodes import Assign, EquationLine, Expr, Span
-from nerve.exceptions import EquationSyntaxError, NerveError
+from nerve.exceptions import EquationSyntaxError
 
 __all__ = ["parse_equations", "parse_expression", "parse_statements"]
 
+#: A line that ends with one of these operators goes on on the next line.
+_CONTINUING = frozenset(["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==",
+                         "!=", "and", "or", "not", ","])
 
-def build_parser(*, strict: bool = False, cache: bool = True):
-    """Build the LALR parser from ``grammar.lark``.
 
-    ``strict=True`` makes lark refuse any shift/reduce conflict or terminal
-    collision; the test suite builds the grammar that way once, so the
-    runtime can skip those slow checks. ``cache=True`` lets lark keep the
-    built tables in a file in the temporary directory (keyed by a hash of the
-    grammar and options), so a new process parses its first model in
-    milliseconds instead of half a second.
-    """
-    from lark import Lark
+class Continuations:
+    """Lark post-lexer: drops the line ends that do not end a line of the
+    model, i.e. those inside parentheses and those after an operator that
+    needs a right operand (``dv/dt = (a +`` / ``b)/tau : 1``). Comments on
+    such lines go with the line end."""
 
-    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic",
-                     strict=strict, cache=cache, propagate_positions=True,
-                     start=["equations", "expression", "statements"])
+    always_accept = ()
+
+    def process(self, stream):
+        depth = 0
+        previous = None
+        for token in stream:
+            kind = token.type
+            if kind == "_NL":
+                if depth > 0 or (previous is not None and previous.value in _CONTINUING
+                                 and previous.type not in ("NAME", "NUMBER")):
+                    continue
+            elif kind == "LPAR":
+                depth += 1
+            elif kind == "RPAR" and depth > 0:
+                depth -= 1
+            previous = token
+            yield token
+
+
+def build_parser(*, strict: bool = False):
+    """The LALR parser built from ``grammar.lark`` (not from the shipped
+    tables), with nerve's callbacks; ``strict=True`` makes lark refuse any
+    shift/reduce conflict or terminal collision."""
+    from nerve.equations.tables import build_from_grammar
+
+    return _with_callbacks(build_from_grammar(strict=strict, postlex=Continuations()))
+
+
+def _with_callbacks(parser):
+    from nerve.equations.transformer import node_callbacks
+
+    lalr = parser.parser.parser  # frontend -> LALR_Parser -> the table-driven _Parser
+    # Keyed by the very rule objects of the parse table: a lookup by identity
+    # is much faster than one that compares equal rules.
+    rules = {arg for actions in lalr._parse_table.states.values()
+             for _action, arg in actions.values() if not isinstance(arg, int)}
+    callbacks = node_callbacks(rules)
+    lalr.parser.callbacks = callbacks
+    parser.parser.parser_conf.callbacks = callbacks
+    return parser
 
 
 @functools.lru_cache(maxsize=None)
 def _lark():
-    return build_parser()
+    from nerve.equations.tables import load
+
+    return _with_callbacks(load(postlex=Continuations()))
 
 
 def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:
@@ -52,37 +96,24 @@ def parse_expression(text: str, *, where: str = "the expression") -> Expr:
 
 
 def parse_statements(text: str, *, where: str = "the statements") -> tuple[Assign, ...]:
-    """Parse statements (``v = 0``, ``vt += delta_vt0``), one per line."""
+    """Parse statements (``v = 0``, ``vt += delta_vt0``), one per line or
+    separated by ``;``."""
     return _parse(text, "statements", where)
 
 
 def _parse(text: str, start: str, where: str):
     if not isinstance(text, str):
         raise TypeError(f"{where} must be given as a string, not {type(text).__name__}")
-    from lark.exceptions import UnexpectedInput, VisitError
+    from lark.exceptions import UnexpectedInput
 
-    from nerve.equations.transformer import ToNodes
+    from nerve.equations.transformer import BadDerivative
 
-    parser = _lark()
     try:
-        tree = parser.parse(text, start=start)
+        return _lark().parse(text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(text, start, where, exc) from exc
-    except RecursionError:
-        raise _too_deep(text, where) from None
-    try:
-        return ToNodes(text, where).transform(tree)
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, NerveError):
-            raise exc.orig_exc from None
-        raise  # pragma: no cover - a bug in the transformer
-    except RecursionError:
-        raise _too_deep(text, where) from None
-
-
-def _too_deep(text: str, where: str) -> EquationSyntaxError:
-    return syntax_error_at(text, where, Span(1, 1, 1, 1),
-                           "the expression is nested too deeply to be read")
+    except BadDerivative as exc:
+        raise syntax_error_at(text, where, exc.span, exc.message) from None
 
 
 # -- error messages ---------------------------------------------------------------
@@ -109,6 +140,10 @@ _COMPARE_IN_STATEMENT = ("'==' compares; a statement assigns with '=' "
                          "(or '+=', '-=', '*=', '/=')")
 _CHAINED = "comparisons cannot be chained: write 'a < x and x < b' instead of 'a < x < b'"
 _MISSING_OPERATOR = "two operands follow each other: an operator (e.g. '*') is missing"
+_SEMICOLON = {
+    "equations": "';' does not separate equations: write each equation on its own line",
+    "expression": "';' is not part of an expression (it separates statements, e.g. in a reset)",
+}
 _STATEMENT_FORM = "a statement is 'variable = expression' (or '+=', '-=', '*=', '/=')"
 
 _EXAMPLES = {
@@ -156,7 +191,8 @@ _CHARACTER_HINTS = {
     "&": "use 'and' instead of '&'",
     "|": "use 'or' instead of '|'",
     "!": "use 'not' instead of '!'",
-    ";": "write one equation or statement per line instead of separating them with ';'",
+    "\\": ("'\\' does not continue a line here: break a long expression inside "
+           "parentheses or after an operator instead"),
     "[": "indexing with '[...]' is not part of the model language",
     "{": "braces are not part of the model language",
     "'": "quotes are not part of the model language",
@@ -246,6 +282,8 @@ def _syntax_error(text: str, start: str, where: str, exc) -> EquationSyntaxError
         else:
             line, column = token.line, token.column
         label = _label_for(start, exc)
+        if token is not None and token.type == "_SEMI" and start in _SEMICOLON:
+            label = _SEMICOLON[start]
         expected = getattr(exc, "accepts", None) or getattr(exc, "expected", None) or ()
         found = f"found {_found(token)}" if token is not None else "unexpected input"
         if label:
