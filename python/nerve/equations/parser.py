@@ -24,34 +24,60 @@ from nerve.exceptions import EquationSyntaxError
 
 __all__ = ["parse_equations", "parse_expression", "parse_statements"]
 
-#: A line that ends with one of these operators goes on on the next line.
+#: A line that ends with one of these goes on on the next line.
 _CONTINUING = frozenset(["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==",
                          "!=", "and", "or", "not", ","])
+#: A line that starts with one of these continues the line before it (no
+#: line of the model language starts with a binary operator).
+_CONTINUED = frozenset(["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==",
+                        "!=", "and", "or"])
+
+
+#: In equations also (as Brian2 reads them): a line end after '=' or ':', or
+#: before '=', ':' or '(' (an equation line starts with a name).
+_CONTINUING_EQUATIONS = _CONTINUING | {"=", ":"}
+_CONTINUED_EQUATIONS = _CONTINUED | {"=", ":", "("}
 
 
 class Continuations:
     """Lark post-lexer: drops the line ends that do not end a line of the
-    model, i.e. those inside parentheses and those after an operator that
-    needs a right operand (``dv/dt = (a +`` / ``b)/tau : 1``). Comments on
-    such lines go with the line end."""
+    model, i.e. those inside parentheses, after an operator that needs a
+    right operand (``dv/dt = (a +`` / ``b)/tau : 1``) and before a line that
+    starts with a binary operator. In equations (``equations=True``) also
+    those around ``=`` and ``:`` and before the ``(`` of the flags. Comments
+    on such lines go with the line end."""
 
     always_accept = ()
 
+    def __init__(self, equations: bool = False) -> None:
+        self.continuing = _CONTINUING_EQUATIONS if equations else _CONTINUING
+        self.continued = _CONTINUED_EQUATIONS if equations else _CONTINUED
+
     def process(self, stream):
+        continuing, continued = self.continuing, self.continued
         depth = 0
         previous = None
+        pending = None  # a line end kept back until the next token is known
         for token in stream:
             kind = token.type
             if kind == "_NL":
-                if depth > 0 or (previous is not None and previous.value in _CONTINUING
+                if depth > 0 or (previous is not None and previous.value in continuing
                                  and previous.type not in ("NAME", "NUMBER")):
                     continue
-            elif kind == "LPAR":
+                pending = token
+                continue
+            if pending is not None:
+                if not (token.value in continued and kind not in ("NAME", "NUMBER")):
+                    yield pending
+                pending = None
+            if kind == "LPAR":
                 depth += 1
             elif kind == "RPAR" and depth > 0:
                 depth -= 1
             previous = token
             yield token
+        if pending is not None:
+            yield pending
 
 
 def build_parser(*, strict: bool = False):
@@ -60,7 +86,7 @@ def build_parser(*, strict: bool = False):
     shift/reduce conflict or terminal collision."""
     from nerve.equations.tables import build_from_grammar
 
-    return _with_callbacks(build_from_grammar(strict=strict, postlex=Continuations()))
+    return _with_callbacks(build_from_grammar(strict=strict, postlex=Continuations(True)))
 
 
 def _with_callbacks(parser):
@@ -78,10 +104,12 @@ def _with_callbacks(parser):
 
 
 @functools.lru_cache(maxsize=None)
-def _lark():
+def _lark(start: str = "expression"):
+    """The parser for ``start`` (equation blocks continue lines in more places
+    than statements and expressions; the tables are the same)."""
     from nerve.equations.tables import load
 
-    return _with_callbacks(load(postlex=Continuations()))
+    return _with_callbacks(load(postlex=Continuations(start == "equations")))
 
 
 def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:
@@ -109,7 +137,7 @@ def _parse(text: str, start: str, where: str):
     from nerve.equations.transformer import BadDerivative
 
     try:
-        return _lark().parse(text, start=start)
+        return _lark(start).parse(text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(text, start, where, exc) from exc
     except BadDerivative as exc:
@@ -207,7 +235,7 @@ def _label_table(start: str) -> dict:
     for label, examples in _EXAMPLES[start]:
         for example in examples:
             try:
-                _lark().parse(example, start=start)
+                _lark(start).parse(example, start=start)
             except UnexpectedInput as exc:
                 state = getattr(exc, "state", None)
                 position = getattr(state, "position", None)
@@ -268,6 +296,24 @@ def _end_position(text: str) -> tuple[int, int]:
     return line, len(last) + 1
 
 
+def _open_parenthesis(text: str, line: int, column: int) -> tuple[int, int] | None:
+    """The line and column of the innermost '(' still open at (line, column)
+    if it was opened on an earlier line (comments are skipped)."""
+    opened: list[tuple[int, int]] = []
+    for number, content in enumerate(text.split("\n")[:line], start=1):
+        content = content.split("#", 1)[0]
+        if number == line:
+            content = content[:column - 1]
+        for index, char in enumerate(content, start=1):
+            if char == "(":
+                opened.append((number, index))
+            elif char == ")" and opened:
+                opened.pop()
+    if opened and opened[-1][0] < line:
+        return opened[-1]
+    return None
+
+
 def _syntax_error(text: str, start: str, where: str, exc) -> EquationSyntaxError:
     from lark.exceptions import UnexpectedCharacters
 
@@ -290,5 +336,9 @@ def _syntax_error(text: str, start: str, where: str, exc) -> EquationSyntaxError
             message = f"{label} ({found})"
         else:
             message = f"{found}, expected {_expected_list(expected)}"
+        opened = _open_parenthesis(text, line, column)
+        if opened is not None and label != _UNCLOSED:
+            message += (f"; the '(' at line {opened[0]}, column {opened[1]} is still open, "
+                        f"so the lines after it are read as one: is a ')' missing?")
     return syntax_error_at(text, where, Span(line, column, line, column + 1), message)
 
