@@ -112,6 +112,13 @@ def _lark(start: str = "expression"):
     return _with_callbacks(load(postlex=Continuations(start == "equations")))
 
 
+@functools.lru_cache(maxsize=None)
+def _fast(start: str):
+    from nerve.equations.fastparse import FastParser
+
+    return FastParser(_lark(start), Continuations(start == "equations"))
+
+
 def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:
     """Parse an equation block: one differential equation, subexpression or
     parameter per line, with ``#`` comments and blank lines."""
@@ -137,6 +144,10 @@ def _parse(text: str, start: str, where: str):
     from nerve.equations.transformer import BadDerivative
 
     try:
+        nodes = _fast(start).parse(text, start)
+        if nodes is not None:
+            return nodes
+        # a syntax error: lark's parser finds it again and describes it
         return _lark(start).parse(text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(text, start, where, exc) from exc

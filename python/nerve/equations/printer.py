@@ -21,12 +21,15 @@ _BINARY = {"+": _ADD, "-": _ADD, "*": _MUL, "/": _MUL, "//": _MUL, "%": _MUL}
 
 
 def format_number(value: float, is_int: bool = False) -> str:
-    """A literal for ``value`` that reads back as exactly the same float
-    (``inf``/``nan`` become the names ``inf``/``nan``)."""
+    """A literal for ``value`` that reads back as exactly the same float.
+    An infinite value (a literal too large for a float, ``1e1000``) prints
+    as the literal ``1e999``, which reads back as the same number (the name
+    ``inf`` would read back as a name); ``nan`` (no literal has it) prints
+    as the name ``nan``."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
+        return "1e999" if value > 0 else "-1e999"
     if is_int and value == int(value):
         return str(int(value))
     return repr(float(value))

@@ -21,7 +21,7 @@ from nerve.equations.nodes import (
     Assign, BinOp, BoolOp, Call, Compare, EquationLine, Name, Number, Span, UnaryOp,
 )
 
-__all__ = ["node_callbacks", "number_value", "BadDerivative"]
+__all__ = ["node_callbacks", "number_value", "BadDerivative", "is_pass_on"]
 
 
 class BadDerivative(Exception):
@@ -80,6 +80,15 @@ def _end(value):
 
 
 def _span_of(values) -> Span | None:
+    """The span from the first to the last of ``values`` (nodes, tokens...)."""
+    if values:
+        # the common case: both ends know where they are
+        first = getattr(values[0], "span", values[0])  # a token is its own span
+        last = getattr(values[-1], "span", values[-1])
+        try:
+            return Span(first.line, first.column, last.end_line, last.end_column)
+        except AttributeError:
+            pass
     start = end = None
     for value in values:
         start = _start(value)
@@ -221,6 +230,12 @@ def _pass_on(values):
     return values[0]
 
 
+def is_pass_on(callback) -> bool:
+    """Whether ``callback`` returns its single value unchanged (a chain rule
+    such as ``?expr: or_test``), so that a parser may skip calling it."""
+    return callback is _pass_on
+
+
 def _callback(rule):
     """The callback of one grammar rule."""
     name = rule.alias or rule.origin.name
@@ -267,8 +282,14 @@ def _callback(rule):
         return splice
 
     build = _BUILDERS[name]
+    if 2 not in plan:
+        def callback(values):
+            kept = [value.node if type(value) is _Paren else value
+                    for how, value in zip(plan, values) if how]
+            return build(_span_of(values), kept)
+        return callback
 
-    def callback(values):
+    def spliced_callback(values):
         kept = []
         for how, value in zip(plan, values):
             if how == 1:
@@ -276,7 +297,7 @@ def _callback(rule):
             elif how == 2:
                 kept.extend(value)
         return build(_span_of(values), kept)
-    return callback
+    return spliced_callback
 
 
 def node_callbacks(rules) -> dict:
