@@ -149,6 +149,7 @@ def check_parsers(text: str, tally: collections.Counter) -> None:
     )
     from nerve.equations.nodes import strip_spans
 
+    check_fast_path(text)
     for name, parse in (("parse_equations", parse_equations),
                         ("parse_expression", parse_expression),
                         ("parse_statements", parse_statements)):
@@ -176,6 +177,33 @@ def check_parsers(text: str, tally: collections.Counter) -> None:
                 check_statements(tree, resolve, source=text)
         except Exception as exc:  # noqa: BLE001
             tally[f"{name} + checks: {check_error(text, name + ' + checks', exc)}"] += 1
+
+
+def check_fast_path(text: str) -> None:
+    """The fast driver and lark's parser agree: the same nodes (spans
+    included) where the fast one gives a result, a syntax error where not."""
+    from lark.exceptions import UnexpectedInput
+
+    from nerve.equations.parser import _fast, _lark
+    from nerve.equations.transformer import BadDerivative
+
+    for start in ("equations", "expression", "statements"):
+        outcome = []
+        for parse in (lambda: _fast(start).parse(text, start),
+                      lambda: _lark(start).parse(text, start=start)):
+            try:
+                outcome.append(("nodes", parse()))
+            except BadDerivative as exc:
+                outcome.append(("bad derivative", exc.span))
+            except UnexpectedInput:
+                outcome.append(("syntax error", None))
+        fast, slow = outcome
+        if fast == ("nodes", None):
+            if slow[0] == "nodes":
+                raise Failure(f"{start}: lark parses {text!r}, the fast path does not")
+        elif fast != slow:
+            raise Failure(f"{start}: the fast path and lark differ on {text!r}: "
+                          f"{fast!r} != {slow!r}")
 
 
 def check_groups(text: str, tally: collections.Counter) -> None:

@@ -129,3 +129,17 @@ def test_tables_for_another_grammar_are_not_used(tmp_path, monkeypatch):
 def test_the_encoding_keeps_integer_keys_and_tuples():
     value = {"a": [(1, "x"), {3: (True, None)}], "b": {}}
     assert tables._decode(json.loads(json.dumps(tables._encode(value)))) == value
+
+
+def test_fast_constructors_make_equal_nodes():
+    from nerve.equations import transformer as tr
+    from nerve.equations.nodes import BinOp, Compare, Name, Number, Span, UnaryOp
+
+    span = Span(1, 2, 3, 4)
+    assert tr._new_span(1, 2, 3, 4) == span and hash(tr._new_span(1, 2, 3, 4)) == hash(span)
+    assert tr._new_name("v", span) == Name("v", span)
+    assert tr._new_number(1.5, False, span) == Number(1.5, False, span)
+    assert tr._new_binop("+", Name("a"), Name("b"), span) == BinOp("+", Name("a"), Name("b"), span)
+    assert tr._new_compare("<", Name("a"), Name("b"), None) == Compare("<", Name("a"), Name("b"))
+    assert tr._new_unary("-", Name("a"), None) == UnaryOp("-", Name("a"))
+    assert repr(tr._new_name("v", None)) == repr(Name("v"))
