@@ -114,9 +114,19 @@ def _lark(start: str = "expression"):
 
 @functools.lru_cache(maxsize=None)
 def _fast(start: str):
+    """The fast driver for ``start``; it reads lark's internal tables, so with
+    a lark whose internals differ it is left out (lark's parser does all)."""
     from nerve.equations.fastparse import FastParser
 
-    return FastParser(_lark(start), Continuations(start == "equations"))
+    try:
+        return FastParser(_lark(start), Continuations(start == "equations"))
+    except Exception:  # pragma: no cover - another lark version
+        return _NoFastPath()
+
+
+class _NoFastPath:
+    def parse(self, text: str, start: str):
+        return None
 
 
 def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:

@@ -12,7 +12,9 @@ For each rule it keeps the symbols a node needs (anonymous tokens such as
 into their parent, as lark does for a tree), and passes them, with the
 :class:`~nerve.equations.nodes.Span` of everything the rule matched, to the
 builder named after the rule (or its ``-> alias``). A ``?rule`` with one kept
-symbol passes it on unchanged.
+symbol passes it on unchanged (a parser may skip that call, see
+:func:`is_pass_on`), and the most frequent rules (names, numbers, operators)
+have direct callbacks that build their node from the raw values.
 """
 
 from __future__ import annotations
@@ -202,38 +204,9 @@ def _statement(span, kept):
     return Assign(str(target), str(op), value, span)
 
 
-def _name(span, kept):
-    return _new_name(str(kept[0]), span)
-
-
-def _number(span, kept):
-    value, is_int = number_value(kept[0])
-    return _new_number(value, is_int, span)
-
-
 def _call(span, kept):
     func, *args = kept
     return Call(str(func), tuple(args[0]) if args else (), span)
-
-
-def _binop(span, kept):
-    left, op, right = kept
-    return _new_binop(str(op), left, right, span)
-
-
-def _power(span, kept):
-    left, right = kept
-    return _new_binop("**", left, right, span)
-
-
-def _unary(span, kept):
-    op, operand = kept
-    return _new_unary(str(op), operand, span)
-
-
-def _compare(span, kept):
-    left, op, right = kept
-    return _new_compare(str(op), left, right, span)
 
 
 def _bool_or(span, kept):
@@ -246,10 +219,6 @@ def _bool_and(span, kept):
 
 def _bool_not(span, kept):
     return UnaryOp("not", kept[0], span)
-
-
-def _operator(span, kept):
-    return kept[0]  # the token: a str that knows its position (for spans)
 
 
 def _as_tuple(span, kept):
@@ -266,12 +235,10 @@ _BUILDERS = {
     "differential": _differential, "subexpression": _subexpression,
     "parameter": _parameter, "flags": _flags, "flag": _flag,
     "signed_number": _signed_number, "statement": _statement,
-    "name": _name, "number": _number, "call": _call, "arguments": _as_list,
-    "binop": _binop, "power": _power, "unary": _unary, "compare": _compare,
+    "call": _call, "arguments": _as_list,
     "bool_or": _bool_or, "bool_and": _bool_and, "bool_not": _bool_not,
-    "assign_op": _operator, "comp_op": _operator, "add_op": _operator,
-    "mul_op": _operator, "unary_op": _operator,
 }
+# (names, numbers, operators, comparisons and their operator tokens: _DIRECT)
 
 
 def _pass_on(values):
@@ -395,6 +362,8 @@ def _callback(rule):
     direct = _DIRECT.get((name, plan))
     if direct is not None:
         return direct
+    if name not in _BUILDERS:
+        raise ValueError(f"no node builder for the rule {rule} (of shape {plan})")
     build = _BUILDERS[name]
     if 2 not in plan:
         def callback(values):
