@@ -14,25 +14,16 @@ the error messages need. (A test checks that both give the same nodes.)
 
 from __future__ import annotations
 
+import collections
 import re
 
 __all__ = ["FastParser"]
 
 
-class _Token(str):
-    """A token: its text, terminal name and position (1-based line and
-    column of its first character, and of the character after it), with
-    the attribute names of lark's tokens that the node callbacks read."""
-
-    def __new__(cls, value, type_, line, column, end_line, end_column):
-        self = str.__new__(cls, value)
-        self.type = type_
-        self.value = value
-        self.line = line
-        self.column = column
-        self.end_line = end_line
-        self.end_column = end_column
-        return self
+#: A token: terminal name, text, and position (1-based line and column of its
+#: first character, and of the character after it), under the attribute
+#: names of lark's tokens that the post-lexer and the node callbacks read.
+_Token = collections.namedtuple("_Token", "type value line column end_line end_column")
 
 
 class FastParser:
@@ -101,23 +92,23 @@ class FastParser:
             if match.start() != position:
                 raise _NoMatch  # a character no terminal matches
             type_ = match.lastgroup
-            value = match.group(type_)
+            begin, position = match.span(type_)  # (the token ends the match)
+            value = text[begin:position]
             if type_ not in ignore:
-                column = match.start(type_) - line_start + 1
+                column = begin - line_start + 1
                 if type_ in multiline and "\n" in value:
                     newlines = value.count("\n")
                     last = value.rindex("\n")
-                    yield _Token(value, type_, line, column, line + newlines, len(value) - last)
+                    yield _Token(type_, value, line, column, line + newlines, len(value) - last)
                     line += newlines
-                    line_start = match.start(type_) + last + 1
+                    line_start = begin + last + 1
                 else:
                     if type_ == "NAME":
                         type_ = keywords.get(value, type_)
-                    yield _Token(value, type_, line, column, line, column + len(value))
+                    yield _Token(type_, value, line, column, line, column + len(value))
             elif type_ in multiline and "\n" in value:  # pragma: no cover - not in this grammar
                 line += value.count("\n")
-                line_start = match.start(type_) + value.rindex("\n") + 1
-            position = match.end()
+                line_start = begin + value.rindex("\n") + 1
         if position != len(text):
             raise _NoMatch
 
@@ -141,10 +132,11 @@ class FastParser:
     def parse(self, text: str, start: str):
         """The nodes for ``text`` from the start symbol ``start``, or ``None``
         if ``text`` has a syntax error (reparse it with lark for the error)."""
-        actions, rules, chain = self._actions, self._rules, self._chain
+        actions, rules, chain, chains = self._actions, self._rules, self._chain, self._chains
         states = [self._start_states[start]]
         values: list = []
         end_state = self._end_states[start]
+        push_state, push_value = states.append, values.append
         try:
             for token in self._postlex.process(self._tokens(text)):
                 kind = token.type
@@ -153,12 +145,15 @@ class FastParser:
                     if step is None:
                         return None
                     if step >= 0:
-                        states.append(step)
-                        values.append(token)
+                        push_state(step)
+                        push_value(token)
                         break
                     size, origin, callback = rules[~step]
                     if callback is None:
-                        states[-1] = chain(states[-2], states[-1], kind, end_state)
+                        top = chains.get((states[-2], states[-1], kind))
+                        if top is None:
+                            top = chain(states[-2], states[-1], kind, end_state)
+                        states[-1] = top
                         continue
                     if size:
                         children = values[-size:]
@@ -166,8 +161,8 @@ class FastParser:
                         del states[-size:]
                     else:
                         children = []
-                    values.append(callback(children))
-                    states.append(actions[states[-1]][origin])
+                    push_value(callback(children))
+                    push_state(actions[states[-1]][origin])
         except _NoMatch:
             return None
         while states[-1] != end_state:

@@ -164,23 +164,24 @@ def _flags_tuple(rest) -> tuple[str, ...]:
 
 
 def _differential(span, kept):
-    dname, dt, expr, unit, *rest = kept
+    dname_token, dt_token, expr, unit, *rest = kept
+    dname, dt = dname_token.value, dt_token.value
     if not (len(dname) > 1 and dname.startswith("d")) or dt != "dt":
         raise BadDerivative(
-            _token_span(dname),
+            _token_span(dname_token),
             f"'{dname}/{dt}' is not a time derivative; a differential "
             f"equation starts with 'dX/dt' (e.g. 'dv/dt = ...')")
-    return EquationLine("differential", str(dname)[1:], expr, unit, _flags_tuple(rest), span)
+    return EquationLine("differential", dname[1:], expr, unit, _flags_tuple(rest), span)
 
 
 def _subexpression(span, kept):
     name, expr, unit, *rest = kept
-    return EquationLine("subexpression", str(name), expr, unit, _flags_tuple(rest), span)
+    return EquationLine("subexpression", name.value, expr, unit, _flags_tuple(rest), span)
 
 
 def _parameter(span, kept):
     name, unit, *rest = kept
-    return EquationLine("parameter", str(name), None, unit, _flags_tuple(rest), span)
+    return EquationLine("parameter", name.value, None, unit, _flags_tuple(rest), span)
 
 
 def _flags(span, kept):
@@ -190,23 +191,23 @@ def _flags(span, kept):
 
 
 def _flag(span, kept):
-    return " ".join(str(word) for word in kept)
+    return " ".join(word.value for word in kept)
 
 
 def _signed_number(span, kept):
     op, tok = kept
-    value, is_int = number_value(tok)
-    return UnaryOp(str(op), Number(value, is_int, _token_span(tok)), span)
+    value, is_int = number_value(tok.value)
+    return UnaryOp(op.value, Number(value, is_int, _token_span(tok)), span)
 
 
 def _statement(span, kept):
     target, op, value = kept
-    return Assign(str(target), str(op), value, span)
+    return Assign(target.value, op.value, value, span)
 
 
 def _call(span, kept):
     func, *args = kept
-    return Call(str(func), tuple(args[0]) if args else (), span)
+    return Call(func.value, tuple(args[0]) if args else (), span)
 
 
 def _bool_or(span, kept):
@@ -267,7 +268,8 @@ def _direct_number(values):
 
 def _direct_binop(values):
     left, op, right = values
-    span = _span_of(values)
+    first, last = left.span, right.span  # (a parenthesized operand: with the parentheses)
+    span = _new_span(first.line, first.column, last.end_line, last.end_column)
     if type(left) is _Paren:
         left = left.node
     if type(right) is _Paren:
@@ -277,7 +279,8 @@ def _direct_binop(values):
 
 def _direct_compare(values):
     left, op, right = values
-    span = _span_of(values)
+    first, last = left.span, right.span
+    span = _new_span(first.line, first.column, last.end_line, last.end_column)
     if type(left) is _Paren:
         left = left.node
     if type(right) is _Paren:
@@ -287,7 +290,8 @@ def _direct_compare(values):
 
 def _direct_power(values):
     left, _, right = values
-    span = _span_of(values)
+    first, last = left.span, right.span
+    span = _new_span(first.line, first.column, last.end_line, last.end_column)
     if type(left) is _Paren:
         left = left.node
     if type(right) is _Paren:
@@ -297,7 +301,8 @@ def _direct_power(values):
 
 def _direct_unary(values):
     op, operand = values
-    span = _span_of(values)
+    last = operand.span
+    span = _new_span(op.line, op.column, last.end_line, last.end_column)
     if type(operand) is _Paren:
         operand = operand.node
     return _new_unary(op.value, operand, span)
