@@ -81,8 +81,10 @@ def test_seeded_fuzz_every_failure_is_a_nerve_error_with_a_message():
     import collections
 
     tally = collections.Counter()
-    for text in fuzz.strings(seed=20261201, count=2000):
-        fuzz.check_parsers(text, tally)
+    for index, text in enumerate(fuzz.strings(seed=20261201, count=2000)):
+        # (the fast path is compared with lark's parser for a quarter of them;
+        # the long run compares all)
+        fuzz.check_parsers(text, tally, compare=index % 4 == 0)
     # the mix reaches both outcomes of every parser
     for name in ("parse_equations", "parse_expression", "parse_statements"):
         assert tally[f"{name}: parsed"] > 20

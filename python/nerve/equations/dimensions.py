@@ -72,21 +72,24 @@ def check_calls(expr, source: str | None = None, where: str = "the expression") 
     """Check that every call names a known function with the right number of
     arguments (no names need resolving for that)."""
     for node in walk(expr):
-        if not isinstance(node, Call):
-            continue
-        function = FUNCTIONS.get(node.func)
-        position = _at(node.span, source)
-        if function is None:
-            known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
-            raise UnknownNameError(
-                f"unknown function '{node.func}' in {where} (the functions of the model "
-                f"language are {known}){position}", node.func)
-        if len(node.args) != function.arity:
-            plural = "" if function.arity == 1 else "s"
-            raise ModelDefinitionError(
-                f"{node.func}() takes {function.arity} argument{plural}, but "
-                f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
-                f"in {where}{position}")
+        if isinstance(node, Call):
+            check_call(node, source, where)
+
+
+def check_call(node: Call, source: str | None = None, where: str = "the expression") -> None:
+    """:func:`check_calls` for one call (not the calls in its arguments)."""
+    function = FUNCTIONS.get(node.func)
+    if function is None:
+        known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
+        raise UnknownNameError(
+            f"unknown function '{node.func}' in {where} (the functions of the model "
+            f"language are {known}){_at(node.span, source)}", node.func)
+    if len(node.args) != function.arity:
+        plural = "" if function.arity == 1 else "s"
+        raise ModelDefinitionError(
+            f"{node.func}() takes {function.arity} argument{plural}, but "
+            f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
+            f"in {where}{_at(node.span, source)}")
 
 
 def _at(span: Span | None, source: str | None) -> str:
@@ -154,7 +157,7 @@ class DimensionChecker:
                 known[id(item)] = (item, self._infer_node(item))
                 continue
             if isinstance(item, Call):
-                check_calls(item, self.source, self.where)  # an unknown function first
+                check_call(item, self.source, self.where)  # an unknown function first
             stack.append((item, True))
             stack.extend((child, False) for child in reversed(_children(item)))
         return known[id(node)][1]
@@ -239,7 +242,7 @@ class DimensionChecker:
         return _Typed(base.dim ** value)
 
     def call(self, node: Call) -> _Typed:
-        check_calls(node, self.source, self.where)
+        check_call(node, self.source, self.where)
         function = FUNCTIONS[node.func]
         typed = [self.infer(arg) for arg in node.args]
         if node.func == "where":
