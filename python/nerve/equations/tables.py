@@ -19,6 +19,7 @@ that the file in the repository is up to date.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import pathlib
@@ -143,10 +144,17 @@ def write_tables(path: pathlib.Path = TABLES_PATH) -> None:
 def _stored_tables():
     """The decoded tables of ``parser_tables.json``, or None if the file is
     missing, unreadable or made for another grammar or lark version."""
+    return _read_tables(TABLES_PATH)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_tables(path: pathlib.Path):
+    """(Read once per process: the parsers of the three start symbols share
+    the decoded data, which loading does not modify.)"""
     import lark
 
     try:
-        stored = json.loads(TABLES_PATH.read_text(encoding="utf-8"))
+        stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(stored, dict) or stored.get("format") != _FORMAT \
