@@ -133,3 +133,19 @@ def test_statements_do_not_continue_around_assignments():
     # (an empty right-hand side stays an error, not a read of the next line)
     with pytest.raises(EquationSyntaxError, match="nothing after '='"):
         parse_statements("v =\nw = 1")
+
+
+def test_a_reset_with_semicolons_runs_as_in_brian2():
+    """Brian2 2.9.0 (numpy target) ran this script and printed
+    v = [4. 4.], w = [3. 3.]: both neurons spike on each of the 3 steps, and
+    the reset's statements run in order (v reads w before it is incremented)."""
+    import nerve
+    from nerve import NeuronGroup, ms, run
+
+    nerve.start_scope()
+    group = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1\nw : 1", threshold="v > 0.5 or i == 0",
+                        reset="v = 2 + w; w += 1 # done", method="euler")
+    group.v = [0, 1]
+    run(0.3 * ms)
+    assert list(group.v[:]) == [4.0, 4.0]
+    assert list(group.w[:]) == [3.0, 3.0]

@@ -5,7 +5,9 @@ Lark's own loop spends most of its time on bookkeeping this language does
 not need (a line counter per character, rich tokens, a parser state object).
 :class:`FastParser` uses lark's compiled terminal regexes and parse table
 unchanged, with the same post-lexer and the same node callbacks, in a
-tighter loop: about five times faster on model text. It handles valid input
+tighter loop (one regex scan for all tokens, chain rules such as
+``?expr: or_test`` collapsed into one cached step): two to three times
+faster than lark's loop with the same callbacks. It handles valid input
 only: at the first character no terminal matches, or the first token the
 table has no action for, :meth:`FastParser.parse` returns ``None`` and the
 caller parses the text again with lark, whose exceptions carry everything
@@ -28,7 +30,7 @@ _Token = collections.namedtuple("_Token", "type value line column end_line end_c
 
 class FastParser:
     """Built from a lark parser whose callbacks are nerve's (see
-    ``parser._with_callbacks``) and a post-lexer factory."""
+    ``parser._with_callbacks``) and the post-lexer to use with it."""
 
     def __init__(self, lark_parser, postlex) -> None:
         from lark.lexer import UnlessCallback
