@@ -93,3 +93,11 @@ def test_corpus_round_trip():
                  ".stmts": parse_statements}[path.suffix]
         tree = strip_spans(parse(text))
         assert strip_spans(parse(to_source(tree))) == tree, path.name
+
+
+def test_a_literal_too_large_for_a_float_round_trips():
+    # found by the fuzzer: '1e1_000' is inf, and printed as the name 'inf' it
+    # read back as a Name
+    for text in ("1e1_000", "2.5E+21_000*x", "-1e400"):
+        tree = parse_expression(text)
+        assert strip_spans(parse_expression(to_source(tree))) == strip_spans(tree)

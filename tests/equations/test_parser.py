@@ -6,5 +6,5 @@ def test_grammar_has_no_conflicts_in_strict_mode():
     shift/reduce conflicts and terminal collisions."""
     from nerve.equations.parser import build_parser
 
-    parser = build_parser(strict=True, cache=False)
+    parser = build_parser(strict=True)
     assert parser.parse("dv/dt = -v/tau : volt\n", start="equations") is not None

@@ -24,7 +24,7 @@ from nerve.equations.nodes import walk
 from nerve.equations.nodes import (
     Assign, BinOp, BoolOp, Call, Compare, Name, Number, Span, UnaryOp,
 )
-from nerve.equations.printer import to_source
+from nerve.equations.printer import abbreviated_source as _shown
 from nerve.exceptions import (
     DimensionMismatchError, EquationSyntaxError, ModelDefinitionError, UnknownNameError,
 )
@@ -75,21 +75,24 @@ def check_calls(expr, source: str | None = None, where: str = "the expression") 
     """Check that every call names a known function with the right number of
     arguments (no names need resolving for that)."""
     for node in walk(expr):
-        if not isinstance(node, Call):
-            continue
-        function = FUNCTIONS.get(node.func)
-        position = _at(node.span, source)
-        if function is None:
-            known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
-            raise UnknownNameError(
-                f"unknown function '{node.func}' in {where} (the functions of the model "
-                f"language are {known}){position}", node.func)
-        if len(node.args) != function.arity:
-            plural = "" if function.arity == 1 else "s"
-            raise ModelDefinitionError(
-                f"{node.func}() takes {function.arity} argument{plural}, but "
-                f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
-                f"in {where}{position}")
+        if isinstance(node, Call):
+            check_call(node, source, where)
+
+
+def check_call(node: Call, source: str | None = None, where: str = "the expression") -> None:
+    """:func:`check_calls` for one call (not the calls in its arguments)."""
+    function = FUNCTIONS.get(node.func)
+    if function is None:
+        known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
+        raise UnknownNameError(
+            f"unknown function '{node.func}' in {where} (the functions of the model "
+            f"language are {known}){_at(node.span, source)}", node.func)
+    if len(node.args) != function.arity:
+        plural = "" if function.arity == 1 else "s"
+        raise ModelDefinitionError(
+            f"{node.func}() takes {function.arity} argument{plural}, but "
+            f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
+            f"in {where}{_at(node.span, source)}")
 
 
 def _at(span: Span | None, source: str | None) -> str:
@@ -121,6 +124,7 @@ class DimensionChecker:
         self.booleans = frozenset(booleans)
         self.noise = noise  # whether xi/xi_* may appear (differential equations only)
         self.dimensionless, self.second = _dims()
+        self._known: dict = {}
 
     # -- errors ---------------------------------------------------------------
     def mismatch(self, node, what: str, *dims) -> DimensionMismatchError:
@@ -145,6 +149,29 @@ class DimensionChecker:
 
     # -- inference ------------------------------------------------------------
     def infer(self, node) -> _Typed:
+        """What is known of ``node``. The subtree is visited children first
+        with an explicit stack (each node once, its result kept), so the
+        rules below, which ask for their children, never recurse deeply."""
+        known = self._known
+        entry = known.get(id(node))
+        if entry is not None:
+            return entry[1]
+        stack = [(node, False)]
+        while stack:
+            item, children_done = stack.pop()
+            if id(item) in known:
+                continue
+            if children_done:
+                # (the node is kept beside its result so that its id stays its own)
+                known[id(item)] = (item, self._infer_node(item))
+                continue
+            if isinstance(item, Call):
+                check_call(item, self.source, self.where)  # an unknown function first
+            stack.append((item, True))
+            stack.extend((child, False) for child in reversed(_children(item)))
+        return known[id(node)][1]
+
+    def _infer_node(self, node) -> _Typed:
         if isinstance(node, Number):
             return _Typed(self.dimensionless, zero=node.value == 0)
         if isinstance(node, Name):
@@ -158,7 +185,7 @@ class DimensionChecker:
             return _Typed(self.dimensionless, boolean=True)
         if isinstance(node, Compare):
             left, right = self.infer(node.left), self.infer(node.right)
-            self.same(node, left, right, f"'{to_source(node)}' compares")
+            self.same(node, left, right, "'{}' compares")
             return _Typed(self.dimensionless, boolean=True)
         if isinstance(node, BinOp):
             return self.binop(node)
@@ -169,7 +196,7 @@ class DimensionChecker:
     def condition(self, node, intro: str) -> None:
         typed = self.infer(node)
         if typed.dim is not self.dimensionless:
-            raise self.mismatch(node, f"{intro} '{to_source(node)}' has units of "
+            raise self.mismatch(node, f"{intro} '{_shown(node)}' has units of "
                                       f"{describe_dimension(typed.dim)}", typed.dim)
 
     def unary(self, node: UnaryOp) -> _Typed:
@@ -180,26 +207,26 @@ class DimensionChecker:
         return _Typed(operand.dim, zero=operand.zero)
 
     def same(self, node, left: _Typed, right: _Typed, verb: str) -> object:
-        """The common dimension of two operands that must agree."""
+        """The common dimension of two operands that must agree. ``verb`` is
+        formatted with the text of ``node`` only for an error message."""
         if left.zero:
             return right.dim
         if right.zero or left.dim is right.dim:
             return left.dim
         raise self.mismatch(
-            node, f"{verb} '{to_source(node.left)}' with units of "
-                  f"{describe_dimension(left.dim)} and '{to_source(node.right)}' with "
+            node, f"{verb.format(_shown(node))} '{_shown(node.left)}' with units of "
+                  f"{describe_dimension(left.dim)} and '{_shown(node.right)}' with "
                   f"units of {describe_dimension(right.dim)}", left.dim, right.dim)
 
     def binop(self, node: BinOp) -> _Typed:
         left, right = self.infer(node.left), self.infer(node.right)
         op = node.op
         if op in ("+", "-"):
-            verb = "'{}' adds".format(to_source(node)) if op == "+" else \
-                "'{}' subtracts".format(to_source(node))
+            verb = "'{}' adds" if op == "+" else "'{}' subtracts"
             dim = self.same(node, left, right, verb)
             return _Typed(dim, zero=left.zero and right.zero)
         if op == "%":
-            self.same(node, left, right, f"'{to_source(node)}' takes the remainder of")
+            self.same(node, left, right, "'{}' takes the remainder of")
             return _Typed(left.dim)
         if op == "*":
             return _Typed(left.dim * right.dim)
@@ -210,7 +237,7 @@ class DimensionChecker:
     def power(self, node: BinOp, base: _Typed, exponent: _Typed) -> _Typed:
         if exponent.dim is not self.dimensionless:
             raise self.mismatch(
-                node, f"the exponent '{to_source(node.right)}' in '{to_source(node)}' has "
+                node, f"the exponent '{_shown(node.right)}' in '{_shown(node)}' has "
                       f"units of {describe_dimension(exponent.dim)}; exponents must be "
                       f"dimensionless", exponent.dim)
         if base.dim is self.dimensionless:
@@ -218,13 +245,13 @@ class DimensionChecker:
         value = constant_value(node.right)
         if value is None or value != value or abs(value) == float("inf"):
             raise self.mismatch(
-                node, f"'{to_source(node.left)}' has units of "
+                node, f"'{_shown(node.left)}' has units of "
                       f"{describe_dimension(base.dim)}, so its exponent must be a number, "
-                      f"not '{to_source(node.right)}'", base.dim)
+                      f"not '{_shown(node.right)}'", base.dim)
         return _Typed(base.dim ** value)
 
     def call(self, node: Call) -> _Typed:
-        check_calls(node, self.source, self.where)
+        check_call(node, self.source, self.where)
         function = FUNCTIONS[node.func]
         typed = [self.infer(arg) for arg in node.args]
         if node.func == "where":
@@ -237,30 +264,64 @@ class DimensionChecker:
             label = "argument" if function.arity == 1 else f"argument {index + 1}"
             raise self.mismatch(
                 arg, f"the {label} of {node.func}() must {need}, but "
-                     f"'{to_source(arg)}' has units of {describe_dimension(typed[index].dim)}",
+                     f"'{_shown(arg)}' has units of {describe_dimension(typed[index].dim)}",
                 typed[index].dim)
         return _Typed(verdict)
 
 
+def _children(node) -> tuple:
+    if isinstance(node, (BinOp, Compare, BoolOp)):
+        return (node.left, node.right)
+    if isinstance(node, UnaryOp):
+        return (node.operand,)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
 def constant_value(node) -> float | None:
-    """The value of an expression made of numbers only (``-0.5``, ``1/3``)."""
-    try:
-        if isinstance(node, Number):
-            return node.value
-        if isinstance(node, UnaryOp) and node.op in "+-":
-            value = constant_value(node.operand)
-            return None if value is None else (value if node.op == "+" else -value)
-        if isinstance(node, BinOp) and node.op in ("+", "-", "*", "/", "**"):
-            left, right = constant_value(node.left), constant_value(node.right)
-            if left is None or right is None:
-                return None
-            return {"+": left + right, "-": left - right, "*": left * right,
-                    "/": left / right if right else None,
-                    "**": float(left ** right) if left > 0 or right == int(right) else None,
-                    }[node.op]
-    except (OverflowError, ZeroDivisionError, TypeError):
+    """The value of an expression made of numbers only (``-0.5``, ``1/3``);
+    None if it has a name, a call or an undefined operation. (Evaluated with
+    an explicit stack: any depth.)"""
+    values: list = []
+    stack: list = [(node, False)]
+    while stack:
+        item, children_done = stack.pop()
+        if isinstance(item, Number):
+            values.append(item.value)
+            continue
+        if isinstance(item, UnaryOp) and item.op in "+-":
+            if not children_done:
+                stack += [(item, True), (item.operand, False)]
+            elif values[-1] is not None and item.op == "-":
+                values[-1] = -values[-1]
+            continue
+        if isinstance(item, BinOp) and item.op in ("+", "-", "*", "/", "**"):
+            if not children_done:
+                stack += [(item, True), (item.right, False), (item.left, False)]
+            else:
+                right = values.pop()
+                values[-1] = _constant_op(item.op, values[-1], right)
+            continue
+        return None  # a name, a call, a comparison...
+    return values[0]
+
+
+def _constant_op(op: str, left, right):
+    if left is None or right is None:
         return None
-    return None
+    try:
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            return left / right if right else None
+        return float(left ** right) if left > 0 or right == int(right) else None
+    except (OverflowError, ZeroDivisionError, TypeError, ValueError):
+        return None
 
 
 def expression_dimension(expr, resolve: Resolver, *, source: str | None = None,
@@ -289,13 +350,13 @@ def check_expression(expr, resolve: Resolver, expected=None, *, source: str | No
             raise DimensionMismatchError(
                 f"Inconsistent units in {where}: a condition must be boolean (a comparison "
                 f"such as 'v > 1*mV', possibly combined with 'and', 'or', 'not'), but "
-                f"'{to_source(expr)}' is a value with units of "
+                f"'{_shown(expr)}' is a value with units of "
                 f"{describe_dimension(typed.dim)}{_at(expr.span, source)}", typed.dim)
         return typed.dim
     if expected is not None and typed.dim is not expected and not typed.zero:
         raise DimensionMismatchError(
             f"Inconsistent units in {where}: expected units of "
-            f"{describe_dimension(expected)}, but '{to_source(expr)}' has units of "
+            f"{describe_dimension(expected)}, but '{_shown(expr)}' has units of "
             f"{describe_dimension(typed.dim)}{_at(expr.span, source)}",
             typed.dim, expected)
     return typed.dim
@@ -348,11 +409,11 @@ def check_statements(statements: Iterable[Assign], resolve: Resolver, *,
         if typed.dim is need or typed.zero:
             continue
         if statement.op in ("*=", "/="):
-            what = (f"'{to_source(statement)}' must scale '{statement.target}' by a "
-                    f"dimensionless factor, but '{to_source(statement.value)}' has units of "
+            what = (f"'{_shown(statement)}' must scale '{statement.target}' by a "
+                    f"dimensionless factor, but '{_shown(statement.value)}' has units of "
                     f"{describe_dimension(typed.dim)}")
         else:
-            what = (f"'{to_source(statement)}' gives '{statement.target}' (units of "
+            what = (f"'{_shown(statement)}' gives '{statement.target}' (units of "
                     f"{describe_dimension(target)}) a value with units of "
                     f"{describe_dimension(typed.dim)}")
         raise checker.mismatch(statement, what, typed.dim, need)

@@ -31,7 +31,20 @@ def caret_excerpt(text: str, column: int, end_column: int | None = None) -> str:
     width = 1
     if end_column is not None and end_column - column > 1:
         width = end_column - column
+    if len(stripped) > _WIDEST:
+        # a long line: show the part around the column, marked with '...'
+        left = max(start - _WIDEST // 2, 0)
+        right = min(left + _WIDEST, len(stripped))
+        shown = ("..." if left else "") + stripped[left:right] + \
+            ("..." if right < len(stripped) else "")
+        start = start - left + (3 if left else 0)
+        width = max(min(width, right - (start - (3 if left else 0)) - left), 1)
+        stripped = shown
     return f"    {stripped}\n    {' ' * start}{'^' * width}"
+
+
+#: The longest excerpt of a line shown in a message.
+_WIDEST = 120
 
 
 def describe_position(span: Span | None) -> str:

@@ -1,10 +1,17 @@
 """Parse model strings (equations, expressions, statements) into nodes.
 
-The LALR parser is built from ``grammar.lark`` on first use and cached; lark
-itself is imported lazily so that ``import nerve`` stays fast. Every syntax
-error leaves this module as an :class:`~nerve.exceptions.EquationSyntaxError`
-that names what was expected and what was found, and shows the line with a
-caret under the column (the lark exception is kept as ``__cause__``).
+The LALR parser of ``grammar.lark`` is loaded on first use from the tables
+shipped with the package (see :mod:`nerve.equations.tables`: JSON data, no
+pickle, no file in the temporary folder); lark itself is imported lazily so
+that ``import nerve`` stays fast. Nodes are built by callbacks while the
+parser reduces (:mod:`nerve.equations.transformer`), so no step recurses and
+any depth of nesting parses.
+
+Lines continue inside parentheses and after a trailing operator (see
+:class:`Continuations`). Every syntax error leaves this module as an
+:class:`~nerve.exceptions.EquationSyntaxError` that names what was expected
+and what was found, and shows the line with a caret under the column (the
+lark exception is kept as ``__cause__``).
 """
 
 from __future__ import annotations
@@ -13,31 +20,113 @@ import functools
 
 from nerve.equations.errors import syntax_error_at
 from nerve.equations.nodes import Assign, EquationLine, Expr, Span
-from nerve.exceptions import EquationSyntaxError, NerveError
+from nerve.exceptions import EquationSyntaxError
 
 __all__ = ["parse_equations", "parse_expression", "parse_statements"]
 
+#: A line that ends with one of these goes on on the next line.
+_CONTINUING = frozenset(["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==",
+                         "!=", "and", "or", "not", ","])
+#: A line that starts with one of these continues the line before it (no
+#: line of the model language starts with a binary operator).
+_CONTINUED = frozenset(["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==",
+                        "!=", "and", "or"])
 
-def build_parser(*, strict: bool = False, cache: bool = True):
-    """Build the LALR parser from ``grammar.lark``.
 
-    ``strict=True`` makes lark refuse any shift/reduce conflict or terminal
-    collision; the test suite builds the grammar that way once, so the
-    runtime can skip those slow checks. ``cache=True`` lets lark keep the
-    built tables in a file in the temporary directory (keyed by a hash of the
-    grammar and options), so a new process parses its first model in
-    milliseconds instead of half a second.
-    """
-    from lark import Lark
+#: In equations also (as Brian2 reads them): a line end after '=' or ':', or
+#: before '=', ':' or '(' (an equation line starts with a name).
+_CONTINUING_EQUATIONS = _CONTINUING | {"=", ":"}
+_CONTINUED_EQUATIONS = _CONTINUED | {"=", ":", "("}
 
-    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer="basic",
-                     strict=strict, cache=cache, propagate_positions=True,
-                     start=["equations", "expression", "statements"])
+
+class Continuations:
+    """Lark post-lexer: drops the line ends that do not end a line of the
+    model, i.e. those inside parentheses, after an operator that needs a
+    right operand (``dv/dt = (a +`` / ``b)/tau : 1``) and before a line that
+    starts with a binary operator. In equations (``equations=True``) also
+    those around ``=`` and ``:`` and before the ``(`` of the flags. Comments
+    on such lines go with the line end."""
+
+    always_accept = ()
+
+    def __init__(self, equations: bool = False) -> None:
+        self.continuing = _CONTINUING_EQUATIONS if equations else _CONTINUING
+        self.continued = _CONTINUED_EQUATIONS if equations else _CONTINUED
+
+    def process(self, stream):
+        continuing, continued = self.continuing, self.continued
+        depth = 0
+        previous = None
+        pending = None  # a line end kept back until the next token is known
+        for token in stream:
+            kind = token.type
+            if kind == "_NL":
+                if depth > 0 or (previous is not None and previous.value in continuing
+                                 and previous.type not in ("NAME", "NUMBER")):
+                    continue
+                pending = token
+                continue
+            if pending is not None:
+                if not (token.value in continued and kind not in ("NAME", "NUMBER")):
+                    yield pending
+                pending = None
+            if kind == "LPAR":
+                depth += 1
+            elif kind == "RPAR" and depth > 0:
+                depth -= 1
+            previous = token
+            yield token
+        if pending is not None:
+            yield pending
+
+
+def build_parser(*, strict: bool = False):
+    """The LALR parser built from ``grammar.lark`` (not from the shipped
+    tables), with nerve's callbacks; ``strict=True`` makes lark refuse any
+    shift/reduce conflict or terminal collision."""
+    from nerve.equations.tables import build_from_grammar
+
+    return _with_callbacks(build_from_grammar(strict=strict, postlex=Continuations(True)))
+
+
+def _with_callbacks(parser):
+    from nerve.equations.transformer import node_callbacks
+
+    lalr = parser.parser.parser  # frontend -> LALR_Parser -> the table-driven _Parser
+    # Keyed by the very rule objects of the parse table: a lookup by identity
+    # is much faster than one that compares equal rules.
+    rules = {arg for actions in lalr._parse_table.states.values()
+             for _action, arg in actions.values() if not isinstance(arg, int)}
+    callbacks = node_callbacks(rules)
+    lalr.parser.callbacks = callbacks
+    parser.parser.parser_conf.callbacks = callbacks
+    return parser
 
 
 @functools.lru_cache(maxsize=None)
-def _lark():
-    return build_parser()
+def _lark(start: str = "expression"):
+    """The parser for ``start`` (equation blocks continue lines in more places
+    than statements and expressions; the tables are the same)."""
+    from nerve.equations.tables import load
+
+    return _with_callbacks(load(postlex=Continuations(start == "equations")))
+
+
+@functools.lru_cache(maxsize=None)
+def _fast(start: str):
+    """The fast driver for ``start``; it reads lark's internal tables, so with
+    a lark whose internals differ it is left out (lark's parser does all)."""
+    from nerve.equations.fastparse import FastParser
+
+    try:
+        return FastParser(_lark(start), Continuations(start == "equations"))
+    except Exception:  # pragma: no cover - another lark version
+        return _NoFastPath()
+
+
+class _NoFastPath:
+    def parse(self, text: str, start: str):
+        return None
 
 
 def parse_equations(text: str, *, where: str = "the equations") -> tuple[EquationLine, ...]:
@@ -52,37 +141,28 @@ def parse_expression(text: str, *, where: str = "the expression") -> Expr:
 
 
 def parse_statements(text: str, *, where: str = "the statements") -> tuple[Assign, ...]:
-    """Parse statements (``v = 0``, ``vt += delta_vt0``), one per line."""
+    """Parse statements (``v = 0``, ``vt += delta_vt0``), one per line or
+    separated by ``;``."""
     return _parse(text, "statements", where)
 
 
 def _parse(text: str, start: str, where: str):
     if not isinstance(text, str):
         raise TypeError(f"{where} must be given as a string, not {type(text).__name__}")
-    from lark.exceptions import UnexpectedInput, VisitError
+    from lark.exceptions import UnexpectedInput
 
-    from nerve.equations.transformer import ToNodes
+    from nerve.equations.transformer import BadDerivative
 
-    parser = _lark()
     try:
-        tree = parser.parse(text, start=start)
+        nodes = _fast(start).parse(text, start)
+        if nodes is not None:
+            return nodes
+        # a syntax error: lark's parser finds it again and describes it
+        return _lark(start).parse(text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(text, start, where, exc) from exc
-    except RecursionError:
-        raise _too_deep(text, where) from None
-    try:
-        return ToNodes(text, where).transform(tree)
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, NerveError):
-            raise exc.orig_exc from None
-        raise  # pragma: no cover - a bug in the transformer
-    except RecursionError:
-        raise _too_deep(text, where) from None
-
-
-def _too_deep(text: str, where: str) -> EquationSyntaxError:
-    return syntax_error_at(text, where, Span(1, 1, 1, 1),
-                           "the expression is nested too deeply to be read")
+    except BadDerivative as exc:
+        raise syntax_error_at(text, where, exc.span, exc.message) from None
 
 
 # -- error messages ---------------------------------------------------------------
@@ -109,6 +189,10 @@ _COMPARE_IN_STATEMENT = ("'==' compares; a statement assigns with '=' "
                          "(or '+=', '-=', '*=', '/=')")
 _CHAINED = "comparisons cannot be chained: write 'a < x and x < b' instead of 'a < x < b'"
 _MISSING_OPERATOR = "two operands follow each other: an operator (e.g. '*') is missing"
+_SEMICOLON = {
+    "equations": "';' does not separate equations: write each equation on its own line",
+    "expression": "';' is not part of an expression (it separates statements, e.g. in a reset)",
+}
 _STATEMENT_FORM = "a statement is 'variable = expression' (or '+=', '-=', '*=', '/=')"
 
 _EXAMPLES = {
@@ -156,7 +240,8 @@ _CHARACTER_HINTS = {
     "&": "use 'and' instead of '&'",
     "|": "use 'or' instead of '|'",
     "!": "use 'not' instead of '!'",
-    ";": "write one equation or statement per line instead of separating them with ';'",
+    "\\": ("'\\' does not continue a line here: break a long expression inside "
+           "parentheses or after an operator instead"),
     "[": "indexing with '[...]' is not part of the model language",
     "{": "braces are not part of the model language",
     "'": "quotes are not part of the model language",
@@ -171,7 +256,7 @@ def _label_table(start: str) -> dict:
     for label, examples in _EXAMPLES[start]:
         for example in examples:
             try:
-                _lark().parse(example, start=start)
+                _lark(start).parse(example, start=start)
             except UnexpectedInput as exc:
                 state = getattr(exc, "state", None)
                 position = getattr(state, "position", None)
@@ -232,6 +317,24 @@ def _end_position(text: str) -> tuple[int, int]:
     return line, len(last) + 1
 
 
+def _open_parenthesis(text: str, line: int, column: int) -> tuple[int, int] | None:
+    """The line and column of the innermost '(' still open at (line, column)
+    if it was opened on an earlier line (comments are skipped)."""
+    opened: list[tuple[int, int]] = []
+    for number, content in enumerate(text.split("\n")[:line], start=1):
+        content = content.split("#", 1)[0]
+        if number == line:
+            content = content[:column - 1]
+        for index, char in enumerate(content, start=1):
+            if char == "(":
+                opened.append((number, index))
+            elif char == ")" and opened:
+                opened.pop()
+    if opened and opened[-1][0] < line:
+        return opened[-1]
+    return None
+
+
 def _syntax_error(text: str, start: str, where: str, exc) -> EquationSyntaxError:
     from lark.exceptions import UnexpectedCharacters
 
@@ -246,11 +349,17 @@ def _syntax_error(text: str, start: str, where: str, exc) -> EquationSyntaxError
         else:
             line, column = token.line, token.column
         label = _label_for(start, exc)
+        if token is not None and token.type == "_SEMI" and start in _SEMICOLON:
+            label = _SEMICOLON[start]
         expected = getattr(exc, "accepts", None) or getattr(exc, "expected", None) or ()
         found = f"found {_found(token)}" if token is not None else "unexpected input"
         if label:
             message = f"{label} ({found})"
         else:
             message = f"{found}, expected {_expected_list(expected)}"
+        opened = _open_parenthesis(text, line, column)
+        if opened is not None and label != _UNCLOSED:
+            message += (f"; the '(' at line {opened[0]}, column {opened[1]} is still open, "
+                        f"so the lines after it are read as one: is a ')' missing?")
     return syntax_error_at(text, where, Span(line, column, line, column + 1), message)
 

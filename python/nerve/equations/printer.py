@@ -13,7 +13,7 @@ from nerve.equations.nodes import (
     Assign, BinOp, BoolOp, Call, Compare, EquationLine, Name, Number, UnaryOp,
 )
 
-__all__ = ["to_source", "format_number"]
+__all__ = ["to_source", "format_number", "abbreviated_source"]
 
 # Binding strength of each construct, loosest first (as in grammar.lark).
 _OR, _AND, _NOT, _COMPARE, _ADD, _MUL, _UNARY, _POWER, _ATOM = range(1, 10)
@@ -21,12 +21,15 @@ _BINARY = {"+": _ADD, "-": _ADD, "*": _MUL, "/": _MUL, "//": _MUL, "%": _MUL}
 
 
 def format_number(value: float, is_int: bool = False) -> str:
-    """A literal for ``value`` that reads back as exactly the same float
-    (``inf``/``nan`` become the names ``inf``/``nan``)."""
+    """A literal for ``value`` that reads back as exactly the same float.
+    An infinite value (a literal too large for a float, ``1e1000``) prints
+    as the literal ``1e999``, which reads back as the same number (the name
+    ``inf`` would read back as a name); ``nan`` (no literal has it) prints
+    as the name ``nan``."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
+        return "1e999" if value > 0 else "-1e999"
     if is_int and value == int(value):
         return str(int(value))
     return repr(float(value))
@@ -42,6 +45,16 @@ def to_source(node) -> str:
     if isinstance(node, EquationLine):
         return _equation_line(node)
     return _expr(node)
+
+
+def abbreviated_source(node, limit: int = 100) -> str:
+    """:func:`to_source` for a message: a text longer than ``limit`` keeps
+    its beginning and end around ``' ... '``."""
+    text = to_source(node)
+    if len(text) <= limit:
+        return text
+    half = max((limit - 5) // 2, 1)
+    return f"{text[:half]} ... {text[-half:]}"
 
 
 def _equation_line(line: EquationLine) -> str:
@@ -71,34 +84,52 @@ def _precedence(node) -> int:
     return _ATOM
 
 
-def _wrapped(node, minimum: int) -> str:
-    text = _expr(node)
-    return f"({text})" if _precedence(node) < minimum else text
-
-
 def _expr(node) -> str:
+    """The text of an expression. The tree is walked with an explicit stack
+    of pieces (text, or a node with the least binding strength it may have
+    without parentheses), so any depth prints, in time linear in its size."""
+    out: list[str] = []
+    stack: list = [(node, 0)]
+    while stack:
+        piece = stack.pop()
+        if type(piece) is str:
+            out.append(piece)
+            continue
+        item, minimum = piece
+        parts = _pieces(item)
+        if _precedence(item) < minimum:
+            parts = ["(", *parts, ")"]
+        stack.extend(reversed(parts))
+    return "".join(out)
+
+
+def _pieces(node) -> list:
+    """The text of ``node`` as strings and (child, least strength) pairs."""
     if isinstance(node, Number):
-        return format_number(node.value, node.is_int)
+        return [format_number(node.value, node.is_int)]
     if isinstance(node, Name):
-        return node.id
+        return [node.id]
     if isinstance(node, Call):
-        return f"{node.func}({', '.join(_expr(arg) for arg in node.args)})"
+        parts: list = [f"{node.func}("]
+        for index, arg in enumerate(node.args):
+            if index:
+                parts.append(", ")
+            parts.append((arg, 0))
+        parts.append(")")
+        return parts
     if isinstance(node, UnaryOp):
         if node.op == "not":
-            return f"not {_wrapped(node.operand, _NOT)}"
-        return f"{node.op}{_wrapped(node.operand, _UNARY)}"
+            return ["not ", (node.operand, _NOT)]
+        return [node.op, (node.operand, _UNARY)]
     if isinstance(node, BoolOp):
         level = _precedence(node)
-        return f"{_wrapped(node.left, level)} {node.op} {_wrapped(node.right, level + 1)}"
+        return [(node.left, level), f" {node.op} ", (node.right, level + 1)]
     if isinstance(node, Compare):
-        return f"{_wrapped(node.left, _ADD)} {node.op} {_wrapped(node.right, _ADD)}"
+        return [(node.left, _ADD), f" {node.op} ", (node.right, _ADD)]
     if isinstance(node, BinOp):
         if node.op == "**":
-            return f"{_wrapped(node.left, _ATOM)}**{_wrapped(node.right, _UNARY)}"
+            return [(node.left, _ATOM), "**", (node.right, _UNARY)]
         level = _BINARY[node.op]
-        left = _wrapped(node.left, level)
-        right = _wrapped(node.right, level + 1)
-        if level == _ADD:
-            return f"{left} {node.op} {right}"
-        return f"{left}{node.op}{right}"
+        operator = f" {node.op} " if level == _ADD else node.op
+        return [(node.left, level), operator, (node.right, level + 1)]
     raise TypeError(f"cannot print {type(node).__name__} as model-language text")
