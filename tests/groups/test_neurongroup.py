@@ -241,3 +241,12 @@ def test_a_bad_refractory_period_says_what_is_wrong(refractory, error, words):
                     refractory=refractory)
     with pytest.raises(error, match=words):
         Network(G).run(1 * ms, namespace={})
+
+
+def test_very_deep_model_expressions_give_a_nerve_error():
+    from nerve import ModelDefinitionError, Network, ms
+
+    terms = " + ".join(f"{k}*v" for k in range(3000))
+    G = NeuronGroup(2, f"dv/dt = -({terms})/(1e6*second) : 1", method="euler")
+    with pytest.raises(ModelDefinitionError, match="nested too deeply"):
+        Network(G).run(0.1 * ms)

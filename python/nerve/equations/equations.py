@@ -17,7 +17,7 @@ from nerve.equations.dimensions import (
 )
 from nerve.equations.errors import excerpt_for, source_line
 from nerve.equations.expression import Expression
-from nerve.equations.nodes import walk
+from nerve.equations.nodes import rebuild, walk
 from nerve.equations.nodes import (
     BinOp, BoolOp, Call, Compare, EquationLine, Expr, Name, Number, Span, UnaryOp,
 )
@@ -410,17 +410,9 @@ def _names(expr) -> Iterator[Name]:
 
 
 def substitute(expr, definitions: Mapping):
-    """``expr`` with each name in ``definitions`` replaced by its expression."""
-    if isinstance(expr, Name):
-        return definitions.get(expr.id, expr)
-    if isinstance(expr, (BinOp, Compare, BoolOp)):
-        return type(expr)(expr.op, substitute(expr.left, definitions),
-                          substitute(expr.right, definitions), expr.span)
-    if isinstance(expr, UnaryOp):
-        return UnaryOp(expr.op, substitute(expr.operand, definitions), expr.span)
-    if isinstance(expr, Call):
-        return Call(expr.func, tuple(substitute(a, definitions) for a in expr.args), expr.span)
-    return expr
+    """``expr`` with each name in ``definitions`` replaced by its expression
+    (without recursion: expressions of any depth)."""
+    return rebuild(expr, lambda name: definitions.get(name.id, name))
 
 
 def _refuse_random(eq: SingleEquation) -> None:

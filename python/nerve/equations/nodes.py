@@ -158,6 +158,46 @@ def walk(node):
             stack += reversed(item.args)
 
 
+def rebuild(node, leaf):
+    """``node`` with every :class:`Name` replaced by ``leaf(name)`` (an
+    expression), built bottom-up without recursion, so expressions of any
+    depth can be rewritten. Subtrees without a replaced name are reused."""
+    done: dict[int, object] = {}
+    stack = [(node, False)]
+    while stack:
+        item, children_done = stack.pop()
+        if isinstance(item, Name):
+            done[id(item)] = leaf(item)
+            continue
+        if isinstance(item, (BinOp, Compare, BoolOp)):
+            kids = (item.left, item.right)
+        elif isinstance(item, UnaryOp):
+            kids = (item.operand,)
+        elif isinstance(item, Call):
+            kids = item.args
+        elif isinstance(item, Assign):
+            kids = (item.value,)
+        else:
+            done[id(item)] = item
+            continue
+        if not children_done:
+            stack.append((item, True))
+            stack.extend((k, False) for k in kids if id(k) not in done)
+            continue
+        new = [done[id(k)] for k in kids]
+        if all(a is b for a, b in zip(new, kids)):
+            done[id(item)] = item
+        elif isinstance(item, (BinOp, Compare, BoolOp)):
+            done[id(item)] = type(item)(item.op, new[0], new[1], item.span)
+        elif isinstance(item, UnaryOp):
+            done[id(item)] = UnaryOp(item.op, new[0], item.span)
+        elif isinstance(item, Call):
+            done[id(item)] = Call(item.func, tuple(new), item.span)
+        else:
+            done[id(item)] = type(item)(item.target, item.op, new[0], item.span)
+    return done[id(node)]
+
+
 def strip_spans(node):
     """``node`` (or a tuple of nodes) with every span removed, for comparing
     trees by structure only."""

@@ -195,6 +195,18 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         return expanded
 
     def _compile(self, run_namespace, observed=frozenset()) -> _Programs:
+        """:meth:`_compile_now`, with expressions too deep for the integration
+        methods' rewriting refused by a clear error (as Brian2, which fails at
+        about 500 terms, nerve's parser and checks take any depth)."""
+        try:
+            return self._compile_now(run_namespace, observed)
+        except RecursionError:
+            raise ModelDefinitionError(
+                f"the model of NeuronGroup {self.name!r} has an expression nested too deeply "
+                f"(e.g. a sum of thousands of terms) for its integration to rewrite: split it "
+                f"into subexpressions of a few hundred terms each") from None
+
+    def _compile_now(self, run_namespace, observed=frozenset()) -> _Programs:
         """Check units and build the update, threshold and reset programs.
 
         ``observed``: this group's variables that a monitor records during the
