@@ -82,6 +82,20 @@ impl<'a> Columns<'a> {
             _ => f64::NAN,
         }
     }
+
+    /// Write `x` to column `c` at lane `i` (out of range: nothing). Only
+    /// the one thread running synaptic code writes this way (see
+    /// `schedule::synapses`), never while chunks of the group run.
+    #[inline]
+    pub(crate) fn set(&self, c: usize, i: usize, x: f64) {
+        if let Some(p) = self.ptrs.get(c) {
+            if i < self.n {
+                // SAFETY: i < n and the column holds n values; no other
+                // access to the columns runs concurrently (see above).
+                unsafe { *p.add(i) = x };
+            }
+        }
+    }
 }
 
 /// The lanes a chunk runs over: a contiguous range, or neuron indices

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use super::plan::{self, Fusion};
 use super::record::{self, Recordings};
 use super::sweep::{sweep, Work};
+use super::synapses::{self, Pathway, SynWork};
 use super::{
     Action, Clock, Flow, Group, Host, Outcome, Schedule, CHECK_EVERY_LANE_STEPS, EPSILON_DT,
 };
@@ -38,12 +39,14 @@ fn group_of(a: &Action<'_>) -> Option<usize> {
 /// how the run ended and what was recorded and not taken by the host.
 pub fn run(
     groups: &mut [Group<'_, '_>],
-    s: Schedule<'_, '_>,
+    mut s: Schedule<'_, '_>,
     threads: usize,
     host: &mut dyn Host,
 ) -> Result<(Outcome, Recordings)> {
     plan::validate(groups, &s)?;
     let fusion = plan::fuse(s.ops, &s);
+    let pathways = std::mem::take(&mut s.pathways);
+    let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();
     let mut work: Vec<Work> = groups
         .iter_mut()
         .enumerate()
@@ -65,6 +68,8 @@ pub fn run(
     let lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let mut ticker = Ticker {
         s,
+        pathways,
+        syn_work,
         fusion,
         check_every: (CHECK_EVERY_LANE_STEPS / lanes).max(1) as u64,
     };
@@ -117,6 +122,8 @@ pub fn run(
 
 struct Ticker<'s, 'p> {
     s: Schedule<'s, 'p>,
+    pathways: &'s mut [Pathway<'s, 'p>],
+    syn_work: Vec<SynWork>,
     fusion: Fusion,
     check_every: u64,
 }
@@ -186,7 +193,7 @@ impl Ticker<'_, '_> {
     /// when the host asked to stop.
     #[allow(clippy::too_many_arguments)]
     fn tick(
-        &self,
+        &mut self,
         groups: &mut [Group<'_, '_>],
         work: &mut [Work],
         scalars: &mut [Option<Scalars>],
@@ -196,7 +203,8 @@ impl Ticker<'_, '_> {
         active: &[bool],
     ) -> bool {
         let mut stop = false;
-        for (i, op) in self.s.ops.iter().enumerate() {
+        let ops = self.s.ops;
+        for (i, op) in ops.iter().enumerate() {
             if !active.get(op.clock).copied().unwrap_or(false)
                 || self.fusion.absorbed.get(i).copied().unwrap_or(false)
             {
@@ -292,6 +300,36 @@ impl Ticker<'_, '_> {
                 Action::Host { id } => {
                     if !stop && host.call(id, t, rec) == Flow::Stop {
                         stop = true;
+                    }
+                }
+                Action::Propagate { pathway } => {
+                    let (Some(p), Some(sw)) = (
+                        self.pathways.get_mut(pathway),
+                        self.syn_work.get_mut(pathway),
+                    ) else {
+                        continue;
+                    };
+                    let Some(trigger) = p.trigger else {
+                        continue;
+                    };
+                    let events = work
+                        .get_mut(trigger.group)
+                        .and_then(|w| w.events.get_mut(trigger.event))
+                        .map(std::mem::take)
+                        .unwrap_or_default();
+                    synapses::propagate(p, sw, groups, &events, (t, dt, step));
+                    if let Some(slot) = work
+                        .get_mut(trigger.group)
+                        .and_then(|w| w.events.get_mut(trigger.event))
+                    {
+                        *slot = events;
+                    }
+                }
+                Action::Synaptic { pathway } => {
+                    if let (Some(p), Some(sw)) =
+                        (self.pathways.get(pathway), self.syn_work.get_mut(pathway))
+                    {
+                        synapses::sweep_all(p, sw, groups, (t, dt, step));
                     }
                 }
             }

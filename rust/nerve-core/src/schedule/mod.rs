@@ -31,6 +31,8 @@
 //!   recorder (see [`Recordings`]).
 //! - [`Action::Host`]: hand control to the caller ([`Host::call`]), e.g. to
 //!   run Python code; the caller may read and write state columns then.
+//! - [`Action::Propagate`] / [`Action::Synaptic`]: a program over synapses
+//!   that arrive this step / over every synapse ([`synapses`]).
 //!
 //! An `Update` immediately followed (in list order, possibly with
 //! operations in between that neither write the group nor read its event
@@ -44,11 +46,15 @@
 
 mod exec;
 mod plan;
+mod queue;
 mod record;
 mod sweep;
+mod synapses;
 
 pub use exec::run;
+pub use queue::SpikeQueue;
 pub use record::{EventRecording, Recordings, StateRecording};
+pub use synapses::{Binding, Gather, Pathway, Side, Trigger};
 
 use crate::ir::decode::Program;
 use crate::noise::Rng;
@@ -116,6 +122,15 @@ pub enum Action<'p> {
     Host {
         id: usize,
     },
+    /// Queue this step's events of a pathway's trigger and run its program
+    /// over the synapses whose event arrives now (see [`synapses`]).
+    Propagate {
+        pathway: usize,
+    },
+    /// Run a pathway's program over every synapse (summed variables).
+    Synaptic {
+        pathway: usize,
+    },
 }
 
 /// One entry of the schedule.
@@ -180,6 +195,8 @@ pub struct Schedule<'s, 'p> {
     pub ops: &'s [Operation<'p>],
     pub state_recorders: &'s [StateRecorder],
     pub event_recorders: &'s [EventRecorder],
+    /// Programs over synapses, named by `Propagate`/`Synaptic` operations.
+    pub pathways: &'s mut [Pathway<'s, 'p>],
 }
 
 /// How a run ended.

@@ -95,7 +95,24 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                 }
             }
             Action::Host { .. } => {}
+            Action::Propagate { pathway } | Action::Synaptic { pathway } => {
+                let Some(p) = s.pathways.get(pathway) else {
+                    return Err(CoreError::index(
+                        "pathway",
+                        pathway as i64,
+                        s.pathways.len(),
+                    ));
+                };
+                if matches!(op.action, Action::Propagate { .. }) && p.trigger.is_none() {
+                    return Err(CoreError::invalid(format!(
+                        "pathway {pathway} is propagated but has no trigger"
+                    )));
+                }
+            }
         }
+    }
+    for (k, p) in s.pathways.iter().enumerate() {
+        p.validate(k, groups)?;
     }
     for r in s.state_recorders {
         let g = group(groups, r.group, "recorded group")?;
@@ -158,6 +175,8 @@ fn effects(a: &Action<'_>) -> (Option<usize>, Option<(usize, usize)>) {
         Action::RecordState { .. } => (None, None),
         Action::RecordEvents { .. } => (None, None),
         Action::Host { .. } => (None, None),
+        // (handled in `fuse`: they may write several groups)
+        Action::Propagate { .. } | Action::Synaptic { .. } => (None, None),
     }
 }
 
@@ -192,6 +211,10 @@ pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
                 Action::RecordEvents { recorder } => {
                     s.event_recorders.get(recorder).is_none_or(|r| r.group == g)
                 }
+                Action::Propagate { pathway } | Action::Synaptic { pathway } => s
+                    .pathways
+                    .get(pathway)
+                    .is_none_or(|p| p.writes(g) || p.trigger.is_some_and(|t| t.group == g)),
                 ref a => {
                     let (writes, events) = effects(a);
                     writes == Some(g) || events.is_some_and(|(h, _)| h == g)
