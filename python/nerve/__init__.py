@@ -16,6 +16,7 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
                               SimulationError, UnknownNameError)
 from nerve.groups import NeuronGroup
 from nerve.monitors import SpikeMonitor, StateMonitor
+from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
 
 __version__ = "0.1.0"
@@ -23,7 +24,7 @@ __version__ = "0.1.0"
 _logging.configure()
 
 __all__ = [
-    "NeuronGroup", "StateMonitor", "SpikeMonitor", "Network", "Equations",
+    "NeuronGroup", "Synapses", "StateMonitor", "SpikeMonitor", "Network", "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "set_num_threads", "get_num_threads",
     "NerveError", "DimensionMismatchError", "EquationSyntaxError", "UnknownNameError",

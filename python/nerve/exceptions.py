@@ -129,3 +129,7 @@ class InvalidArgumentError(NerveError, ValueError):
 
 class ArgumentTypeError(NerveError, TypeError):
     """An argument of the wrong type (where Brian2 raises :class:`TypeError`)."""
+
+
+class NotConnectedError(NerveError, TypeError):
+    """A synaptic variable was used before ``connect()`` created synapses."""

@@ -277,7 +277,7 @@ class Network:
             ticks, stopped, steps, recordings, error = _core.run(
                 builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
                 builder.state_recorders, builder.event_recorders, host,
-                threads=get_num_threads())
+                threads=get_num_threads(), pathways=builder.pathways)
             builder.deliver(recordings)
             for clock, step in zip(clocks, steps):
                 clock._step = step

@@ -24,7 +24,8 @@ __all__ = ["DEFAULT_SCHEDULE", "Operation", "RunBuilder", "slot_positions",
 DEFAULT_SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
 
 #: The kinds of operation the engine knows.
-KINDS = ("update", "detect", "on_event", "record_state", "record_events", "host")
+KINDS = ("update", "detect", "on_event", "record_state", "record_events", "host",
+         "propagate", "synaptic")
 
 
 @dataclass
@@ -73,6 +74,9 @@ class RunBuilder:
     state_recorders: list = field(default_factory=list)
     event_recorders: list = field(default_factory=list)
     hosts: list = field(default_factory=list)
+    #: programs over synapses (see ``nerve.synapses.code``), as ``_core.run``
+    #: takes them; ``propagate``/``synaptic`` operations name them by index
+    pathways: list = field(default_factory=list)
     _group_index: dict = field(default_factory=dict)
     _state_sinks: list = field(default_factory=list)
     _event_sinks: list = field(default_factory=list)
@@ -115,6 +119,11 @@ class RunBuilder:
         """A Python function the engine calls with the time in seconds."""
         self.hosts.append(function)
         return len(self.hosts) - 1
+
+    def pathway(self, spec: tuple) -> int:
+        """Register a program over synapses; returns its index."""
+        self.pathways.append(spec)
+        return len(self.pathways) - 1
 
     def add(self, operation: Operation) -> None:
         if operation.kind not in KINDS:

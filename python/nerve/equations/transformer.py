@@ -83,6 +83,9 @@ class ToNodes(Transformer):
     def flag(self, meta, children):
         return " ".join(str(word) for word in children)
 
+    def flagword(self, meta, children):
+        return "-".join(str(part) for part in children)
+
     def signed_number(self, meta, children):
         op, tok = children
         value, is_int = number_value(tok)

@@ -1,0 +1,196 @@
+"""``Synapses.connect``: which pairs of neurons get synapses.
+
+Every form produces two int32 arrays (presynaptic and postsynaptic index of
+each new synapse, relative to the source and target (sub)groups), in
+Brian2's order: for explicit ``i``/``j`` the order given; otherwise by
+presynaptic neuron, then in the order the targets are generated.
+
+Expressions (conditions, ``p``, the generator's range and ``j``) are
+evaluated by the engine over all candidates at once (``lanes.evaluate``).
+This first cut enumerates candidate pairs explicitly, so a condition or a
+``p`` over all pairs takes O(N_pre x N_post) memory and time.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+
+import numpy as np
+
+from nerve.equations import parse_expression
+from nerve.exceptions import InvalidArgumentError, InvalidIndexError, ModelDefinitionError
+
+__all__ = ["connect_pairs"]
+
+#: ``EXPR for VAR in range(ARGS) if COND`` (the ``if`` part optional)
+_GENERATOR = re.compile(
+    r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+range\s*\((?P<args>.*)\)"
+    r"\s*(?:\bif\b\s*(?P<cond>.+?))?\s*$", re.S)
+
+
+def _split_args(text: str) -> list[str]:
+    """The comma-separated arguments of ``range(...)`` (commas inside
+    parentheses kept)."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        current += ch
+    parts.append(current)
+    return [p.strip() for p in parts]
+
+
+def _indices(value, n: int, what: str) -> np.ndarray:
+    array = np.atleast_1d(np.asarray(value))
+    if array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
+        raise InvalidIndexError(
+            f"connect(): {what} must be an integer or a 1-d array of integers, got {value!r}")
+    array = array.astype(np.int64)
+    bad = array[(array < 0) | (array >= n)]
+    if bad.size:
+        raise InvalidIndexError(
+            f"connect(): {what} = {int(bad[0])} is out of range: the group has {n} neurons "
+            f"(0 to {n - 1})")
+    return array
+
+
+def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
+    """The (pre, post) index arrays of the synapses one ``connect`` call
+    creates (see the module documentation)."""
+    n_pre, n_post = S._pre_side.n, S._post_side.n
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, str)) or (
+            not isinstance(n, str) and n < 0):
+        raise InvalidArgumentError(f"connect(): n must be a non-negative integer, got {n!r}")
+    if isinstance(n, str):
+        raise NotImplementedError("connect(): n given as an expression is not supported yet")
+    if i is not None and not isinstance(i, str) and j is not None and not isinstance(j, str):
+        if condition is not None or (not isinstance(p, str) and p != 1):
+            raise InvalidArgumentError(
+                "connect(): with explicit i and j, give neither a condition nor p")
+        pre, post = np.broadcast_arrays(_indices(i, n_pre, "i"), _indices(j, n_post, "j"))
+        return _repeat(pre, post, n)
+    if i is not None:
+        raise NotImplementedError(
+            "connect(): i given without j (or with a generator) is not supported yet")
+    if isinstance(condition, (bool, np.bool_)):
+        condition = None if condition else "False"
+    if condition is not None and not isinstance(condition, str):
+        raise InvalidArgumentError(
+            f"connect(): the condition must be a string (or True/False), got {condition!r}")
+    if j is None:
+        pre = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
+        post = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
+        keep = _filter(S, pre, post, condition, p, namespace)
+        return _repeat(pre[keep], post[keep], n)
+    if not isinstance(j, str):
+        raise InvalidArgumentError(
+            f"connect(): j must be indices with i, or a string, got {j!r}")
+    match = _GENERATOR.match(j)
+    if match is None:
+        # j = 'expression of i': one target per source neuron
+        pre = np.arange(n_pre, dtype=np.int64)
+        post = _values(S, j, {"i": pre}, pre, None, namespace, f"the target j={j!r}")
+        pre, post = _valid(pre, post, n_post, skip_if_invalid, j)
+        keep = _filter(S, pre, post, condition, p, namespace)
+        return _repeat(pre[keep], post[keep], n)
+    return _generator(S, match, condition, p, n, skip_if_invalid, namespace, j)
+
+
+def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
+    n_pre, n_post = S._pre_side.n, S._post_side.n
+    if condition is not None:
+        raise InvalidArgumentError(
+            "connect(): give a condition either as condition= or inside the generator "
+            "(j='k for k in range(...) if condition'), not both")
+    var = match["var"]
+    args = _split_args(match["args"])
+    if not 1 <= len(args) <= 3 or not all(args):
+        raise ModelDefinitionError(
+            f"connect(): range() in {text!r} takes one to three arguments, got {match['args']!r}")
+    if len(args) == 1:
+        args = ["0", args[0]]
+    pre_all = np.arange(n_pre, dtype=np.int64)
+    bounds = [_values(S, a, {"i": pre_all}, pre_all, None, namespace, f"range() in {text!r}")
+              for a in args]
+    low, high = bounds[0], bounds[1]
+    step = bounds[2] if len(bounds) == 3 else np.ones(n_pre, dtype=np.int64)
+    if np.any(step == 0):
+        raise InvalidArgumentError(f"connect(): the step of range() in {text!r} is zero")
+    counts = np.maximum(0, -((low - high) // step))
+    pre = np.repeat(pre_all, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    k = np.repeat(low, counts) + offsets * np.repeat(step, counts)
+    where = f"the generator {text!r}"
+    if match["cond"] is not None:
+        keep = _values(S, match["cond"], {"i": pre, var: k}, pre, None, namespace, where,
+                       condition=True, post_index=None) != 0
+        pre, k = pre[keep], k[keep]
+    expr = match["expr"].strip()
+    post = k if expr == var else _values(S, expr, {"i": pre, var: k}, pre, None, namespace,
+                                         where)
+    pre, post = _valid(pre, post, n_post, skip_if_invalid, text)
+    keep = _filter(S, pre, post, None, p, namespace)
+    return _repeat(pre[keep], post[keep], n)
+
+
+def _valid(pre, post, n_post, skip_if_invalid, text):
+    bad = (post < 0) | (post >= n_post)
+    if bad.any():
+        if not skip_if_invalid:
+            k = int(np.flatnonzero(bad)[0])
+            raise InvalidIndexError(
+                f"connect(j={text!r}) gives target {int(post[k])} for source {int(pre[k])}, "
+                f"outside the target group of {n_post} neurons (0 to {n_post - 1}); pass "
+                f"skip_if_invalid=True to leave such targets out")
+        pre, post = pre[~bad], post[~bad]
+    return pre, post
+
+
+def _repeat(pre, post, n):
+    if n != 1:
+        pre, post = np.repeat(pre, n), np.repeat(post, n)
+    return pre.astype(np.int32), post.astype(np.int32)
+
+
+def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
+    """Which candidate pairs are kept: the condition holds and a uniform
+    draw is below ``p`` (a number or an expression)."""
+    keep = np.ones(len(pre), dtype=bool)
+    if condition is not None:
+        keep = _values(S, condition, {"i": pre, "j": post}, pre, post, namespace,
+                       f"the condition {condition!r}", condition=True) != 0
+    if isinstance(p, str) or p != 1:
+        if isinstance(p, str):
+            expr_p = p
+        else:
+            if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p <= 1:
+                raise InvalidArgumentError(
+                    f"connect(): p must be a probability between 0 and 1, got {p!r}")
+            expr_p = repr(float(p))
+        draws = _values(S, f"rand() < ({expr_p})", {"i": pre[keep], "j": post[keep]},
+                        pre[keep], post[keep], namespace, f"the probability p={p!r}",
+                        condition=True) != 0
+        keep[np.flatnonzero(keep)[~draws]] = False
+    return keep
+
+
+def _values(S, text, indices, pre, post, namespace, where, condition=False,
+            post_index="same"):
+    """An expression of indices and neuron variables over candidate pairs,
+    as int64 (or 0/1 for a condition)."""
+    from nerve.synapses.lanes import evaluate
+    from nerve.units import DIMENSIONLESS
+
+    expr = parse_expression(text, where=where)
+    arrays = {name: np.asarray(v, dtype=np.float64) for name, v in indices.items()}
+    dims = {name: DIMENSIONLESS for name in arrays}
+    S._neuron_arrays(expr, pre, post, arrays, dims)
+    values = evaluate(expr, arrays, dims, len(pre), namespace, f"Synapses {S.name!r}",
+                      S._rng.get(), S.clock, source=text, where=where,
+                      expected="boolean" if condition else DIMENSIONLESS)
+    return values.astype(np.int64) if not condition else values

@@ -1,0 +1,244 @@
+"""Synapses: connect(), synaptic variables, propagation, summed and
+clock-driven variables, subgroups, store/restore and errors.
+
+Numbers marked "Brian2 2.9.0" were printed by the same script run under
+/work/brian2-venv/bin/python with prefs.codegen.target = 'numpy' (dt = 0.1 ms).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nerve import (NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, run, start_scope,
+                   store, restore)
+from nerve.exceptions import (DimensionMismatchError, InvalidIndexError, InvalidValueError,
+                              ModelDefinitionError, NerveError, NotConnectedError,
+                              ReadOnlyVariableError, UnknownNameError)
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    start_scope()
+
+
+def _group(n=5):
+    return NeuronGroup(n, "v : 1", threshold="v > 1", reset="v = 0")
+
+
+# -- connect -----------------------------------------------------------------
+
+
+def test_connect_explicit_indices_broadcast_and_append():
+    G = _group()
+    S = Synapses(G, G, "w : 1")
+    S.connect(i=0, j=[1, 2])
+    S.connect(i=[3, 4], j=0)
+    assert S.i[:].tolist() == [0, 0, 3, 4]
+    assert S.j[:].tolist() == [1, 2, 0, 0]
+    assert len(S) == S.N == 4
+    assert S.N_outgoing_pre.tolist() == [2, 0, 0, 1, 1]
+    assert S.N_incoming_post.tolist() == [2, 1, 1, 0, 0]
+
+
+def test_connect_n_repeats_each_pair():
+    G = _group(3)
+    S = Synapses(G, G)
+    S.connect(i=[0, 1], j=[2, 0], n=2)
+    assert S.i[:].tolist() == [0, 0, 1, 1]
+    assert S.j[:].tolist() == [2, 2, 0, 0]
+
+
+def test_connect_condition_over_neuron_variables():
+    G = NeuronGroup(4, "x : 1")
+    G.x = [0.0, 2.0, 1.0, 3.0]
+    S = Synapses(G, G)
+    S.connect(condition="x_pre > x_post + 0.5")
+    pairs = sorted(zip(S.i[:].tolist(), S.j[:].tolist()))
+    x = [0.0, 2.0, 1.0, 3.0]
+    assert pairs == [(a, b) for a in range(4) for b in range(4) if x[a] > x[b] + 0.5]
+
+
+def test_generator_with_step_and_expression():
+    G = _group(6)
+    S = Synapses(G, G)
+    expected = [(i, k + 1) for i in range(6) for k in range(i, 6, 2) if k != 3 and k + 1 < 6]
+    with pytest.raises(InvalidIndexError, match="skip_if_invalid"):
+        S.connect(j="k + 1 for k in range(i, 6, 2) if k != 3")
+    assert list(zip(S.i[:].tolist(), S.j[:].tolist())) == []
+    S.connect(j="k + 1 for k in range(i, 6, 2) if k != 3", skip_if_invalid=True)
+    assert list(zip(S.i[:].tolist(), S.j[:].tolist())) == expected
+
+
+def test_connect_p_expression_zero_and_one():
+    G = _group(6)
+    S = Synapses(G, G)
+    S.connect(p="1.0*(j > i)")
+    assert all(b > a for a, b in zip(S.i[:], S.j[:]))
+    assert len(S) == 15
+
+
+def test_connect_bad_input():
+    G = _group(3)
+    S = Synapses(G, G)
+    with pytest.raises(InvalidIndexError, match="out of range"):
+        S.connect(i=0, j=3)
+    with pytest.raises(NerveError, match="probability"):
+        S.connect(p=1.5)
+    with pytest.raises(UnknownNameError):
+        S.connect(condition="i != q")
+    with pytest.raises(DimensionMismatchError):
+        S.connect(condition="i + 1*ms")
+
+
+# -- variables ---------------------------------------------------------------
+
+
+def test_synaptic_variables_strings_arrays_and_conditions():
+    G = NeuronGroup(3, "x : 1")
+    G.x = [1.0, 2.0, 4.0]
+    S = Synapses(G, G, "w : 1\nd : second")
+    S.connect(condition="i != j")
+    S.w = "x_pre * 10 + x_post"
+    assert S.w[:].tolist() == [12.0, 14.0, 21.0, 24.0, 41.0, 42.0]
+    S.w["i > j"] = 0
+    assert S.w[:].tolist() == [12.0, 14.0, 0.0, 24.0, 0.0, 0.0]
+    S.w = np.arange(6)
+    assert S.w[:].tolist() == list(range(6))
+    S.d = "j*ms"
+    assert np.allclose(S.d[:] / ms, S.j[:])
+    assert np.allclose(S.x_post[:], [2.0, 4.0, 1.0, 4.0, 1.0, 2.0])
+    with pytest.raises(ReadOnlyVariableError):
+        S.i = 0
+    with pytest.raises(ReadOnlyVariableError):
+        S.x_pre = 1
+    with pytest.raises(DimensionMismatchError):
+        S.d = 3
+
+
+def test_assigning_before_connect_is_a_type_error():
+    G = _group()
+    S = Synapses(G, G, "w : 1")
+    with pytest.raises(NotConnectedError, match="connect") as info:
+        S.w = 1
+    assert isinstance(info.value, TypeError)
+
+
+def test_negative_delays_are_refused():
+    G = _group()
+    S = Synapses(G, G, "w : 1", on_pre="v += w")
+    S.connect(i=0, j=1)
+    with pytest.raises(InvalidValueError, match="negative"):
+        S.delay = -1 * ms
+    with pytest.raises(InvalidValueError, match="negative"):
+        S.delay = "-j*ms"
+    assert S.delay[:] / ms == pytest.approx([0.0])
+    with pytest.raises(InvalidValueError, match="negative"):
+        Synapses(G, G, on_pre="v += 1", delay=-1 * ms)
+
+
+def test_on_pre_needs_a_threshold():
+    G = NeuronGroup(2, "v : 1")
+    with pytest.raises(ModelDefinitionError, match="threshold"):
+        Synapses(G, G, on_pre="v += 1")
+
+
+def test_synaptic_flags_are_refused_by_neuron_groups():
+    with pytest.raises(ModelDefinitionError, match="Synapses"):
+        NeuronGroup(1, "dv/dt = -v/ms : 1 (event-driven)")
+
+
+# -- propagation -------------------------------------------------------------
+
+
+def test_repeated_targets_all_count_and_unsuffixed_names_are_postsynaptic():
+    """Three neurons fire in the first step; all synapses target neuron 3,
+    two of them from neuron 0: every one adds (v += w is v_post += w)."""
+    G = NeuronGroup(4, "v : 1\nfire : 1", threshold="fire > 0", reset="fire = 0")
+    G.fire = [1, 1, 1, 0]
+    S = Synapses(G, G, "w : 1", on_pre="v += w")
+    S.connect(i=[0, 0, 1, 2], j=3)
+    S.w = [0.5, 0.25, 2.0, 4.0]
+    run(0.3 * ms)
+    assert G.v[:].tolist() == [0.0, 0.0, 0.0, 6.75]
+
+
+def test_summed_and_clock_driven_against_brian2():
+    G = NeuronGroup(3, "dv/dt = (I_syn - v)/(10*ms) : 1\nI_syn : 1", method="exact")
+    G.v = [0.1, 0.5, 0.9]
+    S = Synapses(G, G, """w : 1
+                          dg/dt = (v_pre - g)/(5*ms) : 1 (clock-driven)
+                          I_syn_post = w*g : 1 (summed)""")
+    S.connect(condition="i != j")
+    S.w = "i + 2*j"
+    run(5 * ms)
+    # Brian2 2.9.0 (see the module docstring)
+    np.testing.assert_allclose(G.v[:], [0.40645598396640814, 0.8772619872969103,
+                                        1.0649126736614232], rtol=1e-12)
+    np.testing.assert_allclose(S.g[:], [0.14840765540730672, 0.14840765540730672,
+                                        0.40466688773951043, 0.40466688773951043,
+                                        0.5708390712982061, 0.5708390712982061], rtol=1e-12)
+    np.testing.assert_allclose(G.I_syn[:], [1.516836078355618, 2.529821956591987,
+                                            2.5483781007068567], rtol=1e-12)
+
+
+def test_subgroups_delays_and_on_post_against_brian2():
+    G = NeuronGroup(4, "dv/dt = 1.1/(10*ms) : 1", threshold="v>1", reset="v=0",
+                    method="euler")
+    G.v = [0, 0.3, 0.6, 0.9]
+    H = NeuronGroup(3, "dv/dt = -v/(20*ms) : 1\nx : 1", threshold="v > 0.5",
+                    reset="v = 0\nx += 1", method="exact")
+    S = Synapses(G[1:4], H[0:2], "w : 1", on_pre="v += w", on_post="v_pre -= 0.1")
+    S.connect()
+    S.w = "0.1 + 0.05*i + 0.02*j"
+    S.delay = "1*ms"
+    S.delay["j==1"] = "2*ms + i*0.3*ms"
+    sm = SpikeMonitor(H)
+    run(30 * ms)
+    # Brian2 2.9.0 (see the module docstring)
+    np.testing.assert_allclose(G.v[:], [0.2970000000000001, 0.18600000000000003,
+                                        0.48200000000000043, 0.7790000000000007], rtol=1e-12)
+    np.testing.assert_allclose(H.v[:], [0.0, 0.11645346402582099, 0.0], rtol=1e-12)
+    assert H.x[:].tolist() == [2.0, 2.0, 0.0]
+    np.testing.assert_allclose(S.delay[:] / ms, [1.0, 2.0, 1.0, 2.3, 1.0, 2.6], rtol=1e-12)
+    assert sm.i[:].tolist() == [0, 1, 1, 0]
+    np.testing.assert_allclose(sm.t[:] / ms, [11.1, 12.7, 26.1, 28.4], rtol=1e-12)
+
+
+def test_events_in_flight_cross_runs_and_store_restore():
+    """A spike at 0.1 ms with a 1 ms delay arrives at 1.1 ms, also when the
+    run is cut in two before it arrives; restore() brings the queue back."""
+    G = NeuronGroup(2, "v : 1\nfire : 1", threshold="fire > 0", reset="fire = 0")
+    G.fire = [1, 0]
+    S = Synapses(G, G, on_pre="v_post += 1", delay=1 * ms)
+    S.connect(i=0, j=1)
+    M = StateMonitor(G, "v", record=1)
+    store()
+    run(0.5 * ms)
+    run(1 * ms)
+    arrived = M.t[np.flatnonzero(M.v[0] > 0)[0]]
+    assert arrived / ms == pytest.approx(1.1)
+    restore()
+    run(0.5 * ms)
+    assert G.v[1] == 0
+    run(1 * ms)
+    assert G.v[1] == 1
+
+
+def test_state_monitor_of_synapses():
+    G = NeuronGroup(2, "v : 1\nfire : 1", threshold="fire > 0", reset="fire = 0")
+    G.fire = [1, 0]
+    S = Synapses(G, G, "w : 1", on_pre="w += 1")
+    S.connect(i=[0, 0, 1], j=[0, 1, 0])
+    M = StateMonitor(S, "w", record=[0, 2])
+    run(0.3 * ms)
+    # recorded at the start of each step; the spike of step 0 arrives in step 0
+    assert M.w.tolist() == [[0.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_unknown_name_in_on_pre_says_where():
+    G = _group()
+    S = Synapses(G, G, on_pre="v += undefined_weight")
+    S.connect(i=0, j=1)
+    with pytest.raises(UnknownNameError, match="undefined_weight"):
+        run(0.1 * ms)
