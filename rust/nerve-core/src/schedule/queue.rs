@@ -200,15 +200,18 @@ mod tests {
         // still in flight: synapse 1 arrives now; grow the ring meanwhile
         q.prepare(&[0, 0], 1, &[3, 1]).unwrap();
         assert_eq!(q.current(), &[1]);
+        // pushed now: synapse 1 arrives in 1 step, synapse 0 in 3
         q.push(&[0]);
-        let s = q.take_current();
-        q.advance(s);
         let s = q.take_current();
         q.advance(s);
         assert_eq!(q.current(), &[1]);
         let s = q.take_current();
         q.advance(s);
+        assert!(q.current().is_empty());
+        let s = q.take_current();
+        q.advance(s);
         assert_eq!(q.current(), &[0]);
+        assert_eq!(q.pending(), 1);
     }
 
     #[test]
