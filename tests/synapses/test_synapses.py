@@ -242,3 +242,28 @@ def test_unknown_name_in_on_pre_says_where():
     S.connect(i=0, j=1)
     with pytest.raises(UnknownNameError, match="undefined_weight"):
         run(0.1 * ms)
+
+
+def test_connect_p_skip_sampling_statistics_and_order():
+    """p < 1 without a generator draws one uniform per created synapse: the
+    pairs come in (i, j) order, each at most once, the count is binomial
+    (within 5 standard deviations), the condition still holds, and seed()
+    makes it reproducible."""
+    from nerve import seed
+
+    G = _group(1000)
+    counts = []
+    for s in (3, 3):
+        seed(s)
+        S = Synapses(G, G)
+        S.connect(condition="i != j", p=0.02)
+        flat = S.i[:].astype(np.int64) * 1000 + S.j[:]
+        assert np.all(np.diff(flat) > 0)
+        assert np.all(S.i[:] != S.j[:])
+        counts.append(flat)
+    assert np.array_equal(counts[0], counts[1])
+    trials = 1000 * 999
+    assert abs(len(counts[0]) - 0.02 * trials) <= 5 * np.sqrt(trials * 0.02 * 0.98)
+    per_row = np.bincount(counts[0] // 1000, minlength=1000)
+    # rows are independent binomial(999, 0.02): their mean is close to 19.98
+    assert abs(per_row.mean() - 19.98) < 5 * np.sqrt(19.6 / 1000)

@@ -83,9 +83,17 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
         raise InvalidArgumentError(
             f"connect(): the condition must be a string (or True/False), got {condition!r}")
     if j is None:
-        pre = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
-        post = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
-        keep = _filter(S, pre, post, condition, p, namespace)
+        if not isinstance(p, str):
+            _check_probability(p)
+        if not isinstance(p, str) and p < 1:
+            # a pair is kept when it passes the draw and the condition: draw first
+            # (skip sampling, O(synapses)), then test the condition on the drawn pairs
+            pre, post = _skip_sample(S, n_pre, n_post, float(p))
+            keep = _filter(S, pre, post, condition, 1, namespace)
+        else:
+            pre = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
+            post = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
+            keep = _filter(S, pre, post, condition, p, namespace)
         return _repeat(pre[keep], post[keep], n)
     if not isinstance(j, str):
         raise InvalidArgumentError(
@@ -157,6 +165,44 @@ def _repeat(pre, post, n):
     return pre.astype(np.int32), post.astype(np.int32)
 
 
+def _check_probability(p) -> None:
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p <= 1:
+        raise InvalidArgumentError(
+            f"connect(): p must be a probability between 0 and 1, got {p!r}")
+
+
+def _uniforms(S, count: int) -> np.ndarray:
+    """``count`` uniform draws in [0, 1) from the Synapses' engine stream."""
+    from nerve.synapses.lanes import evaluate
+    from nerve.units import DIMENSIONLESS
+
+    return evaluate(parse_expression("rand()"), {}, {}, count, {}, f"Synapses {S.name!r}",
+                    S._rng.get(), S.clock, expected=DIMENSIONLESS)
+
+
+def _skip_sample(S, n_pre: int, n_post: int, p: float):
+    """Each of the ``n_pre * n_post`` pairs independently with probability
+    ``p``, in order, drawing one uniform per kept pair (geometric gaps)."""
+    total = n_pre * n_post
+    if p <= 0 or total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    log_q = np.log1p(-p)
+    found, position = [], -1
+    while True:
+        expected = (total - position - 1) * p
+        batch = int(expected + 5 * np.sqrt(expected) + 16)
+        gaps = np.floor(np.log1p(-_uniforms(S, batch)) / log_q)
+        positions = position + np.cumsum(gaps + 1)
+        inside = positions[positions < total]
+        found.append(inside.astype(np.int64))
+        if len(inside) < len(positions):
+            break
+        position = int(positions[-1])
+    flat = np.concatenate(found)
+    return flat // n_post, flat % n_post
+
+
 def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
     """Which candidate pairs are kept: the condition holds and a uniform
     draw is below ``p`` (a number or an expression)."""
@@ -168,9 +214,7 @@ def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
         if isinstance(p, str):
             expr_p = p
         else:
-            if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p <= 1:
-                raise InvalidArgumentError(
-                    f"connect(): p must be a probability between 0 and 1, got {p!r}")
+            _check_probability(p)
             expr_p = repr(float(p))
         draws = _values(S, f"rand() < ({expr_p})", {"i": pre[keep], "j": post[keep]},
                         pre[keep], post[keep], namespace, f"the probability p={p!r}",
