@@ -267,3 +267,20 @@ def test_connect_p_skip_sampling_statistics_and_order():
     per_row = np.bincount(counts[0] // 1000, minlength=1000)
     # rows are independent binomial(999, 0.02): their mean is close to 19.98
     assert abs(per_row.mean() - 19.98) < 5 * np.sqrt(19.6 / 1000)
+
+
+def test_two_dimensional_indexing_by_neurons():
+    """S.w[i, j] selects the synapses from neurons i to neurons j (Brian2
+    2.9.0 gives the values below for this connectivity)."""
+    G = _group(4)
+    S = Synapses(G, G, "w : 1")
+    S.connect(condition="i != j")
+    S.w = "i*10 + j"
+    assert S.w[0, 1].tolist() == [1.0]
+    assert S.w[0, :].tolist() == [1.0, 2.0, 3.0]
+    assert S.w[:, 2].tolist() == [2.0, 12.0, 32.0]
+    assert S.w[[0, 1], [2, 3]].tolist() == [2.0, 3.0, 12.0, 13.0]
+    assert S.w[1:3, 0].tolist() == [10.0, 20.0]
+    assert S.w[0, 0].tolist() == []
+    S.w[0, :] = 5
+    assert S.w[:].tolist() == [5, 5, 5, 10, 12, 13, 20, 21, 23, 30, 31, 32]

@@ -246,7 +246,34 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             return side.root._dtypes[var]
         return super()._variable_dtype(name)
 
+    def _synapse_key(self, key):
+        """``S.w[i, j]`` (each an int, a slice or an array): the synapses from
+        the selected presynaptic to the selected postsynaptic neurons, as an
+        index array (as Brian2, neurons without such synapses select none);
+        other keys unchanged."""
+        if not (isinstance(key, tuple) and len(key) == 2 and all(
+                isinstance(k, (int, np.integer, slice, list, np.ndarray)) and
+                not isinstance(k, (bool, np.bool_)) for k in key)):
+            return key
+        masks = []
+        for k, index, n_side in ((key[0], self._pre, self._pre_side.n),
+                                 (key[1], self._post, self._post_side.n)):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(n_side)
+                chosen = np.arange(start, stop, step)
+            else:
+                chosen = np.atleast_1d(np.asarray(k))
+                if chosen.size and not np.issubdtype(chosen.dtype, np.integer):
+                    from nerve.exceptions import IndexTypeError
+
+                    raise IndexTypeError(
+                        f"cannot index {self.name} with {key!r}: S.var[i, j] takes neuron "
+                        f"indices (integers, slices or integer arrays)")
+            masks.append(np.isin(index, chosen))
+        return np.flatnonzero(masks[0] & masks[1])
+
     def _read(self, name: str, key, raw: bool, namespace):
+        key = self._synapse_key(key)
         kind = self._kind(name)
         if kind in ("index", "neuron") and not isinstance(key, tuple):
             values = self._lane_values(name)
@@ -262,6 +289,7 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
 
     def _write(self, name: str, key, value, raw: bool, namespace) -> None:
         self._check_connected(name)
+        key = self._synapse_key(key)
         if self._kind(name) in ("index", "neuron"):
             from nerve.exceptions import ReadOnlyVariableError
 
