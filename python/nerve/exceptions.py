@@ -133,3 +133,8 @@ class ArgumentTypeError(NerveError, TypeError):
 
 class NotConnectedError(NerveError, TypeError):
     """A synaptic variable was used before ``connect()`` created synapses."""
+
+
+class SynapseMemoryError(NerveError, MemoryError):
+    """``connect()`` would need more memory than the machine has; nothing
+    was allocated."""

@@ -284,3 +284,46 @@ def test_two_dimensional_indexing_by_neurons():
     assert S.w[0, 0].tolist() == []
     S.w[0, :] = 5
     assert S.w[:].tolist() == [5, 5, 5, 10, 12, 13, 20, 21, 23, 30, 31, 32]
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    """A group large enough to be split over threads (20 chunks), with
+    random connectivity and many spikes per step onto shared targets: the
+    state after the run is the same bit for bit on one and on two threads."""
+    from nerve import seed, set_num_threads, get_num_threads
+
+    def simulate(threads):
+        start_scope()
+        seed(11)
+        set_num_threads(threads)
+        G = NeuronGroup(20 * 1024, "dv/dt = (1.2 - v)/(10*ms) : 1\nu : 1", threshold="v > 1",
+                        reset="v = 0", method="exact")
+        G.v = "rand()"
+        S = Synapses(G, G, "w : 1", on_pre="u += w\nv_post -= 0.01*w")
+        S.connect(p=0.0005)
+        S.w = "rand()"
+        S.delay = "rand()*2*ms"
+        run(3 * ms)
+        return G.v[:].copy(), G.u[:].copy()
+
+    before = get_num_threads()
+    try:
+        one, two = simulate(1), simulate(2)
+    finally:
+        set_num_threads(before)
+    assert one[1].any()
+    for a, b in zip(one, two):
+        assert np.array_equal(a, b)
+
+
+def test_connect_refuses_what_does_not_fit_in_memory():
+    from nerve.exceptions import SynapseMemoryError
+
+    G = NeuronGroup(10**6, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, "w : 1")
+    with pytest.raises(SynapseMemoryError, match="GiB") as info:
+        S.connect(condition="i != j")  # 1e12 candidate pairs
+    assert isinstance(info.value, MemoryError)
+    with pytest.raises(SynapseMemoryError, match="expected synapses"):
+        S.connect(p=0.9)
+    assert len(S) == 0

@@ -91,6 +91,8 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
             pre, post = _skip_sample(S, n_pre, n_post, float(p))
             keep = _filter(S, pre, post, condition, 1, namespace)
         else:
+            # candidates: two int64 indices, two float64 copies, a result and a mask
+            _check_memory(S, n_pre * n_post, 41, "candidate pairs")
             pre = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
             post = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
             keep = _filter(S, pre, post, condition, p, namespace)
@@ -171,6 +173,29 @@ def _check_probability(p) -> None:
             f"connect(): p must be a probability between 0 and 1, got {p!r}")
 
 
+def _available_bytes() -> int:
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def _check_memory(S, count: int, per_item: int, what: str) -> None:
+    """Refuse, before allocating, work that needs more memory than is free."""
+    need = count * per_item
+    free = _available_bytes()
+    if need > free:
+        from nerve.exceptions import SynapseMemoryError
+
+        raise SynapseMemoryError(
+            f"connect() on Synapses {S.name!r} would need about {need / 2**30:.3g} GiB for "
+            f"{count:.4g} {what} ({per_item} bytes each), but only {free / 2**30:.3g} GiB "
+            f"are free: connect fewer pairs, or give p < 1 (drawn without enumerating "
+            f"every pair)")
+
+
 def _uniforms(S, count: int) -> np.ndarray:
     """``count`` uniform draws in [0, 1) from the Synapses' engine stream."""
     from nerve.synapses.lanes import evaluate
@@ -187,6 +212,9 @@ def _skip_sample(S, n_pre: int, n_post: int, p: float):
     if p <= 0 or total == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
+    # synapses: two int32 indices and one float64 per variable; draws: 3 float64
+    _check_memory(S, int(total * p + 5 * np.sqrt(total * p)) + 1,
+                  8 + 8 * len(S._columns) + 24, "expected synapses")
     log_q = np.log1p(-p)
     found, position = [], -1
     while True:
