@@ -327,3 +327,25 @@ def test_connect_refuses_what_does_not_fit_in_memory():
     with pytest.raises(SynapseMemoryError, match="expected synapses"):
         S.connect(p=0.9)
     assert len(S) == 0
+
+
+def test_gap_junctions_summed_over_pre_and_post_against_brian2():
+    n = 5
+    G = NeuronGroup(n, "dv/dt = (v0 - v + Igap)/(10*ms) : 1\nv0 : 1\nIgap : 1",
+                    threshold="v > 1", reset="v = 0", method="exact")
+    G.v0 = "1.05 + 0.2*i"
+    S = Synapses(G, G, "w : 1\nIgap_post = w*(v_pre - v_post) : 1 (summed)")
+    S.connect()
+    S.w = 0.02
+    sm = SpikeMonitor(G)
+    run(30 * ms)
+    # Brian2 2.9.0 (see the module docstring); spikes are exact, the state
+    # agrees to round-off (the exact integration formula is evaluated in
+    # another order)
+    assert sm.count[:].tolist() == [0, 1, 2, 3, 3]
+    np.testing.assert_allclose(G.v[:], [0.9768145392943794, 0.9229832141823431,
+                                        0.6820660389159208, 0.26654216490446636,
+                                        0.89047846416063], rtol=1e-12)
+    np.testing.assert_allclose(G.Igap[:], [-0.02355963668229425, -0.017915727224927992,
+                                           0.0066438021672749455, 0.04885722654304846,
+                                           -0.014025664803101159], rtol=1e-11)
