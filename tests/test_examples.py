@@ -22,3 +22,17 @@ def test_tutorial_example_runs_every_cell_and_saves_its_figures(tmp_path):
     # the tutorial draws 11 figures (cells 13-24 but for the one that prints)
     assert len(figures) == 11, figures
     assert "24_end_adaptive_threshold.png" in figures
+
+
+def test_tutorial_2_example_runs_every_cell_and_saves_its_figures(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "tutorial_2_synapses.py"), str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 unexpected outcome(s)" in result.stdout
+    figures = sorted(p.name for p in tmp_path.glob("*.png"))
+    # every cell draws one figure but the connectivity set-up and the STDP model
+    # definition; the cell over three probabilities draws three
+    assert len(figures) == 14, figures
+    assert "06_vary_probability_3.png" in figures
+    assert "14_stdp_event_driven.png" in figures
