@@ -349,3 +349,28 @@ def test_gap_junctions_summed_over_pre_and_post_against_brian2():
     np.testing.assert_allclose(G.Igap[:], [-0.02355963668229425, -0.017915727224927992,
                                            0.0066438021672749455, 0.04885722654304846,
                                            -0.014025664803101159], rtol=1e-11)
+
+
+def test_named_pathways_with_their_own_delays_against_brian2():
+    """on_pre as a dict: one pathway per name (S.up, S.down), each with its
+    own delay; Brian2 2.9.0 records v steps to 1 at 2.2 ms and 3 at 3.2 ms,
+    u to -1 at 3.2 ms and -3 at 5.2 ms."""
+    G = NeuronGroup(3, "v:1\nu:1", threshold="t > (1+i)*1*ms", refractory=100 * ms)
+    S = Synapses(G, G, "w:1", on_pre={"up": "v_post += w", "down": "u_post -= w"},
+                 delay={"up": 1 * ms})
+    S.connect(i=[0, 1], j=2)
+    S.w = [1, 2]
+    assert S.up.delay[:] / ms == pytest.approx([1.0, 1.0])
+    assert S.down.delay[:] / ms == pytest.approx([0.0, 0.0])
+    S.down.delay = "2*ms + i*ms"
+    assert S.down.delay[:] / ms == pytest.approx([2.0, 3.0])
+    with pytest.raises(AttributeError):
+        S.delay
+    M = StateMonitor(G, ["v", "u"], record=2)
+    run(6 * ms)
+    steps_v = np.flatnonzero(np.diff(M.v[0])) + 1
+    steps_u = np.flatnonzero(np.diff(M.u[0])) + 1
+    assert steps_v.tolist() == [22, 32] and M.v[0][-1] == 3.0
+    assert steps_u.tolist() == [32, 52] and M.u[0][-1] == -3.0
+    with pytest.raises(ModelDefinitionError, match="pathway"):
+        Synapses(G, G, on_pre={"up": "v += 1"}, delay={"dn": 1 * ms})

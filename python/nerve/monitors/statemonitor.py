@@ -46,7 +46,8 @@ class StateMonitor(RecordedTimes, NerveObject):
             clock = group.clock
         super().__init__(name=name, dt=dt, clock=clock, when=when, order=order)
         if variables is True:
-            variables = [v for v in group._slots if v not in ("lastspike", "not_refractory")]
+            variables = [v for v in group._slots if v not in ("lastspike", "not_refractory")
+                         and not v.startswith("_")]
         elif isinstance(variables, str):
             variables = [variables]
         variables = list(variables)

@@ -84,7 +84,7 @@ class SynapticCode:
     def _observes(self):
         """Neuron variables read by the synaptic code (the groups keep them
         up to date during the run)."""
-        nodes_ = [stmt for _, stmts in self._statements.values() for stmt in stmts]
+        nodes_ = [stmt for _, _, stmts in self._statements.values() for stmt in stmts]
         nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
         names = set(free_names(*nodes_))
         observed = {}
@@ -123,25 +123,21 @@ class SynapticCode:
                               type_name="StateUpdater"))
         for var in self._summed:
             self._add_summed(run, var, namespace, pathway)
-        for role in ("pre", "post"):
-            if role not in self._statements:
-                continue
+        for key, (role, _, _) in self._statements.items():
             side = self._pre_side if role == "pre" else self._post_side
             trigger_group = pre[0] if role == "pre" else post[0]
-            queue = self._queues.get(role)
+            queue = self._queues.get(key)
             if queue is None:
-                queue = self._queues[role] = _core.SpikeQueue()
-            dt = side.root.clock.dt_
-            if role == "pre" and "delay" in self._columns:
-                steps = np.round(self._columns["delay"] / dt).astype(np.int64)
-            else:
-                steps = np.zeros(1, dtype=np.int64)
-            if len(steps) == 0:
-                steps = np.zeros(1, dtype=np.int64)
+                queue = self._queues[key] = _core.SpikeQueue()
+            column = self._delay_columns.get(key)
+            steps = np.zeros(1, dtype=np.int64)
+            if column is not None and self.N:
+                # Brian2's rounding of delays to steps (to the nearest, ties to even)
+                steps = np.round(self._columns[column] / side.root.clock.dt_).astype(np.int64)
             queue.prepare(self._pre if role == "pre" else self._post, side.n, steps)
-            program, bindings = self._pathway_program(role, namespace)
+            program, bindings = self._pathway_program(key, namespace)
             trigger = (trigger_group, 0, side.start, side.start + side.n)
-            run.add(Operation(f"{name}_{role}", "propagate", side.root.clock, "synapses",
+            run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
                               -1 if role == "pre" else 1,
                               pathway(program, bindings, trigger, queue), owner=self,
                               type_name="SynapticPathway"))
@@ -227,9 +223,10 @@ class SynapticCode:
         elapsed = n.BinOp("-", n.Name("t"), n.Name("lastupdate"))
         return tuple(substitute(s, {"dt": elapsed}) for s in statements)
 
-    def _pathway_program(self, role: str, namespace):
-        text, user = self._statements[role]
-        where = f"on_{role} of Synapses {self.name!r}"
+    def _pathway_program(self, key: str, namespace):
+        role, text, user = self._statements[key]
+        where = (f"on_{role} of Synapses {self.name!r}" if key == role else
+                 f"on_{role}[{key!r}] of Synapses {self.name!r}")
         # units of the user's statements first (their own text in messages)
         resolver = self._resolver(namespace, where)[0]
         from nerve.equations import check_statements

@@ -86,20 +86,30 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         self.method_options = method_options
         self.method_chosen = None
         self._rng = RandomSource()
+        #: pathway name -> (role, text, statements); role "pre" or "post"
         self._statements = {}
         for role, code in (("pre", on_pre), ("post", on_post)):
             if code is None:
                 continue
-            if not isinstance(code, str):
-                raise NotImplementedError(
-                    f"Synapses: on_{role} must be a string of statements (several named "
-                    f"pathways are not supported yet), got {code!r}")
-            root = (self._pre_side if role == "pre" else self._post_side).root
-            if root._threshold is None:
-                raise ModelDefinitionError(
-                    f"Synapses: on_{role} runs on the spikes of {root.name!r}, which has no "
-                    f"threshold (so it never spikes); give {root.name!r} a threshold")
-            self._statements[role] = (code, parse_statements(code, where=f"on_{role}"))
+            named = code if isinstance(code, dict) else {role: code}
+            for key, text in named.items():
+                if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
+                    raise ModelDefinitionError(
+                        f"Synapses: a pathway name must be an identifier, got {key!r}")
+                if not isinstance(text, str):
+                    raise ModelDefinitionError(
+                        f"Synapses: on_{role} must be a string of statements or a dict of "
+                        f"them, got {text!r}")
+                if key in self._statements:
+                    raise ModelDefinitionError(
+                        f"Synapses: two pathways are named {key!r}")
+                root = (self._pre_side if role == "pre" else self._post_side).root
+                if root._threshold is None:
+                    raise ModelDefinitionError(
+                        f"Synapses: on_{role} runs on the spikes of {root.name!r}, which has "
+                        f"no threshold (so it never spikes); give {root.name!r} a threshold")
+                where = f"on_{role}" if key == role else f"on_{role}[{key!r}]"
+                self._statements[key] = (role, text, parse_statements(text, where=where))
         self.on_pre, self.on_post = on_pre, on_post
         self._classify_equations()
 
@@ -110,21 +120,34 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             if eq.kind != "subexpression":
                 dims[name_] = eq.dim
                 dtypes[name_] = eq.dtype
-        if "pre" in self._statements or delay is not None:
-            dims["delay"], dtypes["delay"] = get_dimensions(second), "float"
+        delays = delay if isinstance(delay, dict) else (
+            {} if delay is None else {"pre": delay})
+        unknown = set(delays) - set(self._statements) - {"pre"}
+        if unknown:
+            raise ModelDefinitionError(
+                f"Synapses: a delay is given for the pathway {sorted(unknown)[0]!r}, but the "
+                f"pathways are {sorted(self._statements)}")
+        #: pathway name -> its delay column ('delay' for the 'pre' pathway)
+        self._delay_columns = {}
+        for key, (role, _, _) in self._statements.items():
+            if role == "pre" or key in delays:
+                self._delay_columns[key] = "delay" if key == "pre" else f"_delay_{key}"
+        if "pre" in delays:
+            self._delay_columns.setdefault("pre", "delay")
+        for column in self._delay_columns.values():
+            dims[column], dtypes[column] = get_dimensions(second), "float"
         if self._event_driven:
             dims["lastupdate"], dtypes["lastupdate"] = get_dimensions(second), "float"
-        self._delay0 = 0.0
-        if delay is not None:
-            if isinstance(delay, dict):
-                raise NotImplementedError("Synapses: delays per pathway are not supported yet")
-            if get_dimensions(delay) is not get_dimensions(second) or np.ndim(delay) != 0:
+        #: the initial value of each delay column for new synapses
+        self._delay0 = {}
+        for key, value in delays.items():
+            if get_dimensions(value) is not get_dimensions(second) or np.ndim(value) != 0:
                 raise ModelDefinitionError(
-                    f"Synapses: delay must be a single time (e.g. 2*ms), got {delay!r}; set "
+                    f"Synapses: a delay must be a single time (e.g. 2*ms), got {value!r}; set "
                     f"delays per synapse after connect() with S.delay = ...")
-            self._delay0 = float(np.asarray(delay))
-            if self._delay0 < 0:
-                raise InvalidValueError(f"Synapses: the delay must not be negative, got {delay!r}")
+            if float(np.asarray(value)) < 0:
+                raise InvalidValueError(f"Synapses: the delay must not be negative, got {value!r}")
+            self._delay0[self._delay_columns[key]] = float(np.asarray(value))
         self._dims, self._dtypes = dims, dtypes
         object.__setattr__(self, "_columns", {k: _aligned_zeros(0) for k in dims})
         self._slots = {k: s for s, k in enumerate(dims)}
@@ -180,8 +203,8 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
                 grown = _aligned_zeros(new)
                 grown[:old] = column
                 columns[name_] = grown
-            if "delay" in columns:
-                columns["delay"][old:] = self._delay0
+            for column, value in self._delay0.items():
+                columns[column][old:] = value
             object.__setattr__(self, "_columns", columns)
             self._pre = np.concatenate([self._pre, pre]).astype(np.int32)
             self._post = np.concatenate([self._post, post]).astype(np.int32)
@@ -297,23 +320,36 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
                 f"cannot assign to {self._what(name)}: it is read-only for Synapses "
                 f"({'a neuron index' if self._kind(name) == 'index' else 'a variable of a neuron'}"
                 f"; set it on the neuron group instead)")
-        if name == "delay" and not isinstance(value, str) and np.any(
+        is_delay = name in self._delay_columns.values()
+        if is_delay and not isinstance(value, str) and np.any(
                 np.asarray(value, dtype=float) < 0):
             raise InvalidValueError(
                 f"cannot set {self._what(name)} to {value!r}: delays must not be negative")
-        if name == "delay" and isinstance(value, str):
-            before = self._columns["delay"].copy()
+        if is_delay and isinstance(value, str):
+            before = self._columns[name].copy()
             super()._write(name, key, value, raw, namespace)
-            negative = self._columns["delay"] < 0
+            negative = self._columns[name] < 0
             if negative.any():
-                bad = float(self._columns["delay"][negative][0])
-                self._columns["delay"][:] = before
+                bad = float(self._columns[name][negative][0])
+                self._columns[name][:] = before
                 raise InvalidValueError(
                     f"cannot set {self._what(name)} to {value!r}: it gives a negative delay "
                     f"({bad:g} s) for synapse {int(np.flatnonzero(negative)[0])}; the delays "
                     f"are unchanged")
             return
         super()._write(name, key, value, raw, namespace)
+
+    def __getattr__(self, name):
+        statements = self.__dict__.get("_statements", {})
+        if name in statements and name not in self.__dict__.get("_columns", {}):
+            return SynapticPathway(self, name)
+        return super().__getattr__(name)
+
+    def _what(self, name: str) -> str:
+        for key, column in self.__dict__.get("_delay_columns", {}).items():
+            if column == name and key != "pre":
+                return f"{self.name}.{key}.delay"
+        return super()._what(name)
 
     def _check_connected(self, name: str) -> None:
         if not self._connected:
@@ -422,3 +458,49 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
     def __repr__(self) -> str:
         return (f"<Synapses {self.name!r} from {self.source.name!r} to {self.target.name!r}: "
                 f"{self.N} synapses>")
+
+
+class SynapticPathway:
+    """``S.pre``, ``S.post`` or a named pathway (``S.up``): its name and its
+    delays (``S.up.delay``, read and written as a synaptic variable)."""
+
+    __slots__ = ("_synapses", "_key")
+
+    def __init__(self, synapses: Synapses, key: str):
+        object.__setattr__(self, "_synapses", synapses)
+        object.__setattr__(self, "_key", key)
+
+    @property
+    def name(self) -> str:
+        return f"{self._synapses.name}_{self._key}"
+
+    def _column(self) -> str:
+        column = self._synapses._delay_columns.get(self._key)
+        if column is None:
+            raise AttributeError(
+                f"the pathway {self.name!r} has no delay (it runs on the postsynaptic spikes "
+                f"without one; give delay={{{self._key!r}: ...}} to Synapses for one)")
+        return column
+
+    @property
+    def delay(self):
+        from nerve.groups.variables import VariableView
+
+        return VariableView(self._synapses, self._column())
+
+    def __setattr__(self, name, value):
+        if name != "delay":
+            raise AttributeError(f"a synaptic pathway has no settable attribute {name!r}")
+        namespace = None
+        if isinstance(value, str):
+            namespace = self._synapses.namespace
+            if namespace is None:
+                from nerve.core.magic import caller_namespace
+
+                namespace = caller_namespace(2)
+        from nerve.groups.indexing import ALL
+
+        self._synapses._write(self._column(), ALL, value, False, namespace)
+
+    def __repr__(self) -> str:
+        return f"<SynapticPathway {self.name!r}>"
