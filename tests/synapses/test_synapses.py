@@ -374,3 +374,34 @@ def test_named_pathways_with_their_own_delays_against_brian2():
     assert steps_u.tolist() == [32, 52] and M.u[0][-1] == -3.0
     with pytest.raises(ModelDefinitionError, match="pathway"):
         Synapses(G, G, on_pre={"up": "v += 1"}, delay={"dn": 1 * ms})
+
+
+def test_generator_sample_and_sizes_by_name():
+    """sample(start, stop, step, p=...): the range of range(), each candidate
+    kept with probability p (as Brian2 2.9.0: p=1 keeps them all, 108 and 200
+    synapses below; p=0.5 over 20x20 keeps about half)."""
+    G = _group(20)
+    S = Synapses(G, G)
+    S.connect(j="k for k in sample(i-3, i+4, p=1) if k != i", skip_if_invalid=True)
+    assert len(S) == 108
+    assert S.j[:7].tolist() == [1, 2, 3, 0, 2, 3, 4]
+    S3 = Synapses(G, G)
+    S3.connect(j="k for k in sample(0, N_post, 2, p=1.0)")
+    assert len(S3) == 200 and S3.j[:10].tolist() == list(range(0, 20, 2))
+    S2 = Synapses(G, G)
+    S2.connect(j="k for k in sample(N_post, p=0.5)")
+    assert abs(len(S2) - 200) <= 5 * np.sqrt(400 * 0.25)
+    with pytest.raises(ModelDefinitionError, match="p="):
+        S2.connect(j="k for k in sample(N_post)")
+
+
+def test_connect_between_runs_keeps_events_in_flight():
+    G = NeuronGroup(3, "v : 1\nfire : 1", threshold="fire > 0", reset="fire = 0")
+    G.fire = [1, 0, 0]
+    S = Synapses(G, G, on_pre="v_post += 1", delay=0.5 * ms)
+    S.connect(i=0, j=1)
+    run(0.2 * ms)
+    S.connect(i=0, j=2)
+    run(1 * ms)
+    # the first synapse's event (sent at 0 ms) arrives; the new synapse saw no spike
+    assert G.v[:].tolist() == [0.0, 1.0, 0.0]

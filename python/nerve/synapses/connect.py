@@ -23,9 +23,11 @@ from nerve.exceptions import InvalidArgumentError, InvalidIndexError, ModelDefin
 
 __all__ = ["connect_pairs"]
 
-#: ``EXPR for VAR in range(ARGS) if COND`` (the ``if`` part optional)
+#: ``EXPR for VAR in range(ARGS) if COND`` (the ``if`` part optional), or
+#: ``sample(ARGS, p=P)``: the same range, each candidate kept with probability P
 _GENERATOR = re.compile(
-    r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+range\s*\((?P<args>.*)\)"
+    r"^\s*(?P<expr>.+?)\s+for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+(?P<kind>range|sample)\s*"
+    r"\((?P<args>.*)\)"
     r"\s*(?:\bif\b\s*(?P<cond>.+?))?\s*$", re.S)
 
 
@@ -117,11 +119,22 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
         raise InvalidArgumentError(
             "connect(): give a condition either as condition= or inside the generator "
             "(j='k for k in range(...) if condition'), not both")
-    var = match["var"]
+    var, kind = match["var"], match["kind"]
     args = _split_args(match["args"])
+    keywords = {}
+    while args and re.match(r"^[A-Za-z_]\w*\s*=(?!=)", args[-1]):
+        key, value = args.pop().split("=", 1)
+        keywords[key.strip()] = value.strip()
+    allowed = {"p"} if kind == "sample" else set()
+    if set(keywords) - allowed or (kind == "sample" and "p" not in keywords):
+        raise ModelDefinitionError(
+            f"connect(): {kind}() in {text!r} takes "
+            + ("one to three positions and p=..." if kind == "sample" else
+               "one to three positions, no keywords") + f", got {match['args']!r}")
     if not 1 <= len(args) <= 3 or not all(args):
         raise ModelDefinitionError(
-            f"connect(): range() in {text!r} takes one to three arguments, got {match['args']!r}")
+            f"connect(): {kind}() in {text!r} takes one to three positions (start, stop, "
+            f"step), got {match['args']!r}")
     if len(args) == 1:
         args = ["0", args[0]]
     pre_all = np.arange(n_pre, dtype=np.int64)
@@ -136,6 +149,10 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     k = np.repeat(low, counts) + offsets * np.repeat(step, counts)
     where = f"the generator {text!r}"
+    if kind == "sample":
+        keep = _values(S, f"rand() < ({keywords['p']})", {"i": pre, var: k}, pre, None,
+                       namespace, where, condition=True) != 0
+        pre, k = pre[keep], k[keep]
     if match["cond"] is not None:
         keep = _values(S, match["cond"], {"i": pre, var: k}, pre, None, namespace, where,
                        condition=True, post_index=None) != 0
@@ -259,6 +276,8 @@ def _values(S, text, indices, pre, post, namespace, where, condition=False,
     from nerve.units import DIMENSIONLESS
 
     expr = parse_expression(text, where=where)
+    # the sizes of the source and target are known by name (as in Brian2)
+    namespace = {**(namespace or {}), "N_pre": S._pre_side.n, "N_post": S._post_side.n}
     arrays = {name: np.asarray(v, dtype=np.float64) for name, v in indices.items()}
     dims = {name: DIMENSIONLESS for name in arrays}
     S._neuron_arrays(expr, pre, post, arrays, dims)
