@@ -138,3 +138,7 @@ class NotConnectedError(NerveError, TypeError):
 class SynapseMemoryError(NerveError, MemoryError):
     """``connect()`` would need more memory than the machine has; nothing
     was allocated."""
+
+
+class NotSupportedError(NerveError, NotImplementedError):
+    """A Brian2 feature nerve does not support yet (the message says which)."""

@@ -405,3 +405,15 @@ def test_connect_between_runs_keeps_events_in_flight():
     run(1 * ms)
     # the first synapse's event (sent at 0 ms) arrives; the new synapse saw no spike
     assert G.v[:].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_summed_onto_a_subgroup_leaves_the_rest_of_the_group():
+    G = NeuronGroup(3, "v : 1")
+    H = NeuronGroup(4, "x : 1")
+    H.x = 7
+    S = Synapses(G, H[1:3], "w : 1\nx_post = w : 1 (summed)")
+    S.connect(i=[0, 1, 2, 2], j=[0, 0, 1, 0])
+    S.w = [1.0, 2.0, 4.0, 8.0]
+    run(0.1 * ms)
+    # H[1] (relative 0) gets 1 + 2 + 8, H[2] gets 4; H[0] and H[3] are not targets
+    assert H.x[:].tolist() == [7.0, 11.0, 4.0, 7.0]

@@ -19,7 +19,8 @@ import re
 import numpy as np
 
 from nerve.equations import parse_expression
-from nerve.exceptions import InvalidArgumentError, InvalidIndexError, ModelDefinitionError
+from nerve.exceptions import (InvalidArgumentError, InvalidIndexError, ModelDefinitionError,
+                              NotSupportedError)
 
 __all__ = ["connect_pairs"]
 
@@ -69,7 +70,7 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
             not isinstance(n, str) and n < 0):
         raise InvalidArgumentError(f"connect(): n must be a non-negative integer, got {n!r}")
     if isinstance(n, str):
-        raise NotImplementedError("connect(): n given as an expression is not supported yet")
+        raise NotSupportedError("connect(): n given as an expression is not supported yet")
     if i is not None and not isinstance(i, str) and j is not None and not isinstance(j, str):
         if condition is not None or (not isinstance(p, str) and p != 1):
             raise InvalidArgumentError(
@@ -77,7 +78,7 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
         pre, post = np.broadcast_arrays(_indices(i, n_pre, "i"), _indices(j, n_post, "j"))
         return _repeat(pre, post, n)
     if i is not None:
-        raise NotImplementedError(
+        raise NotSupportedError(
             "connect(): i given without j (or with a generator) is not supported yet")
     if isinstance(condition, (bool, np.bool_)):
         condition = None if condition else "False"

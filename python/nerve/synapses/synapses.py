@@ -22,7 +22,7 @@ import numpy as np
 from nerve.core.base import NerveObject
 from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
-from nerve.exceptions import InvalidValueError, ModelDefinitionError
+from nerve.exceptions import InvalidValueError, ModelDefinitionError, NotSupportedError
 from nerve.groups.access import StateAccess
 from nerve.groups.namespace import Resolver, free_names, substitute
 from nerve.groups.neurongroup import NeuronGroup, _aligned_zeros
@@ -76,7 +76,7 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         for what, value in (("on_event", on_event), ("multisynaptic_index",
                                                      multisynaptic_index)):
             if value not in ("spike", None):
-                raise NotImplementedError(f"Synapses: {what}={value!r} is not supported yet")
+                raise NotSupportedError(f"Synapses: {what}={value!r} is not supported yet")
         if isinstance(model, Equations):
             self.equations = model
         else:
