@@ -417,3 +417,17 @@ def test_summed_onto_a_subgroup_leaves_the_rest_of_the_group():
     run(0.1 * ms)
     # H[1] (relative 0) gets 1 + 2 + 8, H[2] gets 4; H[0] and H[3] are not targets
     assert H.x[:].tolist() == [7.0, 11.0, 4.0, 7.0]
+
+
+def test_a_changed_constant_between_runs_is_used():
+    """Programs are kept between runs, but not when a value they use changed."""
+    G = NeuronGroup(2, "v : 1\nfire : 1", threshold="fire > 0")
+    G.fire = [1, 0]
+    S = Synapses(G, G, on_pre="v_post += weight")
+    S.connect(i=0, j=1)
+    weight = 1.0
+    run(0.1 * ms)
+    run(0.1 * ms)
+    weight = 10.0  # noqa: F841 (read by run() from this namespace)
+    run(0.1 * ms)
+    assert G.v[1] == 12.0

@@ -108,6 +108,7 @@ class SynapticCode:
         from nerve import _core
 
         namespace = self.namespace if self.namespace is not None else run.namespace
+        self._check_cache(namespace)
         g = self._engine_group(run)
         pre, post = self._sides(run)
         name = self.name
@@ -117,7 +118,8 @@ class SynapticCode:
                                 trigger, queue))
 
         if self._clock_driven:
-            program, bindings = self._clock_driven_program(namespace)
+            program, bindings = self._cached("clock", lambda: self._clock_driven_program(
+                namespace))
             run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
                               self.order, pathway(program, bindings), owner=self,
                               type_name="StateUpdater"))
@@ -135,7 +137,8 @@ class SynapticCode:
                 # Brian2's rounding of delays to steps (to the nearest, ties to even)
                 steps = np.round(self._columns[column] / side.root.clock.dt_).astype(np.int64)
             queue.prepare(self._pre if role == "pre" else self._post, side.n, steps)
-            program, bindings = self._pathway_program(key, namespace)
+            program, bindings = self._cached(("pathway", key), lambda: self._pathway_program(
+                key, namespace))
             trigger = (trigger_group, 0, side.start, side.start + side.n)
             run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
                               -1 if role == "pre" else 1,
@@ -143,6 +146,23 @@ class SynapticCode:
                               type_name="SynapticPathway"))
 
     # -- compiling ------------------------------------------------------------
+
+    def _check_cache(self, namespace) -> None:
+        """Forget the compiled programs when a value they use has changed
+        (programs do not depend on dt, N or the connectivity)."""
+        nodes_ = [stmt for _, _, stmts in self._statements.values() for stmt in stmts]
+        nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
+        resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
+        key = (tuple(sorted(resolver.constants(free_names(*nodes_), missing_ok=True).items())),
+               self.method)
+        if self.__dict__.get("_cache_key") != key:
+            self._cache_key = key
+            self._cache = {}
+
+    def _cached(self, what, build):
+        if what not in self._cache:
+            self._cache[what] = build()
+        return self._cache[what]
 
     def _rename(self, statements):
         """Unsuffixed postsynaptic variables renamed ``x_post`` (Brian2's
@@ -295,7 +315,8 @@ class SynapticCode:
                           root._engine_group(run), 0, program, self, "SummedVariableUpdater"))
         target = base + "_" + suffix
         add = n.Assign(target, "=", n.BinOp("+", n.Name(target), eq.expr))
-        program, bindings = self._program((add,), namespace, where, None, check=False)
+        program, bindings = self._cached(("summed", var), lambda: self._program(
+            (add,), namespace, where, None, check=False))
         run.add(Operation(name, "synaptic", root.clock, "groups", root.order - 1,
                           pathway(program, bindings), owner=self,
                           type_name="SummedVariableUpdater"))
