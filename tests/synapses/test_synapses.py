@@ -431,3 +431,24 @@ def test_a_changed_constant_between_runs_is_used():
     weight = 10.0  # noqa: F841 (read by run() from this namespace)
     run(0.1 * ms)
     assert G.v[1] == 12.0
+
+
+def test_subexpressions_of_the_neuron_groups_against_brian2():
+    """u_pre, y_post and an unsuffixed y (the target's) in strings and in
+    on_pre, through a target subgroup (i and N inside them are the root
+    group's); Brian2 2.9.0 prints the values below."""
+    G = NeuronGroup(3, "v : 1\nu = 2*v + i : 1", threshold="v > 10")
+    G.v = [1.0, 2.0, 3.0]
+    H = NeuronGroup(4, "x : 1\ny = x*x + N : 1", threshold="x > 10")
+    H.x = [0.5, 1.0, 1.5, 2.0]
+    S = Synapses(G, H[1:4], "w : 1", on_pre="x += w*u_pre + y")
+    S.connect(i=[0, 2], j=[1, 2])
+    S.w = "u_pre + y_post"
+    assert S.w[:].tolist() == [8.25, 16.0]
+    assert S.u_pre[:].tolist() == [2.0, 8.0]
+    assert S.y_post[:].tolist() == [6.25, 8.0] and S.y[:].tolist() == [6.25, 8.0]
+    with pytest.raises(ReadOnlyVariableError):
+        S.y_post = 1
+    G.v = [20, 20, 20]
+    run(0.1 * ms)
+    assert H.x[:].tolist() == [0.5, 1.0, 337.75, 682.0]

@@ -164,6 +164,48 @@ class SynapticCode:
             self._cache[what] = build()
         return self._cache[what]
 
+    def _prepared(self, statements):
+        """Statements with the synaptic and the neurons' subexpressions
+        substituted and unsuffixed postsynaptic names renamed."""
+        statements = tuple(self._expand_neuron_subexpressions(
+            substitute(s, self._expanded_subexprs)) for s in statements)
+        return self._rename(statements)
+
+    def _neuron_subexpression(self, name: str):
+        """``(side, subexpression, suffix)`` for ``x_pre``/``x_post``/an
+        unsuffixed ``x`` naming a subexpression of a neuron group, else None."""
+        if name in self._columns or name in self._subexpressions:
+            return None
+        for suffix, side in (("_pre", self._pre_side), ("_post", self._post_side)):
+            if name.endswith(suffix) and name[:-len(suffix)] in side.root._subexpressions:
+                return side, name[:-len(suffix)], suffix
+        if name in self._post_side.root._subexpressions:
+            return self._post_side, name, "_post"
+        return None
+
+    def _expand_neuron_subexpressions(self, node):
+        """``node`` with subexpressions of the neuron groups replaced by their
+        definitions, written with the synapse's names (``x_post``, ``j``)."""
+        mapping = {}
+        for name_ in free_names(node):
+            found = self._neuron_subexpression(name_)
+            if found is None:
+                continue
+            side, var, suffix = found
+            expr = side.root._expanded_subexpressions()[var]
+            rename = {}
+            for inner in free_names(expr):
+                if inner in side.root._columns:
+                    rename[inner] = n.Name(inner + suffix)
+                elif inner == "i":
+                    index = n.Name("i" if suffix == "_pre" else "j")
+                    rename[inner] = (n.BinOp("+", index, n.Number(float(side.start)))
+                                     if side.start else index)
+                elif inner == "N":
+                    rename[inner] = n.Number(float(side.root.N))
+            mapping[name_] = substitute(expr, rename)
+        return substitute(node, mapping) if mapping else node
+
     def _rename(self, statements):
         """Unsuffixed postsynaptic variables renamed ``x_post`` (Brian2's
         resolution: synaptic variables first, then the postsynaptic group)."""
@@ -192,8 +234,7 @@ class SynapticCode:
         from nerve.ir.encode import encode
         from nerve.ir.lower import lower
 
-        statements = tuple(substitute(s, self._expanded_subexprs) for s in statements)
-        statements = self._rename(statements)
+        statements = self._prepared(statements)
         resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
         if check:
             check_statements(statements, resolver.reading(source, where).dimension,
@@ -251,9 +292,7 @@ class SynapticCode:
         resolver = self._resolver(namespace, where)[0]
         from nerve.equations import check_statements
 
-        check_statements(self._rename(tuple(substitute(s, self._expanded_subexprs)
-                                            for s in user)),
-                         resolver.reading(text, where).dimension, source=text, where=where,
+        check_statements(self._prepared(user), resolver.reading(text, where).dimension, source=text, where=where,
                          booleans=self._booleans())
         statements = list(self._event_driven_statements()) + list(user)
         if self._event_driven:

@@ -276,7 +276,7 @@ def _values(S, text, indices, pre, post, namespace, where, condition=False,
     from nerve.synapses.lanes import evaluate
     from nerve.units import DIMENSIONLESS
 
-    expr = parse_expression(text, where=where)
+    expr = S._expand_neuron_subexpressions(parse_expression(text, where=where))
     # the sizes of the source and target are known by name (as in Brian2)
     namespace = {**(namespace or {}), "N_pre": S._pre_side.n, "N_post": S._post_side.n}
     arrays = {name: np.asarray(v, dtype=np.float64) for name, v in indices.items()}

@@ -254,6 +254,8 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             return "index"
         if self._neuron_variable(name) is not None:
             return "neuron"
+        if self._neuron_subexpression(name) is not None:
+            return "neuron subexpression"
         return None
 
     def _variable_dim(self, name: str):
@@ -261,6 +263,9 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         if found is not None:
             side, var = found
             return side.root._dims[var]
+        sub = self._neuron_subexpression(name) if name not in self._dims else None
+        if sub is not None:
+            return sub[0].root.equations[sub[1]].dim
         return super()._variable_dim(name)
 
     def _variable_dtype(self, name: str) -> str:
@@ -268,6 +273,9 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         if found is not None:
             side, var = found
             return side.root._dtypes[var]
+        sub = self._neuron_subexpression(name) if name not in self._dtypes else None
+        if sub is not None:
+            return sub[0].root.equations[sub[1]].dtype
         return super()._variable_dtype(name)
 
     def _synapse_key(self, key):
@@ -309,12 +317,19 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
 
             values = values if index is None else values[index]
             return _typed(values, self._variable_dtype(name), self._variable_dim(name), raw)
+        if kind == "neuron subexpression" and not isinstance(key, tuple):
+            values = self._compute(n.Name(name), namespace, f"{self._what(name)}")
+            index = self._index(name, key, namespace)
+            from nerve.groups.access import _typed
+
+            values = values if index is None else values[index]
+            return _typed(values, self._variable_dtype(name), self._variable_dim(name), raw)
         return super()._read(name, key, raw, namespace)
 
     def _write(self, name: str, key, value, raw: bool, namespace) -> None:
         self._check_connected(name)
         key = self._synapse_key(key)
-        if self._kind(name) in ("index", "neuron"):
+        if self._kind(name) in ("index", "neuron", "neuron subexpression"):
             from nerve.exceptions import ReadOnlyVariableError
 
             raise ReadOnlyVariableError(
@@ -403,6 +418,11 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
                 dims.setdefault(var + suffix, dim)
         for var, dim in self._post_side.root._dims.items():
             dims.setdefault(var, dim)
+        for side, suffix in ((self._pre_side, "_pre"), (self._post_side, "_post")):
+            for var in side.root._subexpressions:
+                dims.setdefault(var + suffix, side.root.equations[var].dim)
+        for var in self._post_side.root._subexpressions:
+            dims.setdefault(var, self._post_side.root.equations[var].dim)
         return Resolver(dims, namespace, owner=owner), self._expanded_subexprs
 
     def _expanded_subexpressions(self) -> dict:
@@ -421,6 +441,7 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         from nerve.ir.encode import encode
         from nerve.ir.lower import lower
 
+        statement = self._expand_neuron_subexpressions(statement)
         slots = dict(self._slots)
         columns = list(self._columns.values())
         used = [u for u in free_names(statement) if u not in slots]
