@@ -452,3 +452,16 @@ def test_subexpressions_of_the_neuron_groups_against_brian2():
     G.v = [20, 20, 20]
     run(0.1 * ms)
     assert H.x[:].tolist() == [0.5, 1.0, 337.75, 682.0]
+
+
+def test_multisynaptic_index_numbers_the_synapses_of_each_pair():
+    """As Brian2 2.9.0: k = [0, 1, 0, 1, 2, 0] across two connect() calls."""
+    G = NeuronGroup(3, "v:1")
+    S = Synapses(G, G, "w:1", multisynaptic_index="k")
+    S.connect(i=[0, 1], j=[1, 1], n=2)
+    S.connect(i=0, j=[1, 2])
+    assert S.k[:].tolist() == [0, 1, 0, 1, 2, 0]
+    S.w = "k*10 + i"
+    assert S.w[:].tolist() == [0.0, 10.0, 1.0, 11.0, 20.0, 0.0]
+    with pytest.raises(ModelDefinitionError):
+        Synapses(G, G, "w:1", multisynaptic_index="w")

@@ -74,10 +74,17 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         self.source, self.target = source, target
         self._pre_side = _side(source, "source")
         self._post_side = _side(target, "target")
-        for what, value in (("on_event", on_event), ("multisynaptic_index",
-                                                     multisynaptic_index)):
-            if value not in ("spike", None):
-                raise NotSupportedError(f"Synapses: {what}={value!r} is not supported yet")
+        if on_event != "spike":
+            raise NotSupportedError(f"Synapses: on_event={on_event!r} is not supported yet "
+                                    f"(only spikes trigger pathways)")
+        if multisynaptic_index is not None and (
+                not isinstance(multisynaptic_index, str)
+                or not multisynaptic_index.isidentifier()):
+            raise ModelDefinitionError(
+                f"Synapses: multisynaptic_index must be a variable name, got "
+                f"{multisynaptic_index!r}")
+        #: the integer variable numbering the synapses of each pair (or None)
+        self._multisynaptic = multisynaptic_index
         if isinstance(model, Equations):
             self.equations = model
         else:
@@ -139,6 +146,13 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             dims[column], dtypes[column] = get_dimensions(second), "float"
         if self._event_driven:
             dims["lastupdate"], dtypes["lastupdate"] = get_dimensions(second), "float"
+        if self._multisynaptic is not None:
+            if self._multisynaptic in dims:
+                raise ModelDefinitionError(
+                    f"Synapses: multisynaptic_index {self._multisynaptic!r} is also a "
+                    f"variable of the model; choose another name")
+            dims[self._multisynaptic] = get_dimensions(1)
+            dtypes[self._multisynaptic] = "integer"
         #: the initial value of each delay column for new synapses
         self._delay0 = {}
         for key, value in delays.items():
@@ -209,7 +223,21 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             object.__setattr__(self, "_columns", columns)
             self._pre = np.concatenate([self._pre, pre]).astype(np.int32)
             self._post = np.concatenate([self._post, post]).astype(np.int32)
+            if self._multisynaptic is not None:
+                columns[self._multisynaptic][:] = self._pair_numbers()
             self._connected = True
+
+    def _pair_numbers(self) -> np.ndarray:
+        """For each synapse, how many synapses of the same (i, j) pair come
+        before it (``multisynaptic_index``)."""
+        pair = self._pre.astype(np.int64) * self._post_side.n + self._post
+        order = np.argsort(pair, kind="stable")
+        sorted_pairs = pair[order]
+        starts = np.flatnonzero(np.r_[True, sorted_pairs[1:] != sorted_pairs[:-1]])
+        group_start = np.repeat(starts, np.diff(np.r_[starts, len(pair)]))
+        numbers = np.empty(len(pair))
+        numbers[order] = np.arange(len(pair)) - group_start
+        return numbers
 
     @property
     def N_incoming_post(self) -> np.ndarray:
