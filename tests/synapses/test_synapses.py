@@ -465,3 +465,19 @@ def test_multisynaptic_index_numbers_the_synapses_of_each_pair():
     assert S.w[:].tolist() == [0.0, 10.0, 1.0, 11.0, 20.0, 0.0]
     with pytest.raises(ModelDefinitionError):
         Synapses(G, G, "w:1", multisynaptic_index="w")
+
+
+def test_scheduling_summary_lists_synaptic_operations_as_brian2():
+    """The order of Brian2 2.9.0's scheduling_summary() for this network."""
+    from nerve import Network, collect
+
+    G = NeuronGroup(3, "dv/dt = -v/ms : 1\nI : 1", threshold="v>1", reset="v=0",
+                    name="neurongroup")
+    S = Synapses(G, G, "w : 1\ndx/dt = -x/ms : 1 (clock-driven)\nI_post = w*x : 1 (summed)",
+                 on_pre="v += w", on_post="w += 1", name="synapses")
+    S.connect()
+    lines = Network(collect()).scheduling_summary().splitlines()[2:]
+    assert [line.split()[0] for line in lines] == [
+        "synapses_summed_variable_I_post", "neurongroup_stateupdater",
+        "synapses_stateupdater", "neurongroup_spike_thresholder", "synapses_pre",
+        "synapses_post", "neurongroup_spike_resetter"]

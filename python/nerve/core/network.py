@@ -196,6 +196,8 @@ class Network:
         builder = self._build(caller_namespace(2))
         rows = []
         for op in builder.operations:
+            if not op.listed:
+                continue
             owner = op.owner
             part_of = f"{owner.name} ({type(owner).__name__})" if owner is not None else "--"
             dt = op.clock.dt

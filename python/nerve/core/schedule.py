@@ -49,6 +49,9 @@ class Operation:
     program: Any = None
     owner: Any = None
     type_name: str = ""
+    #: whether ``scheduling_summary()`` shows it (False for the second
+    #: operation of one Brian2 object, e.g. a summed variable's zeroing)
+    listed: bool = True
 
 
 def slot_positions(schedule) -> dict[str, int]:

@@ -351,7 +351,8 @@ class SynapticCode:
                                              columns=root._slots, constants={})))
         name = f"{self.name}_summed_variable_{var}"
         run.add(Operation(name, "update", root.clock, "groups", root.order - 1,
-                          root._engine_group(run), 0, program, self, "SummedVariableUpdater"))
+                          root._engine_group(run), 0, program, self, "SummedVariableUpdater",
+                          listed=False))
         target = base + "_" + suffix
         add = n.Assign(target, "=", n.BinOp("+", n.Name(target), eq.expr))
         program, bindings = self._cached(("summed", var), lambda: self._program(
