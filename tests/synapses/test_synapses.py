@@ -481,3 +481,30 @@ def test_scheduling_summary_lists_synaptic_operations_as_brian2():
         "synapses_summed_variable_I_post", "neurongroup_stateupdater",
         "synapses_stateupdater", "neurongroup_spike_thresholder", "synapses_pre",
         "synapses_post", "neurongroup_spike_resetter"]
+
+
+def test_accumulated_increments_equal_the_general_path_bit_for_bit():
+    """`v_post += w` is added by the engine synapse by synapse (an
+    accumulation); `v_post = v_post + w` goes through gather, run and
+    scatter with segments ending at repeated targets. Same additions in the
+    same order: the same bits, with many synapses onto few targets."""
+    from nerve import seed
+
+    def simulate(code):
+        start_scope()
+        seed(5)
+        G = NeuronGroup(50, "v : 1\nu : 1\nfire : 1", threshold="fire > 0.5",
+                        reset="fire = rand()")
+        G.fire = "rand()"
+        S = Synapses(G, G, "w : 1", on_pre=code)
+        S.connect(p=0.5)
+        S.w = "rand() - 0.3"
+        S.delay = "rand()*0.5*ms"
+        run(2 * ms)
+        return G.v[:].copy(), G.u[:].copy()
+
+    fast = simulate("v_post += w\nu_post -= w*w")
+    general = simulate("v_post = v_post + w\nu_post = u_post - w*w")
+    assert np.any(fast[0] != 0)
+    for a, b in zip(fast, general):
+        assert np.array_equal(a, b)

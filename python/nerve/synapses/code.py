@@ -113,15 +113,15 @@ class SynapticCode:
         pre, post = self._sides(run)
         name = self.name
 
-        def pathway(program, bindings, trigger=None, queue=None):
+        def pathway(compiled, trigger=None, queue=None):
+            program, bindings, accumulate = compiled
             return run.pathway((g, pre, post, self._pre, self._post, program, bindings,
-                                trigger, queue))
+                                trigger, queue, accumulate))
 
         if self._clock_driven:
-            program, bindings = self._cached("clock", lambda: self._clock_driven_program(
-                namespace))
+            compiled = self._cached("clock", lambda: self._clock_driven_program(namespace))
             run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
-                              self.order, pathway(program, bindings), owner=self,
+                              self.order, pathway(compiled), owner=self,
                               type_name="StateUpdater"))
         for var in self._summed:
             self._add_summed(run, var, namespace, pathway)
@@ -137,12 +137,12 @@ class SynapticCode:
                 # Brian2's rounding of delays to steps (to the nearest, ties to even)
                 steps = np.round(self._columns[column] / side.root.clock.dt_).astype(np.int64)
             queue.prepare(self._pre if role == "pre" else self._post, side.n, steps)
-            program, bindings = self._cached(("pathway", key), lambda: self._pathway_program(
+            compiled = self._cached(("pathway", key), lambda: self._pathway_program(
                 key, namespace))
             trigger = (trigger_group, 0, side.start, side.start + side.n)
             run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
                               -1 if role == "pre" else 1,
-                              pathway(program, bindings, trigger, queue), owner=self,
+                              pathway(compiled, trigger, queue), owner=self,
                               type_name="SynapticPathway"))
 
     # -- compiling ------------------------------------------------------------
@@ -228,7 +228,7 @@ class SynapticCode:
 
     def _program(self, statements, namespace, where: str, source: str | None,
                  check: bool = True):
-        """Lower synaptic statements; returns ``(program, bindings)``."""
+        """Lower synaptic statements; returns ``(program, bindings, accumulate)``."""
         from nerve import _core
         from nerve.equations import check_statements
         from nerve.ir.encode import encode
@@ -239,9 +239,16 @@ class SynapticCode:
         if check:
             check_statements(statements, resolver.reading(source, where).dimension,
                              source=source, where=where, booleans=self._booleans())
+        statements, accumulated = self._accumulations(statements)
         targets = {s.target for s in statements}
-        slots, bindings = {}, []
+        slots, bindings, accumulate = {}, [], []
         for name_ in free_names(*statements):
+            if name_ in accumulated:
+                side_name, column = accumulated[name_]
+                accumulate.append((len(bindings), side_name, column))
+                slots[name_] = len(bindings)
+                bindings.append(("output", 0, False))
+                continue
             if name_ in self._columns:
                 binding = ("synaptic", self._slots[name_])
             elif name_ == "i":
@@ -264,7 +271,44 @@ class SynapticCode:
         constants = resolver.constants([u for u in free_names(*statements)
                                         if u not in slots and u not in temporaries])
         program = _core.Program(encode(lower(statements, columns=slots, constants=constants)))
-        return program, bindings
+        return program, bindings, accumulate
+
+    def _accumulations(self, statements):
+        """``x_post += expr`` (or ``-=``) as an increment the engine adds into
+        ``x`` synapse by synapse, when every write of a neuron variable is of
+        this form, each to a different variable, and no statement reads one
+        of them: the same additions in the same order as the general path
+        (which gathers ``x`` and ends a segment at every repeated neuron).
+        Returns the statements (increments assigned to ``_nerve_acc<k>``) and
+        ``{name: (side, column)}`` of the increments."""
+        writes = [s for s in statements if self._neuron_variable(s.target) is not None]
+        if not writes or any(s.op not in ("+=", "-=") for s in writes):
+            return statements, {}
+        keys = {}
+        for s in writes:
+            side, var = self._neuron_variable(s.target)
+            key = (id(side.root), var)
+            if key in keys:
+                return statements, {}
+            keys[key] = s
+        for s in statements:
+            for name_ in free_names(s.value):
+                found = self._neuron_variable(name_)
+                if found is not None and (id(found[0].root), found[1]) in keys:
+                    return statements, {}
+        out, accumulated = [], {}
+        for s in statements:
+            if s in writes:
+                side, var = self._neuron_variable(s.target)
+                name_ = f"_nerve_acc{len(accumulated)}"
+                side_name = "pre" if side is self._pre_side and s.target.endswith("_pre") \
+                    else "post"
+                accumulated[name_] = (side_name, side.root._slots[var])
+                value = s.value if s.op == "+=" else n.UnaryOp("-", s.value, s.span)
+                out.append(n.Assign(name_, "=", value, s.span))
+            else:
+                out.append(s)
+        return tuple(out), accumulated
 
     def _event_driven_statements(self):
         """Advance the event-driven variables from ``lastupdate`` to ``t``."""
@@ -353,10 +397,9 @@ class SynapticCode:
         run.add(Operation(name, "update", root.clock, "groups", root.order - 1,
                           root._engine_group(run), 0, program, self, "SummedVariableUpdater",
                           listed=False))
-        target = base + "_" + suffix
-        add = n.Assign(target, "=", n.BinOp("+", n.Name(target), eq.expr))
-        program, bindings = self._cached(("summed", var), lambda: self._program(
+        add = n.Assign(base + "_" + suffix, "+=", eq.expr)
+        compiled = self._cached(("summed", var), lambda: self._program(
             (add,), namespace, where, None, check=False))
         run.add(Operation(name, "synaptic", root.clock, "groups", root.order - 1,
-                          pathway(program, bindings), owner=self,
+                          pathway(compiled), owner=self,
                           type_name="SummedVariableUpdater"))

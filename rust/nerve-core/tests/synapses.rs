@@ -4,7 +4,7 @@
 
 use nerve_core::ir::asm::{v, Asm};
 use nerve_core::ir::Op;
-use nerve_core::schedule::{Binding, Gather, Pathway, Side, SpikeQueue, Trigger};
+use nerve_core::schedule::{Accumulate, Binding, Gather, Pathway, Side, SpikeQueue, Trigger};
 use nerve_core::{Action, Clock, Columns, Group, NoHost, Operation, Program, Rng, Schedule};
 
 /// `col1 = col1 + col0`: with col0 bound to `w` and col1 to `v_post`.
@@ -31,8 +31,32 @@ fn spike_program() -> Program {
 /// step, `v` in column 1), synapses in group 1 (`w` in column 0) with the
 /// given connectivity and delays; returns `v` of group 0 after each step.
 fn simulate(pre: &[i32], post: &[i32], w: &[f64], delays: &[i64], steps: i64) -> Vec<Vec<f64>> {
+    simulate_with(pre, post, w, delays, steps, false)
+}
+
+/// `col1 = col0`: with col0 bound to `w` and col1 an output accumulated
+/// into `v_post`.
+fn increment_program() -> Program {
+    let mut a = Asm::new(2);
+    a.load(v(0), 0).store(1, v(0));
+    Program::decode(&a.finish()).unwrap()
+}
+
+/// As [`simulate`]; with `accumulate`, `v_post += w` is an accumulation.
+fn simulate_with(
+    pre: &[i32],
+    post: &[i32],
+    w: &[f64],
+    delays: &[i64],
+    steps: i64,
+    accumulate: bool,
+) -> Vec<Vec<f64>> {
     let detect = spike_program();
-    let add = add_program();
+    let add = if accumulate {
+        increment_program()
+    } else {
+        add_program()
+    };
     let mut flag = vec![1.0, 0.0, 0.0];
     let mut v_col = vec![0.0; 3];
     let mut w_col = w.to_vec();
@@ -74,10 +98,23 @@ fn simulate(pre: &[i32], post: &[i32], w: &[f64], delays: &[i64], steps: i64) ->
                     write: false,
                 },
                 Binding {
-                    source: Gather::Post(1),
-                    write: true,
+                    source: if accumulate {
+                        Gather::Output
+                    } else {
+                        Gather::Post(1)
+                    },
+                    write: !accumulate,
                 },
             ],
+            accumulate: if accumulate {
+                vec![Accumulate {
+                    slot: 1,
+                    pre: false,
+                    column: 1,
+                }]
+            } else {
+                Vec::new()
+            },
             trigger: Some(Trigger {
                 group: 0,
                 event: 0,
@@ -125,6 +162,23 @@ fn repeated_targets_all_add_in_one_step() {
     let v = simulate(&[0, 0, 0], &[1, 2, 1], &[0.25, 0.5, 1.0], &[0], 2);
     assert_eq!(v[0], vec![0.0, 1.25, 0.5]);
     assert_eq!(v[1], vec![0.0, 2.5, 1.0]);
+}
+
+#[test]
+fn accumulating_equals_gathering_and_scattering() {
+    // many synapses, repeated targets in every step: bit for bit the same
+    let n = 3000;
+    let pre = vec![0; n];
+    let post: Vec<i32> = (0..n).map(|s| ((s * 7) % 3) as i32).collect();
+    let w: Vec<f64> = (0..n).map(|s| 1.0 / (1.0 + s as f64)).collect();
+    let delays: Vec<i64> = (0..n).map(|s| (s % 3) as i64).collect();
+    let a = simulate_with(&pre, &post, &w, &delays, 5, false);
+    let b = simulate_with(&pre, &post, &w, &delays, 5, true);
+    assert!(a[4][1] > 0.0);
+    for (x, y) in a.iter().zip(&b) {
+        let same = x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits());
+        assert!(same, "{x:?} != {y:?}");
+    }
 }
 
 #[test]
@@ -180,6 +234,7 @@ fn a_queue_prepared_for_other_synapses_is_refused() {
                 write: true,
             },
         ],
+        accumulate: Vec::new(),
         trigger: Some(Trigger {
             group: 0,
             event: 0,

@@ -305,7 +305,7 @@ pub fn run<'py>(
     for (k, args) in pathways.iter_mut().enumerate() {
         let described = describe(k, args)?;
         let program = Arc::clone(&args.5.get().inner);
-        let (_, _, _, pre_index, post_index, _, _, _, queue) = args;
+        let (_, _, _, pre_index, post_index, _, _, _, queue, _) = args;
         links.push((
             described,
             pre_index.as_slice()?,
@@ -339,6 +339,7 @@ pub fn run<'py>(
                 post_index,
                 program,
                 bindings: d.bindings.clone(),
+                accumulate: d.accumulate.clone(),
                 trigger: d.trigger,
                 queue: queue.as_deref_mut(),
             })

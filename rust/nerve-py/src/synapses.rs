@@ -5,7 +5,7 @@
 use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
-use nerve_core::schedule::{Binding, Gather, Side, SpikeQueue, Trigger};
+use nerve_core::schedule::{Accumulate, Binding, Gather, Side, SpikeQueue, Trigger};
 
 use crate::errors::{EngineError, ProgramError};
 use crate::PyProgram;
@@ -64,7 +64,8 @@ impl PySpikeQueue {
 /// post_index, program, bindings, trigger, queue)` with `pre`/`post` as
 /// `(group, offset, n)`, `bindings` a list of `(kind, column, write)`
 /// (kind: "synaptic", "pre", "post", "pre_index", "post_index"), `trigger`
-/// `None` or `(group, event, start, stop)`, `queue` `None` or a SpikeQueue.
+/// `None` or `(group, event, start, stop)`, `queue` `None` or a SpikeQueue,
+/// `accumulate` a list of `(slot, side, column)` (side "pre" or "post").
 pub type PathwayArgs<'py> = (
     usize,
     (usize, usize, usize),
@@ -75,6 +76,7 @@ pub type PathwayArgs<'py> = (
     Vec<(String, usize, bool)>,
     Option<(usize, usize, usize, usize)>,
     Option<PyRefMut<'py, PySpikeQueue>>,
+    Vec<(usize, String, usize)>,
 );
 
 /// The parts of a pathway that need no borrow.
@@ -84,10 +86,12 @@ pub struct Described {
     pub post: Side,
     pub bindings: Vec<Binding>,
     pub trigger: Option<Trigger>,
+    pub accumulate: Vec<Accumulate>,
 }
 
 pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
-    let (synapses, pre, post, pre_index, post_index, _, bindings, trigger, queue) = args;
+    let (synapses, pre, post, pre_index, post_index, _, bindings, trigger, queue, accumulate) =
+        args;
     if pre_index.len() != post_index.len() {
         return Err(ProgramError::new_err(format!(
             "pathway {k}: {} presynaptic but {} postsynaptic indices",
@@ -109,6 +113,7 @@ pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
                 "post" => Gather::Post(*c),
                 "pre_index" => Gather::PreIndex,
                 "post_index" => Gather::PostIndex,
+                "output" => Gather::Output,
                 other => {
                     return Err(ProgramError::new_err(format!(
                         "pathway {k}: unknown binding kind {other:?}"
@@ -119,6 +124,19 @@ pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
                 source: bound,
                 write: *write,
             })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let accumulate = accumulate
+        .iter()
+        .map(|(slot, side, column)| match side.as_str() {
+            "pre" | "post" => Ok(Accumulate {
+                slot: *slot,
+                pre: side == "pre",
+                column: *column,
+            }),
+            other => Err(ProgramError::new_err(format!(
+                "pathway {k}: an accumulation goes to \"pre\" or \"post\", not {other:?}"
+            ))),
         })
         .collect::<PyResult<Vec<_>>>()?;
     let side = |(group, offset, n): (usize, usize, usize)| Side { group, offset, n };
@@ -133,5 +151,6 @@ pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
             start,
             stop,
         }),
+        accumulate,
     })
 }

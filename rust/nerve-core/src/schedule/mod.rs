@@ -54,7 +54,7 @@ mod synapses;
 pub use exec::run;
 pub use queue::SpikeQueue;
 pub use record::{EventRecording, Recordings, StateRecording};
-pub use synapses::{Binding, Gather, Pathway, Side, Trigger};
+pub use synapses::{Accumulate, Binding, Gather, Pathway, Side, Trigger};
 
 use crate::ir::decode::Program;
 use crate::noise::Rng;

@@ -57,6 +57,22 @@ pub enum Gather {
     PreIndex,
     /// The value `post[s]` (read only).
     PostIndex,
+    /// Nothing gathered: a scratch column the program writes (an increment
+    /// for an [`Accumulate`]).
+    Output,
+}
+
+/// After the program ran on a segment, add scratch slot `slot` of each
+/// synapse into column `column` of its presynaptic (`pre`) or postsynaptic
+/// neuron, one synapse after the other in list order. This is what
+/// `x_post += expr` does when `x` is neither read nor otherwise written by
+/// the program: the same additions in the same order as a synapse-by-synapse
+/// loop, without gathering `x` or ending segments at repeated neurons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accumulate {
+    pub slot: usize,
+    pub pre: bool,
+    pub column: usize,
 }
 
 /// One column slot of a synaptic program.
@@ -98,6 +114,8 @@ pub struct Pathway<'a, 'p> {
     pub post_index: &'a [i32],
     pub program: &'p Program,
     pub bindings: Vec<Binding>,
+    /// Increments added into neuron columns after each segment.
+    pub accumulate: Vec<Accumulate>,
     /// For [`Action::Propagate`](super::Action::Propagate): what triggers it
     /// and its queue (prepared for these synapses).
     pub trigger: Option<Trigger>,
@@ -115,6 +133,12 @@ impl Pathway<'_, '_> {
                     Gather::Post(_) => self.post.group == g,
                     _ => false,
                 }
+        }) || self.accumulate.iter().any(|a| {
+            g == if a.pre {
+                self.pre.group
+            } else {
+                self.post.group
+            }
         })
     }
 
@@ -190,10 +214,33 @@ impl Pathway<'_, '_> {
                     }
                     continue;
                 }
+                Gather::Output => continue,
             };
             let len = groups.get(g).map_or(0, |g| g.columns.len());
             if c >= len {
                 return Err(CoreError::index("bound column slot", c as i64, len));
+            }
+        }
+        for a in &self.accumulate {
+            let g = if a.pre {
+                self.pre.group
+            } else {
+                self.post.group
+            };
+            let len = groups.get(g).map_or(0, |g| g.columns.len());
+            if a.column >= len {
+                return Err(CoreError::index(
+                    "accumulated column slot",
+                    a.column as i64,
+                    len,
+                ));
+            }
+            if a.slot >= self.bindings.len() {
+                return Err(CoreError::index(
+                    "accumulated program slot",
+                    a.slot as i64,
+                    self.bindings.len(),
+                ));
             }
         }
         match (&self.trigger, &self.queue) {
@@ -243,11 +290,13 @@ impl SynWork {
         let mut stamps: Vec<(usize, Vec<u32>)> = Vec::new();
         for b in &p.bindings {
             let g = match b.source {
-                Gather::Synaptic(_) | Gather::PreIndex | Gather::PostIndex => continue,
+                Gather::Synaptic(_) | Gather::PreIndex | Gather::PostIndex | Gather::Output => {
+                    continue
+                }
                 Gather::Pre(_) => p.pre.group,
                 Gather::Post(_) => p.post.group,
             };
-            if p.writes(g) && !stamps.iter().any(|(h, _)| *h == g) {
+            if b.write && !stamps.iter().any(|(h, _)| *h == g) {
                 let n = groups.get(g).map_or(0, |g| g.columns.n());
                 stamps.push((g, vec![0; n]));
             }
@@ -321,6 +370,7 @@ fn lane(p: &Pathway<'_, '_>, bound: Gather, s: usize) -> usize {
         Gather::Post(_) | Gather::PostIndex => {
             p.post.offset + p.post_index.get(s).copied().unwrap_or(0) as usize
         }
+        Gather::Output => s,
     }
 }
 
@@ -394,7 +444,7 @@ fn group_of(p: &Pathway<'_, '_>, b: Gather) -> Option<usize> {
         Gather::Synaptic(_) => Some(p.synapses),
         Gather::Pre(_) => Some(p.pre.group),
         Gather::Post(_) => Some(p.post.group),
-        Gather::PreIndex | Gather::PostIndex => None,
+        Gather::PreIndex | Gather::PostIndex | Gather::Output => None,
     }
 }
 
@@ -414,6 +464,7 @@ fn run_segment(p: &Pathway<'_, '_>, w: &mut SynWork, groups: &mut [Group<'_, '_>
                     *x = f64::from(p.post_index.get(s as usize).copied().unwrap_or(0));
                 }
             }
+            Gather::Output => {}
             Gather::Synaptic(c) | Gather::Pre(c) | Gather::Post(c) => {
                 if let Some(g) = group_of(p, b.source).and_then(|g| groups.get(g)) {
                     for (x, &s) in col.iter_mut().zip(seg) {
@@ -455,6 +506,20 @@ fn run_segment(p: &Pathway<'_, '_>, w: &mut SynWork, groups: &mut [Group<'_, '_>
             for (&x, &s) in col[..m].iter().zip(seg) {
                 g.columns.set(c, lane(p, b.source, s as usize), x);
             }
+        }
+    }
+    for a in &p.accumulate {
+        let (group, bound) = if a.pre {
+            (p.pre.group, Gather::Pre(a.column))
+        } else {
+            (p.post.group, Gather::Post(a.column))
+        };
+        let (Some(g), Some(col)) = (groups.get(group), w.scratch.get(a.slot)) else {
+            continue;
+        };
+        for (&x, &s) in col[..m].iter().zip(seg) {
+            let l = lane(p, bound, s as usize);
+            g.columns.set(a.column, l, g.columns.get(a.column, l) + x);
         }
     }
 }
