@@ -508,3 +508,30 @@ def test_accumulated_increments_equal_the_general_path_bit_for_bit():
     assert np.any(fast[0] != 0)
     for a, b in zip(fast, general):
         assert np.array_equal(a, b)
+
+
+def test_connect_during_a_run_is_refused():
+    """The engine holds the synapses' arrays during a run: code run from
+    the run (a host operation) cannot connect() more."""
+    from nerve import Network
+    from nerve.core.base import NerveObject
+    from nerve.core.schedule import Operation
+    from nerve.exceptions import SimulationError
+
+    class Hook(NerveObject):
+        def __init__(self, fn):
+            super().__init__()
+            self.fn = fn
+
+        def _contribute(self, run):
+            h = run.host(lambda t: self.fn())
+            run.add(Operation(self.name, "host", self.clock, "end", 0, h, owner=self))
+
+    G = _group(3)
+    S = Synapses(G, G, on_pre="v += 1")
+    S.connect(i=0, j=1)
+    net = Network(G, S, Hook(lambda: S.connect(i=1, j=2)))
+    with pytest.raises(SimulationError, match="during a run"):
+        net.run(0.1 * ms)
+    S.connect(i=1, j=2)  # between runs it is fine
+    assert len(S) == 2

@@ -109,6 +109,9 @@ class SynapticCode:
 
         namespace = self.namespace if self.namespace is not None else run.namespace
         self._check_cache(namespace)
+        # the engine holds the columns and indices until the run ends
+        self._in_run = True
+        run.after_run(lambda: setattr(self, "_in_run", False))
         g = self._engine_group(run)
         pre, post = self._sides(run)
         name = self.name

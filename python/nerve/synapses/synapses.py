@@ -212,6 +212,12 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         from nerve.core.network import run_lock
 
         with run_lock:
+            if self.__dict__.get("_in_run"):
+                from nerve.exceptions import SimulationError
+
+                raise SimulationError(
+                    f"cannot connect() Synapses {self.name!r} during a run (e.g. from a "
+                    f"network_operation): create the synapses before run() or between runs")
             old, new = len(self._pre), len(self._pre) + len(pre)
             columns = {}
             for name_, column in self._columns.items():
