@@ -185,6 +185,10 @@ def _repeat(pre, post, n):
     return pre.astype(np.int32), post.astype(np.int32)
 
 
+#: candidates evaluated per call of the engine (bounds the temporary copies)
+_PIECE = 1 << 20
+
+
 def _check_probability(p) -> None:
     if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p <= 1:
         raise InvalidArgumentError(
@@ -237,7 +241,7 @@ def _skip_sample(S, n_pre: int, n_post: int, p: float):
     found, position = [], -1
     while True:
         expected = (total - position - 1) * p
-        batch = int(expected + 5 * np.sqrt(expected) + 16)
+        batch = min(int(expected + 5 * np.sqrt(expected) + 16), _PIECE)
         gaps = np.floor(np.log1p(-_uniforms(S, batch)) / log_q)
         positions = position + np.cumsum(gaps + 1)
         inside = positions[positions < total]
@@ -246,7 +250,9 @@ def _skip_sample(S, n_pre: int, n_post: int, p: float):
             break
         position = int(positions[-1])
     flat = np.concatenate(found)
-    return flat // n_post, flat % n_post
+    del found
+    index_type = np.int32 if max(n_pre, n_post) < 2**31 else np.int64
+    return (flat // n_post).astype(index_type), (flat % n_post).astype(index_type)
 
 
 def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
@@ -254,8 +260,12 @@ def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
     draw is below ``p`` (a number or an expression)."""
     keep = np.ones(len(pre), dtype=bool)
     if condition is not None:
-        keep = _values(S, condition, {"i": pre, "j": post}, pre, post, namespace,
-                       f"the condition {condition!r}", condition=True) != 0
+        # in pieces: the float64 copies the engine evaluates stay small
+        for a in range(0, len(pre), _PIECE):
+            b = min(a + _PIECE, len(pre))
+            keep[a:b] = _values(S, condition, {"i": pre[a:b], "j": post[a:b]}, pre[a:b],
+                                post[a:b], namespace, f"the condition {condition!r}",
+                                condition=True) != 0
     if isinstance(p, str) or p != 1:
         if isinstance(p, str):
             expr_p = p
