@@ -535,3 +535,17 @@ def test_connect_during_a_run_is_refused():
         net.run(0.1 * ms)
     S.connect(i=1, j=2)  # between runs it is fine
     assert len(S) == 2
+
+
+def test_a_condition_on_the_source_only_draws_its_rows():
+    """'i < 300' with p: only the rows of neurons 0-299 are drawn; the pairs
+    come in order, and their number is binomial(300*1000, p) (5 sd)."""
+    G = NeuronGroup(1000, "v : 1\nx : 1", threshold="v > 1")
+    G.x = "i % 2"
+    S = Synapses(G, G)
+    S.connect("i < 300 and x_pre > 0.5", p=0.05)
+    assert np.all(S.i[:] < 300) and np.all(S.i[:] % 2 == 1)
+    flat = S.i[:].astype(np.int64) * 1000 + S.j[:]
+    assert np.all(np.diff(flat) > 0)
+    trials = 150 * 1000
+    assert abs(len(S) - 0.05 * trials) <= 5 * np.sqrt(trials * 0.05 * 0.95)

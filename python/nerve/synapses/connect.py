@@ -91,6 +91,10 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
         if not isinstance(p, str) and p < 1:
             # a pair is kept when it passes the draw and the condition: draw first
             # (skip sampling, O(synapses)), then test the condition on the drawn pairs
+            rows = _rows(S, condition, namespace)
+            if rows is not None:  # a condition on the source neuron only: its rows
+                pre, post = _skip_sample(S, len(rows), n_post, float(p))
+                return _repeat(rows[pre], post, n)
             pre, post = _skip_sample(S, n_pre, n_post, float(p))
             keep = _filter(S, pre, post, condition, 1, namespace)
         else:
@@ -225,6 +229,28 @@ def _uniforms(S, count: int) -> np.ndarray:
 
     return evaluate(parse_expression("rand()"), {}, {}, count, {}, f"Synapses {S.name!r}",
                     S._rng.get(), S.clock, expected=DIMENSIONLESS)
+
+
+def _rows(S, condition, namespace):
+    """The source neurons that satisfy a condition naming only ``i``,
+    presynaptic variables and constants (None for any other condition), as
+    an int32 array: then only their rows are drawn."""
+    if condition is None:
+        return None
+    from nerve.groups.namespace import free_names
+
+    expr = S._expand_neuron_subexpressions(parse_expression(condition,
+                                                            where="the condition"))
+    for name in free_names(expr):
+        if name == "j" or name in ("N_incoming", "N_outgoing") or name in S._columns:
+            return None
+        found = S._neuron_variable(name)
+        if found is not None and found[0] is not S._pre_side:
+            return None
+    pre = np.arange(S._pre_side.n, dtype=np.int64)
+    keep = _values(S, condition, {"i": pre}, pre, None, namespace,
+                   f"the condition {condition!r}", condition=True) != 0
+    return np.flatnonzero(keep).astype(np.int32)
 
 
 def _skip_sample(S, n_pre: int, n_post: int, p: float):
