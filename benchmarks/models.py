@@ -2,8 +2,9 @@
 
 Each model is plain text that runs unchanged after ``from nerve import *`` or
 ``from brian2 import *``, with ``N`` (number of neurons) already bound in the
-namespace. The text builds a group ``G`` and a ``SpikeMonitor`` ``M``; the
-harness then calls ``run(...)`` itself, so that only the run is timed.
+namespace. The text builds a group ``G`` and a ``SpikeMonitor`` ``M`` (and, when
+the model has more objects, lists them all in ``_objects``); the harness then
+calls ``run(...)`` itself, so that only the run is timed.
 
 The parameters are the tutorial's, and the same values are hard-coded in the
 plain-C reference (``shared/bench-ref/neuron_ref.c``): tau = 10 ms, v0_max = 3,
@@ -82,6 +83,35 @@ G.vt = vt0
 """
 
 
+_CUBA = """\
+start_scope()
+seed(1)
+taum = 20*ms
+taue = 5*ms
+taui = 10*ms
+Vt = -50*mV
+Vr = -60*mV
+El = -49*mV
+eqs = '''
+dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
+dge/dt = -ge/taue : volt
+dgi/dt = -gi/taui : volt
+'''
+G = NeuronGroup(N, eqs, threshold='v>Vt', reset='v = Vr', refractory=5*ms, method='exact')
+G.v = 'Vr + rand() * (Vt - Vr)'
+we = (60*0.27/10)*mV
+wi = (-20*4.5/10)*mV
+Ne = int(0.8*N)
+p_connect = min(1.0, 80.0/N)
+Ce = Synapses(G, G, on_pre='ge += we')
+Ci = Synapses(G, G, on_pre='gi += wi')
+Ce.connect('i<Ne', p=p_connect)
+Ci.connect('i>=Ne', p=p_connect)
+M = SpikeMonitor(G)
+_objects = [G, Ce, Ci, M]
+"""
+
+
 @dataclass(frozen=True)
 class Model:
     """One benchmark model.
@@ -107,6 +137,9 @@ MODELS: dict[str, Model] = {
               "LIF with white noise (xi), Euler-Maruyama, refractory 5 ms"),
         Model("adaptive", _ADAPTIVE, 1000, 100.0,
               "adaptive threshold, two variables in volts, noise, two-statement reset"),
+        Model("cuba", _CUBA, 4000, 1000.0,
+              "Brian2's CUBA network: exact LIF with two synaptic currents, K = 80 "
+              "synapses per neuron (p = 80/N), on_pre 'ge += we' / 'gi += wi'"),
     )
 }
 

@@ -73,7 +73,7 @@ def standalone_sweep(spec: dict) -> dict:
         ns = dict(base)
         ns["N"] = n
         exec(MODELS[spec["model"]].source, ns)
-        exec("_net = Network(G, M)", ns)
+        exec("_net = Network(*_objects) if '_objects' in dir() else Network(G, M)", ns)
         for k, part in enumerate((warmup, steps)):
             if k == 1:
                 device.insert_code("main", "_bench_t0 = std::chrono::steady_clock::now();")

@@ -313,15 +313,21 @@ def run_cell(name: str, source: str, namespace: dict):
     return None
 
 
-def main(out_dir: str = os.path.join("out", "tutorial_1")) -> int:
+def main(out_dir: str = os.path.join("out", "tutorial_1"), cells=None,
+         expected_errors=None) -> int:
+    """Run ``cells`` (default: this tutorial's) in order; returns 1 if a cell
+    raised an error not in ``expected_errors`` or failed to raise one."""
     import matplotlib.pyplot as plt
+
+    cells = CELLS if cells is None else cells
+    expected_errors = EXPECTED_ERRORS if expected_errors is None else expected_errors
 
     os.makedirs(out_dir, exist_ok=True)
     namespace: dict = {"__name__": "__tutorial__"}
     timings = []
     failures = 0
     began = time.perf_counter()
-    for index, (name, source) in enumerate(CELLS):
+    for index, (name, source) in enumerate(cells):
         print(f"--- [{index}] {name}")
         start = time.perf_counter()
         try:
@@ -333,16 +339,18 @@ def main(out_dir: str = os.path.join("out", "tutorial_1")) -> int:
             print(f"{kind}: {error}")
             if name == "import":
                 raise
-            if EXPECTED_ERRORS.get(name) != kind:
+            if expected_errors.get(name) != kind:
                 failures += 1
                 print(f"!!! cell {name} raised {kind}, which the tutorial does not expect")
         else:
-            if name in EXPECTED_ERRORS:
+            if name in expected_errors:
                 failures += 1
-                print(f"!!! cell {name} should have raised {EXPECTED_ERRORS[name]}")
+                print(f"!!! cell {name} should have raised {expected_errors[name]}")
         timings.append((name, time.perf_counter() - start))
-        for number in plt.get_fignums():
-            path = os.path.join(out_dir, f"{index:02d}_{name}.png")
+        numbers = plt.get_fignums()
+        for k, number in enumerate(numbers):
+            suffix = f"_{k + 1}" if len(numbers) > 1 else ""
+            path = os.path.join(out_dir, f"{index:02d}_{name}{suffix}.png")
             plt.figure(number).savefig(path, dpi=80)
             print(f"(figure saved to {path})")
         plt.close("all")

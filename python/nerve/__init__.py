@@ -24,6 +24,7 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
 from nerve.groups import NeuronGroup, linked_var
 from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
+from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
 
 __version__ = "0.1.0"
@@ -36,7 +37,8 @@ _NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dime
 __all__ = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
-    "NeuronGroup", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network", "Equations",
+    "NeuronGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
+    "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",
     "set_num_threads", "get_num_threads",

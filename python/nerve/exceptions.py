@@ -142,3 +142,16 @@ class ArgumentTypeError(NerveError, TypeError):
 
 class SeedError(NerveError, ValueError):
     """A seed that numpy's global generator cannot take (outside 0 to 2**32 - 1)."""
+
+
+class NotConnectedError(NerveError, TypeError):
+    """A synaptic variable was used before ``connect()`` created synapses."""
+
+
+class SynapseMemoryError(NerveError, MemoryError):
+    """``connect()`` would need more memory than the machine has; nothing
+    was allocated."""
+
+
+class NotSupportedError(NerveError, NotImplementedError):
+    """A Brian2 feature nerve does not support yet (the message says which)."""

@@ -209,7 +209,7 @@ class Network:
         builder = self._build(caller_namespace(2))
         rows = []
         for op in builder.operations:
-            if op.kind == "gather":
+            if not op.listed:
                 continue
             owner = op.owner
             part_of = f"{owner.name} ({type(owner).__name__})" if owner is not None else "--"
@@ -295,7 +295,8 @@ class Network:
             ticks, stopped, steps, recordings, error = _core.run(
                 builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
                 builder.state_recorders, builder.event_recorders, host,
-                threads=get_num_threads(), gathers=builder.gathers)
+                threads=get_num_threads(), links=builder.links,
+                pathways=builder.pathways)
             builder.deliver(recordings)
             for clock, step in zip(clocks, steps):
                 clock._step = step

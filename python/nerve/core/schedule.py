@@ -24,7 +24,8 @@ __all__ = ["DEFAULT_SCHEDULE", "Operation", "RunBuilder", "slot_positions",
 DEFAULT_SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
 
 #: The kinds of operation the engine knows.
-KINDS = ("update", "detect", "on_event", "record_state", "record_events", "gather", "host")
+KINDS = ("update", "detect", "on_event", "record_state", "record_events", "link", "host",
+         "propagate", "synaptic")
 
 
 @dataclass
@@ -51,6 +52,10 @@ class Operation:
     owner: Any = None
     type_name: str = ""
     prelude: list = field(default_factory=list)
+    #: whether ``scheduling_summary()`` shows it (False for the second
+    #: operation of one Brian2 object, e.g. a summed variable's zeroing, and
+    #: for the copies of linked variables)
+    listed: bool = True
 
 
 def slot_positions(schedule) -> dict[str, int]:
@@ -76,7 +81,10 @@ class RunBuilder:
     state_recorders: list = field(default_factory=list)
     event_recorders: list = field(default_factory=list)
     hosts: list = field(default_factory=list)
-    gathers: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    #: programs over synapses (see ``nerve.synapses.code``), as ``_core.run``
+    #: takes them; ``propagate``/``synaptic`` operations name them by index
+    pathways: list = field(default_factory=list)
     _group_index: dict = field(default_factory=dict)
     _state_sinks: list = field(default_factory=list)
     _event_sinks: list = field(default_factory=list)
@@ -119,18 +127,23 @@ class RunBuilder:
         self._event_sinks.append(sink)
         return len(self.event_recorders) - 1
 
-    def gather(self, from_group: int, from_column: int, to_group: int, to_column: int,
-               indices) -> int:
+    def link(self, from_group: int, from_column: int, to_group: int, to_column: int,
+             indices) -> int:
         """Copy ``from_group``'s column into ``to_group``'s through ``indices``
-        (one per lane of ``to_group``) when the gather operation runs."""
-        self.gathers.append((from_group, from_column, to_group, to_column,
-                             [int(i) for i in indices]))
-        return len(self.gathers) - 1
+        (one per lane of ``to_group``) when the link operation runs."""
+        self.links.append((from_group, from_column, to_group, to_column,
+                           [int(i) for i in indices]))
+        return len(self.links) - 1
 
     def host(self, function: Callable[[float], Any]) -> int:
         """A Python function the engine calls with the time in seconds."""
         self.hosts.append(function)
         return len(self.hosts) - 1
+
+    def pathway(self, spec: tuple) -> int:
+        """Register a program over synapses; returns its index."""
+        self.pathways.append(spec)
+        return len(self.pathways) - 1
 
     def add(self, operation: Operation) -> None:
         if operation.kind not in KINDS:

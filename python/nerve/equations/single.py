@@ -24,8 +24,8 @@ __all__ = ["SingleEquation", "KINDS", "FLAGS", "RESERVED_NAMES", "reserved_reaso
 KINDS = ("differential", "subexpression", "parameter")
 #: The flags each kind of equation accepts.
 FLAGS = {
-    "differential": ("unless refractory",),
-    "subexpression": ("shared", "constant over dt"),
+    "differential": ("unless refractory", "clock-driven", "event-driven"),
+    "subexpression": ("shared", "constant over dt", "summed"),
     "parameter": ("constant", "shared", "linked"),
 }
 #: Names no variable may take (besides unit and function names, names starting

@@ -190,8 +190,17 @@ def _flags(span, kept):
     return seq
 
 
+def _word(item) -> str:
+    return item if isinstance(item, str) else item.value
+
+
+def _flagword(span, kept):
+    # 'clock-driven': names joined by '-'
+    return "-".join(_word(part) for part in kept)
+
+
 def _flag(span, kept):
-    return " ".join(word.value for word in kept)
+    return " ".join(_word(word) for word in kept)
 
 
 def _signed_number(span, kept):
@@ -235,6 +244,7 @@ _BUILDERS = {
     "expression": lambda span, kept: kept[0],
     "differential": _differential, "subexpression": _subexpression,
     "parameter": _parameter, "flags": _flags, "flag": _flag,
+    "flagword": _flagword,
     "signed_number": _signed_number, "statement": _statement,
     "call": _call, "arguments": _as_list,
     "bool_or": _bool_or, "bool_and": _bool_and, "bool_not": _bool_not,

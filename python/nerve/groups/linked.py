@@ -3,7 +3,7 @@
 or neuron 0 of a one-neuron group.
 
 In a run the engine copies the linked values just before every operation
-that may read them (a ``gather`` operation in front of the group's updates,
+that may read them (a ``link`` operation in front of the group's updates,
 thresholds, resets, code runners and monitor recordings), so they are as
 live as in Brian2; outside a run they are copied when read.
 """
@@ -110,8 +110,8 @@ def prelude(group, run, clock, when, order, owner_name: str, names=None) -> list
     for name, (source, source_name, indices) in links.items():
         if names is not None and name not in names:
             continue
-        k = run.gather(source._engine_group(run), source._slots[source_name],
-                       group._engine_group(run), group._slots[name], indices)
-        ops.append(Operation(f"{owner_name}_link_{name}", "gather", clock, when, order, k,
-                             owner=group, type_name="LinkedVariable"))
+        k = run.link(source._engine_group(run), source._slots[source_name],
+                     group._engine_group(run), group._slots[name], indices)
+        ops.append(Operation(f"{owner_name}_link_{name}", "link", clock, when, order, k,
+                             owner=group, type_name="LinkedVariable", listed=False))
     return ops

@@ -114,6 +114,12 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         self._programs: _Programs | None = None
         self.method_chosen: str | None = None
 
+        for name_, eq in self.equations.items():
+            synaptic = [f for f in eq.flags if f in ("clock-driven", "event-driven", "summed")]
+            if synaptic:
+                raise ModelDefinitionError(
+                    f"the flag '{synaptic[0]}' of '{name_}' is for the equations of Synapses; "
+                    f"a NeuronGroup integrates its differential equations every step")
         dims, dtypes = {}, {}
         for name_ in self.equations.state_names:  # (with subexpressions constant over dt)
             eq = self.equations[name_]

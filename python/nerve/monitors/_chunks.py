@@ -73,6 +73,10 @@ def recorded_group(source, monitor: str):
 
     if isinstance(source, NeuronGroup):
         return source, 0, source.N
+    from nerve.synapses import Synapses
+
+    if isinstance(source, Synapses):
+        return source, 0, source.N
     root = getattr(source, "source", None)
     if isinstance(root, NeuronGroup):
         return root, int(source.start), int(source.stop)

@@ -32,6 +32,9 @@ class EventMonitor(RecordedTimes, NerveObject):
     def __init__(self, source, event, variables=None, record=True, when=None, order=None,
                  name=None):
         group, start, stop = recorded_group(source, type(self).__name__)
+        if not hasattr(group, "_event_index"):
+            raise TypeError(f"{type(self).__name__} records the events of a NeuronGroup (or "
+                            f"a part of one), got {source!r}")
         index = group._event_index(event)  # refuses unknown events
         if when is None:
             when = "thresholds" if index == 0 else group.__dict__.get(
@@ -198,7 +201,7 @@ class SpikeMonitor(EventMonitor):
     def __init__(self, source, variables=None, record=True, when=None, order=None,
                  name=None):
         group = recorded_group(source, "SpikeMonitor")[0]
-        if group._threshold is None:
+        if getattr(group, "_threshold", None) is None and hasattr(group, "_event_index"):
             raise ModelDefinitionError(
                 f"SpikeMonitor: {source.name!r} has no threshold, so it never spikes")
         super().__init__(source, "spike", variables=variables, record=record, when=when,

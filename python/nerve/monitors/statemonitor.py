@@ -48,12 +48,14 @@ class StateMonitor(RecordedTimes, NerveObject):
         if variables is True:
             # every variable of the model, subexpressions included (as Brian2)
             variables = [v for v in group.equations.names
-                         if v in group._slots or v in group._subexpressions]
+                         if v in group._slots or (v in group._subexpressions
+                                                  and hasattr(group, "_subexpression_slot"))]
         elif isinstance(variables, str):
             variables = [variables]
         variables = list(variables)
         for var in variables:
-            if var not in group._slots and var not in group._subexpressions:
+            recordable = hasattr(group, "_subexpression_slot")  # (not yet for synapses)
+            if var not in group._slots and not (recordable and var in group._subexpressions):
                 from nerve.exceptions import UnknownNameError
 
                 known = ", ".join([*group._slots, *sorted(group._subexpressions)])
@@ -81,7 +83,8 @@ class StateMonitor(RecordedTimes, NerveObject):
         group = source._engine_group(run)
         operation = Operation(self.name, "record_state", self.clock, self.when, self.order,
                               0, owner=self, type_name="StateMonitor")
-        operation.prelude = source._link_prelude(run, operation, set(self.record_variables))
+        links = getattr(source, "_link_prelude", None)  # (groups with linked variables)
+        operation.prelude = links(run, operation, set(self.record_variables)) if links else []
         slots = []
         for var in self.record_variables:
             if var in source._slots:

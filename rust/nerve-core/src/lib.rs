@@ -20,7 +20,7 @@ pub use error::{CoreError, Result};
 pub use ir::decode::Program;
 pub use noise::Rng;
 pub use schedule::{
-    run, Action, Clock, EventRecorder, Flow, Gather, Group, Host, NoHost, Operation, Outcome,
+    run, Action, Clock, EventRecorder, Flow, Group, Host, Link, NoHost, Operation, Outcome,
     Recordings, Schedule, StateRecorder,
 };
 pub use vm::{execute, Columns};

@@ -5,6 +5,7 @@
 
 mod errors;
 mod run;
+mod synapses;
 
 use std::sync::Arc;
 
@@ -144,6 +145,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CHUNK", nerve_core::CHUNK)?;
     m.add_class::<PyProgram>()?;
     m.add_class::<PyRng>()?;
+    m.add_class::<synapses::PySpikeQueue>()?;
     m.add_function(wrap_pyfunction!(execute, m)?)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;
     Ok(())

@@ -9,10 +9,11 @@ use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyTuple};
 
-use nerve_core::schedule::{EventRecorder, Gather, StateRecorder};
+use nerve_core::schedule::{EventRecorder, Link, Pathway, StateRecorder};
 use nerve_core::{Action, Clock, Flow, Operation, Recordings, Schedule};
 
 use crate::errors::{EngineError, InvalidIndexError, ProgramError, SimulationError};
+use crate::synapses::{describe, PathwayArgs};
 use crate::{PyProgram, PyRng};
 
 /// How often a run re-acquires the GIL to check for Ctrl-C and report progress.
@@ -103,8 +104,10 @@ fn operation<'p>(
         },
         "record_state" => Action::RecordState { recorder: *target },
         "record_events" => Action::RecordEvents { recorder: *target },
-        "gather" => Action::Gather { gather: *target },
+        "link" => Action::Link { link: *target },
         "host" => Action::Host { id: *target },
+        "propagate" => Action::Propagate { pathway: *target },
+        "synaptic" => Action::Synaptic { pathway: *target },
         other => {
             return Err(SimulationError::new_err(format!(
                 "operation {k}: unknown kind {other:?}"
@@ -220,7 +223,7 @@ type GroupArgs<'py> = (usize, Bound<'py, PyAny>, PyRefMut<'py, PyRng>, usize);
 /// `None`. The caller stores the recordings and the time, then raises it:
 /// the state is consistent (the tick in which it was raised completed).
 #[pyfunction]
-#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, gathers=Vec::new()))]
+#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None))]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn run<'py>(
     py: Python<'py>,
@@ -231,7 +234,8 @@ pub fn run<'py>(
     event_recorders: Vec<(usize, usize, i64, i64, Vec<usize>)>,
     host: Option<Py<PyAny>>,
     threads: usize,
-    gathers: Vec<(usize, usize, usize, usize, Vec<i64>)>,
+    links: Vec<(usize, usize, usize, usize, Vec<i64>)>,
+    pathways: Option<Vec<PathwayArgs<'py>>>,
 ) -> PyResult<(u64, bool, Vec<i64>, Bound<'py, PyTuple>, Option<Py<PyAny>>)> {
     let mut clocks: Vec<Clock> = clocks
         .into_iter()
@@ -267,10 +271,10 @@ pub fn run<'py>(
             })
         })
         .collect::<PyResult<_>>()?;
-    let gathers: Vec<Gather> = gathers
+    let link_copies: Vec<Link> = links
         .into_iter()
         .map(|(from_group, from_column, to_group, to_column, indices)| {
-            Ok(Gather {
+            Ok(Link {
                 from_group,
                 from_column,
                 to_group,
@@ -321,6 +325,20 @@ pub fn run<'py>(
         parts.push((*n, std::mem::take(slices), *n_events));
         rngs.push(&mut rng.inner);
     }
+    let mut pathways = pathways.unwrap_or_default();
+    let mut links = Vec::with_capacity(pathways.len());
+    for (k, args) in pathways.iter_mut().enumerate() {
+        let described = describe(k, args)?;
+        let program = Arc::clone(&args.5.get().inner);
+        let (_, _, _, pre_index, post_index, _, _, _, queue, _) = args;
+        links.push((
+            described,
+            pre_index.as_slice()?,
+            post_index.as_slice()?,
+            program,
+            queue.as_deref_mut().map(|q| &mut q.inner),
+        ));
+    }
     let mut py_host = PyHost {
         host,
         pending: None,
@@ -336,12 +354,28 @@ pub fn run<'py>(
                 n_events: *n_events,
             });
         }
+        let mut run_pathways: Vec<Pathway<'_, '_>> = links
+            .iter_mut()
+            .map(|(d, pre_index, post_index, program, queue)| Pathway {
+                synapses: d.synapses,
+                pre: d.pre,
+                post: d.post,
+                pre_index,
+                post_index,
+                program,
+                bindings: d.bindings.clone(),
+                accumulate: d.accumulate.clone(),
+                trigger: d.trigger,
+                queue: queue.as_deref_mut(),
+            })
+            .collect();
         let schedule = Schedule {
             clocks: &mut clocks,
             ops: &operations,
             state_recorders: &state,
             event_recorders: &events,
-            gathers: &gathers,
+            links: &link_copies,
+            pathways: &mut run_pathways,
         };
         nerve_core::run(&mut groups, schedule, threads, &mut py_host)
     });

@@ -245,7 +245,8 @@ pub fn run_model(
         ops: &ops,
         state_recorders: &[],
         event_recorders: &recorders,
-        gathers: &[],
+        links: &[],
+        pathways: &mut [],
     };
     let (_, rec) = run(&mut groups, schedule, threads, &mut NoHost).unwrap();
     let spikes = rec.events.into_iter().next().unwrap();

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use super::plan::{self, Fusion};
 use super::record::{self, Recordings};
 use super::sweep::{sweep, Work};
+use super::synapses::{self, Pathway, SynWork};
 use super::{
     Action, Clock, Flow, Group, Host, Outcome, Schedule, CHECK_EVERY_LANE_STEPS, EPSILON_DT,
 };
@@ -55,8 +56,10 @@ enum Step<'p> {
     },
     RecordState(usize),
     RecordEvents(usize),
-    Gather(usize),
+    Link(usize),
     Host(usize),
+    Propagate(usize),
+    Synaptic(usize),
 }
 
 struct Planned<'p> {
@@ -108,8 +111,10 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
             },
             Action::RecordState { recorder } => Step::RecordState(recorder),
             Action::RecordEvents { recorder } => Step::RecordEvents(recorder),
-            Action::Gather { gather } => Step::Gather(gather),
+            Action::Link { link } => Step::Link(link),
             Action::Host { id } => Step::Host(id),
+            Action::Propagate { pathway } => Step::Propagate(pathway),
+            Action::Synaptic { pathway } => Step::Synaptic(pathway),
         };
         out.push(Planned {
             clock: op.clock,
@@ -125,12 +130,14 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
 /// how the run ended and what was recorded and not taken by the host.
 pub fn run(
     groups: &mut [Group<'_, '_>],
-    s: Schedule<'_, '_>,
+    mut s: Schedule<'_, '_>,
     threads: usize,
     host: &mut dyn Host,
 ) -> Result<(Outcome, Recordings)> {
     plan::validate(groups, &s)?;
     let fusion = plan::fuse(s.ops, &s);
+    let pathways = std::mem::take(&mut s.pathways);
+    let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();
     let mut work: Vec<Work> = groups
         .iter_mut()
         .enumerate()
@@ -163,6 +170,8 @@ pub fn run(
         1
     };
     let mut ctx = Ctx {
+        pathways,
+        syn_work,
         groups,
         work: &mut work,
         rec: &mut rec,
@@ -197,7 +206,9 @@ pub fn run(
 }
 
 /// What a tick works on.
-struct Ctx<'x, 'a, 'c> {
+struct Ctx<'x, 'a, 'c, 's, 'p> {
+    pathways: &'s mut [Pathway<'s, 'p>],
+    syn_work: Vec<SynWork>,
     groups: &'x mut [Group<'a, 'c>],
     work: &'x mut [Work],
     rec: &'x mut Recordings,
@@ -233,7 +244,7 @@ fn next_clocks(clocks: &[Clock], active: &mut [bool]) -> Option<()> {
 impl Ticker<'_, '_> {
     fn run(
         &mut self,
-        ctx: &mut Ctx<'_, '_, '_>,
+        ctx: &mut Ctx<'_, '_, '_, '_, '_>,
         steps: &mut [Planned<'_>],
         team: &Team,
     ) -> Outcome {
@@ -274,7 +285,7 @@ impl Ticker<'_, '_> {
     /// clock, every operation). Returns true when the host asked to stop.
     fn tick(
         &self,
-        ctx: &mut Ctx<'_, '_, '_>,
+        ctx: &mut Ctx<'_, '_, '_, '_, '_>,
         steps: &mut [Planned<'_>],
         team: &Team,
         active: &[bool],
@@ -359,9 +370,41 @@ impl Ticker<'_, '_> {
                         }
                     }
                 }
-                Step::Gather(gather) => {
-                    if let Some(x) = self.s.gathers.get(*gather) {
-                        gather_column(ctx.groups, x);
+                Step::Link(link) => {
+                    if let Some(x) = self.s.links.get(*link) {
+                        copy_linked(ctx.groups, x);
+                    }
+                }
+                Step::Propagate(pathway) => {
+                    let (Some(p), Some(sw)) = (
+                        ctx.pathways.get_mut(*pathway),
+                        ctx.syn_work.get_mut(*pathway),
+                    ) else {
+                        continue;
+                    };
+                    let Some(trigger) = p.trigger else {
+                        continue;
+                    };
+                    let events = ctx
+                        .work
+                        .get_mut(trigger.group)
+                        .and_then(|w| w.events.get_mut(trigger.event))
+                        .map(std::mem::take)
+                        .unwrap_or_default();
+                    synapses::propagate(p, sw, ctx.groups, &events, (t, dt, step));
+                    if let Some(slot) = ctx
+                        .work
+                        .get_mut(trigger.group)
+                        .and_then(|w| w.events.get_mut(trigger.event))
+                    {
+                        *slot = events;
+                    }
+                }
+                Step::Synaptic(pathway) => {
+                    if let (Some(p), Some(sw)) =
+                        (ctx.pathways.get(*pathway), ctx.syn_work.get_mut(*pathway))
+                    {
+                        synapses::sweep_all(p, sw, ctx.groups, (t, dt, step));
                     }
                 }
                 Step::Host(id) => {
@@ -376,7 +419,7 @@ impl Ticker<'_, '_> {
 }
 
 /// A linked variable's values, copied from the column it links to.
-fn gather_column(groups: &[Group<'_, '_>], x: &super::Gather) {
+fn copy_linked(groups: &[Group<'_, '_>], x: &super::Link) {
     let (Some(from), Some(to)) = (groups.get(x.from_group), groups.get(x.to_group)) else {
         return;
     };

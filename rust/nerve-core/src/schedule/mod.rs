@@ -29,11 +29,13 @@
 //!   `run_on_event`).
 //! - [`Action::RecordState`] / [`Action::RecordEvents`]: append to a
 //!   recorder (see [`Recordings`]).
-//! - [`Action::Gather`]: copy another group's column into one of this
+//! - [`Action::Link`]: copy another group's column into one of this
 //!   group's, through an index per lane (linked variables: read just
 //!   before each operation that uses them).
 //! - [`Action::Host`]: hand control to the caller ([`Host::call`]), e.g. to
 //!   run Python code; the caller may read and write state columns then.
+//! - [`Action::Propagate`] / [`Action::Synaptic`]: a program over synapses
+//!   that arrive this step / over every synapse ([`synapses`]).
 //!
 //! An `Update` immediately followed (in list order, possibly with
 //! operations in between that neither write the group nor read its event
@@ -47,11 +49,15 @@
 
 mod exec;
 mod plan;
+mod queue;
 mod record;
 mod sweep;
+mod synapses;
 
 pub use exec::run;
+pub use queue::SpikeQueue;
 pub use record::{EventRecording, Recordings, StateRecording};
+pub use synapses::{Accumulate, Binding, Gather, Pathway, Side, Trigger};
 
 use crate::ir::decode::Program;
 use crate::noise::Rng;
@@ -116,18 +122,27 @@ pub enum Action<'p> {
     RecordEvents {
         recorder: usize,
     },
-    Gather {
-        gather: usize,
+    Link {
+        link: usize,
     },
     Host {
         id: usize,
+    },
+    /// Queue this step's events of a pathway's trigger and run its program
+    /// over the synapses whose event arrives now (see [`synapses`]).
+    Propagate {
+        pathway: usize,
+    },
+    /// Run a pathway's program over every synapse (summed variables).
+    Synaptic {
+        pathway: usize,
     },
 }
 
 /// `to_group.to_column[k] = from_group.from_column[indices[k]]` for every
 /// lane `k` of `to_group` (`indices` holds one index per lane).
 #[derive(Clone, Debug)]
-pub struct Gather {
+pub struct Link {
     pub from_group: usize,
     pub from_column: usize,
     pub to_group: usize,
@@ -199,7 +214,9 @@ pub struct Schedule<'s, 'p> {
     pub ops: &'s [Operation<'p>],
     pub state_recorders: &'s [StateRecorder],
     pub event_recorders: &'s [EventRecorder],
-    pub gathers: &'s [Gather],
+    pub links: &'s [Link],
+    /// Programs over synapses, named by `Propagate`/`Synaptic` operations.
+    pub pathways: &'s mut [Pathway<'s, 'p>],
 }
 
 /// How a run ended.

@@ -94,15 +94,29 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                     ));
                 }
             }
-            Action::Gather { gather } => {
-                if gather >= s.gathers.len() {
-                    return Err(CoreError::index("gather", gather as i64, s.gathers.len()));
+            Action::Link { link } => {
+                if link >= s.links.len() {
+                    return Err(CoreError::index("link", link as i64, s.links.len()));
                 }
             }
             Action::Host { .. } => {}
+            Action::Propagate { pathway } | Action::Synaptic { pathway } => {
+                let Some(p) = s.pathways.get(pathway) else {
+                    return Err(CoreError::index(
+                        "pathway",
+                        pathway as i64,
+                        s.pathways.len(),
+                    ));
+                };
+                if matches!(op.action, Action::Propagate { .. }) && p.trigger.is_none() {
+                    return Err(CoreError::invalid(format!(
+                        "pathway {pathway} is propagated but has no trigger"
+                    )));
+                }
+            }
         }
     }
-    for x in s.gathers {
+    for x in s.links {
         let from = group(groups, x.from_group, "linked group")?;
         let to = group(groups, x.to_group, "linking group")?;
         if x.from_column >= from.columns.len() || x.to_column >= to.columns.len() {
@@ -131,6 +145,9 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                 from.columns.n(),
             ));
         }
+    }
+    for (k, p) in s.pathways.iter().enumerate() {
+        p.validate(k, groups)?;
     }
     for r in s.state_recorders {
         let g = group(groups, r.group, "recorded group")?;
@@ -194,13 +211,15 @@ fn check_clock(c: &Clock) -> Result<()> {
 /// The group an operation writes, and the event buffer it reads or writes.
 fn effects(a: &Action<'_>, s: &Schedule<'_, '_>) -> (Option<usize>, Option<(usize, usize)>) {
     match *a {
-        Action::Gather { gather } => (s.gathers.get(gather).map(|x| x.to_group), None),
+        Action::Link { link } => (s.links.get(link).map(|x| x.to_group), None),
         Action::Update { group, .. } => (Some(group), None),
         Action::Detect { group, event, .. } => (None, Some((group, event))),
         Action::OnEvent { group, event, .. } => (Some(group), Some((group, event))),
         Action::RecordState { .. } => (None, None),
         Action::RecordEvents { .. } => (None, None),
         Action::Host { .. } => (None, None),
+        // (handled in `fuse`: they may write several groups)
+        Action::Propagate { .. } | Action::Synaptic { .. } => (None, None),
     }
 }
 
@@ -235,6 +254,10 @@ pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
                 Action::RecordEvents { recorder } => {
                     s.event_recorders.get(recorder).is_none_or(|r| r.group == g)
                 }
+                Action::Propagate { pathway } | Action::Synaptic { pathway } => s
+                    .pathways
+                    .get(pathway)
+                    .is_none_or(|p| p.writes(g) || p.trigger.is_some_and(|t| t.group == g)),
                 ref a => {
                     let (writes, events) = effects(a, s);
                     writes == Some(g) || events.is_some_and(|(h, _)| h == g)

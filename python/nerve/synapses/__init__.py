@@ -1,0 +1,5 @@
+"""Synapses between groups of neurons."""
+
+from nerve.synapses.synapses import Synapses
+
+__all__ = ["Synapses"]

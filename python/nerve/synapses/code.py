@@ -1,0 +1,408 @@
+"""How Synapses take part in a run: their programs and operations.
+
+A synaptic program is lowered like any program, but its column slots are
+*bindings* (``rust/nerve-core/src/schedule/synapses.rs``): a synaptic
+column, a column of the pre- or postsynaptic group read and written through
+the synapse's indices, or the indices ``i``/``j`` themselves. The engine
+gathers the bound values per synapse, runs the program, and scatters the
+written ones back in synapse order, so ``v_post += w`` from several synapses
+onto one neuron adds them all, in order.
+
+Operations contributed (Brian2's schedule):
+
+- ``<name>_stateupdater`` (slot ``groups``, the Synapses' clock): the
+  ``(clock-driven)`` equations, over every synapse;
+- ``<name>_summed_variable_<var>`` (slot ``groups``, order of the target
+  minus one, the target's clock): the target variable of a ``(summed)``
+  subexpression set to 0 on the target's neurons, then the sum over synapses;
+- ``<name>_pre`` / ``<name>_post`` (slot ``synapses``, order -1 / +1, the
+  clock of the group whose spikes trigger them): spikes queued by delay, then
+  ``on_pre``/``on_post`` over the synapses whose spike arrives this step.
+  ``(event-driven)`` variables are first advanced from ``lastupdate`` to ``t``
+  (exact integration over ``t - lastupdate``), and ``lastupdate = t`` ends
+  the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from nerve.core.schedule import Operation
+from nerve.equations import nodes as n
+from nerve.exceptions import ModelDefinitionError
+from nerve.groups.namespace import free_names, substitute
+
+__all__ = ["Side", "SynapticCode"]
+
+
+@dataclass(frozen=True)
+class Side:
+    """The neurons on one side of the synapses: the root group, the first
+    neuron of the (sub)group and its size."""
+
+    root: object
+    start: int
+    n: int
+
+
+class SynapticCode:
+    """Mixin of :class:`~nerve.synapses.Synapses` (see the module docstring)."""
+
+    def _classify_equations(self) -> None:
+        self._event_driven, self._clock_driven, self._summed = [], [], []
+        for name_, eq in self.equations.items():
+            if eq.kind == "differential":
+                if "event-driven" in eq.flags and "clock-driven" in eq.flags:
+                    raise ModelDefinitionError(
+                        f"'{name_}' cannot be both (event-driven) and (clock-driven)")
+                (self._event_driven if "event-driven" in eq.flags
+                 else self._clock_driven).append(name_)
+            elif eq.kind == "subexpression" and "summed" in eq.flags:
+                side = ("post" if name_.endswith("_post") else
+                        "pre" if name_.endswith("_pre") else None)
+                if side is None:
+                    raise ModelDefinitionError(
+                        f"the (summed) variable '{name_}' must name a variable of the "
+                        f"target or source group, with the suffix _post or _pre "
+                        f"(e.g. 'I_post = w*s : amp (summed)')")
+                self._summed.append(name_)
+        for name_ in self._summed:
+            base, side = name_.rsplit("_", 1)
+            root = (self._post_side if side == "post" else self._pre_side).root
+            if base not in root._columns:
+                raise ModelDefinitionError(
+                    f"the (summed) variable '{name_}' needs a variable '{base}' in "
+                    f"{root.name!r}; declare it there as a parameter (e.g. '{base} : 1')")
+
+    # -- the run protocol -------------------------------------------------
+
+    def _dependencies(self):
+        return (self._pre_side.root, self._post_side.root)
+
+    def _observes(self):
+        """Neuron variables read by the synaptic code (the groups keep them
+        up to date during the run)."""
+        nodes_ = [stmt for _, _, stmts in self._statements.values() for stmt in stmts]
+        nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
+        names = set(free_names(*nodes_))
+        observed = {}
+        for name_ in names:
+            found = self._neuron_variable(name_)
+            if found is not None:
+                side, var = found
+                observed.setdefault(side.root, set()).add(var)
+        return observed
+
+    def _sides(self, run):
+        pre = (self._pre_side.root._engine_group(run), self._pre_side.start, self._pre_side.n)
+        post = (self._post_side.root._engine_group(run), self._post_side.start,
+                self._post_side.n)
+        return pre, post
+
+    def _engine_group(self, run) -> int:
+        return run.group(self, self.N, self._column_list(), self._rng.get())
+
+    def _contribute(self, run) -> None:
+        from nerve import _core
+
+        namespace = self.namespace if self.namespace is not None else run.namespace
+        self._check_cache(namespace)
+        # the engine holds the columns and indices until the run ends
+        self._in_run = True
+        run.after_run(lambda: setattr(self, "_in_run", False))
+        g = self._engine_group(run)
+        pre, post = self._sides(run)
+        name = self.name
+
+        def pathway(compiled, trigger=None, queue=None):
+            program, bindings, accumulate = compiled
+            return run.pathway((g, pre, post, self._pre, self._post, program, bindings,
+                                trigger, queue, accumulate))
+
+        if self._clock_driven:
+            compiled = self._cached("clock", lambda: self._clock_driven_program(namespace))
+            run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
+                              self.order, pathway(compiled), owner=self,
+                              type_name="StateUpdater"))
+        for var in self._summed:
+            self._add_summed(run, var, namespace, pathway)
+        for key, (role, _, _) in self._statements.items():
+            side = self._pre_side if role == "pre" else self._post_side
+            trigger_group = pre[0] if role == "pre" else post[0]
+            queue = self._queues.get(key)
+            if queue is None:
+                queue = self._queues[key] = _core.SpikeQueue()
+            column = self._delay_columns.get(key)
+            steps = np.zeros(1, dtype=np.int64)
+            if column is not None and self.N:
+                # Brian2's rounding of delays to steps (to the nearest, ties to even)
+                steps = np.round(self._columns[column] / side.root.clock.dt_).astype(np.int64)
+            queue.prepare(self._pre if role == "pre" else self._post, side.n, steps)
+            compiled = self._cached(("pathway", key), lambda: self._pathway_program(
+                key, namespace))
+            trigger = (trigger_group, 0, side.start, side.start + side.n)
+            run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
+                              -1 if role == "pre" else 1,
+                              pathway(compiled, trigger, queue), owner=self,
+                              type_name="SynapticPathway"))
+
+    # -- compiling ------------------------------------------------------------
+
+    def _check_cache(self, namespace) -> None:
+        """Forget the compiled programs when a value they use has changed
+        (programs do not depend on dt, N or the connectivity)."""
+        nodes_ = [stmt for _, _, stmts in self._statements.values() for stmt in stmts]
+        nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
+        resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
+        key = (tuple(sorted(resolver.constants(free_names(*nodes_), missing_ok=True).items())),
+               self.method)
+        if self.__dict__.get("_cache_key") != key:
+            self._cache_key = key
+            self._cache = {}
+
+    def _cached(self, what, build):
+        if what not in self._cache:
+            self._cache[what] = build()
+        return self._cache[what]
+
+    def _prepared(self, statements):
+        """Statements with the synaptic and the neurons' subexpressions
+        substituted and unsuffixed postsynaptic names renamed."""
+        statements = tuple(self._expand_neuron_subexpressions(
+            substitute(s, self._expanded_subexprs)) for s in statements)
+        return self._rename(statements)
+
+    def _neuron_subexpression(self, name: str):
+        """``(side, subexpression, suffix)`` for ``x_pre``/``x_post``/an
+        unsuffixed ``x`` naming a subexpression of a neuron group, else None."""
+        if name in self._columns or name in self._subexpressions:
+            return None
+        for suffix, side in (("_pre", self._pre_side), ("_post", self._post_side)):
+            if name.endswith(suffix) and name[:-len(suffix)] in side.root._subexpressions:
+                return side, name[:-len(suffix)], suffix
+        if name in self._post_side.root._subexpressions:
+            return self._post_side, name, "_post"
+        return None
+
+    def _expand_neuron_subexpressions(self, node):
+        """``node`` with subexpressions of the neuron groups replaced by their
+        definitions, written with the synapse's names (``x_post``, ``j``)."""
+        mapping = {}
+        for name_ in free_names(node):
+            found = self._neuron_subexpression(name_)
+            if found is None:
+                continue
+            side, var, suffix = found
+            expr = side.root._expanded_subexpressions()[var]
+            rename = {}
+            for inner in free_names(expr):
+                if inner in side.root._columns:
+                    rename[inner] = n.Name(inner + suffix)
+                elif inner == "i":
+                    index = n.Name("i" if suffix == "_pre" else "j")
+                    rename[inner] = (n.BinOp("+", index, n.Number(float(side.start)))
+                                     if side.start else index)
+                elif inner == "N":
+                    rename[inner] = n.Number(float(side.root.N))
+            mapping[name_] = substitute(expr, rename)
+        return substitute(node, mapping) if mapping else node
+
+    def _rename(self, statements):
+        """Unsuffixed postsynaptic variables renamed ``x_post`` (Brian2's
+        resolution: synaptic variables first, then the postsynaptic group)."""
+        mapping, out = {}, []
+        assigned_temps = set()
+        for stmt in statements:
+            for name_ in free_names(stmt):
+                if (name_ not in mapping and name_ not in assigned_temps
+                        and name_ in self._post_side.root._columns
+                        and self._neuron_variable(name_) is not None):
+                    mapping[name_] = n.Name(name_ + "_post")
+            target = stmt.target
+            if target in mapping:
+                target = mapping[target].id
+            elif (target not in self._columns and self._neuron_variable(target) is None
+                  and target not in ("i", "j")):
+                assigned_temps.add(target)
+            out.append(replace(substitute(stmt, mapping), target=target))
+        return tuple(out)
+
+    def _program(self, statements, namespace, where: str, source: str | None,
+                 check: bool = True):
+        """Lower synaptic statements; returns ``(program, bindings, accumulate)``."""
+        from nerve import _core
+        from nerve.equations import check_statements
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        statements = self._prepared(statements)
+        resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
+        if check:
+            check_statements(statements, resolver.reading(source, where).dimension,
+                             source=source, where=where, booleans=self._booleans())
+        statements, accumulated = self._accumulations(statements)
+        targets = {s.target for s in statements}
+        slots, bindings, accumulate = {}, [], []
+        for name_ in free_names(*statements):
+            if name_ in accumulated:
+                side_name, column = accumulated[name_]
+                accumulate.append((len(bindings), side_name, column))
+                slots[name_] = len(bindings)
+                bindings.append(("output", 0, False))
+                continue
+            if name_ in self._columns:
+                binding = ("synaptic", self._slots[name_])
+            elif name_ == "i":
+                binding = ("pre_index", 0)
+            elif name_ == "j":
+                binding = ("post_index", 0)
+            else:
+                found = self._neuron_variable(name_)
+                if found is None:
+                    continue
+                side, var = found
+                binding = ("pre" if side is self._pre_side and name_.endswith("_pre")
+                           else "post", side.root._slots[var])
+            if name_ in targets and name_ in ("i", "j"):
+                raise ModelDefinitionError(
+                    f"{where} assigns to '{name_}', the index of a neuron, which is read-only")
+            slots[name_] = len(bindings)
+            bindings.append((*binding, name_ in targets))
+        temporaries = targets - set(slots)
+        constants = resolver.constants([u for u in free_names(*statements)
+                                        if u not in slots and u not in temporaries])
+        program = _core.Program(encode(lower(statements, columns=slots, constants=constants)))
+        return program, bindings, accumulate
+
+    def _accumulations(self, statements):
+        """``x_post += expr`` (or ``-=``) as an increment the engine adds into
+        ``x`` synapse by synapse, when every write of a neuron variable is of
+        this form, each to a different variable, and no statement reads one
+        of them: the same additions in the same order as the general path
+        (which gathers ``x`` and ends a segment at every repeated neuron).
+        Returns the statements (increments assigned to ``_nerve_acc<k>``) and
+        ``{name: (side, column)}`` of the increments."""
+        writes = [s for s in statements if self._neuron_variable(s.target) is not None]
+        if not writes or any(s.op not in ("+=", "-=") for s in writes):
+            return statements, {}
+        keys = {}
+        for s in writes:
+            side, var = self._neuron_variable(s.target)
+            key = (id(side.root), var)
+            if key in keys:
+                return statements, {}
+            keys[key] = s
+        for s in statements:
+            for name_ in free_names(s.value):
+                found = self._neuron_variable(name_)
+                if found is not None and (id(found[0].root), found[1]) in keys:
+                    return statements, {}
+        out, accumulated = [], {}
+        for s in statements:
+            if s in writes:
+                side, var = self._neuron_variable(s.target)
+                name_ = f"_nerve_acc{len(accumulated)}"
+                side_name = "pre" if side is self._pre_side and s.target.endswith("_pre") \
+                    else "post"
+                accumulated[name_] = (side_name, side.root._slots[var])
+                value = s.value if s.op == "+=" else n.UnaryOp("-", s.value, s.span)
+                out.append(n.Assign(name_, "=", value, s.span))
+            else:
+                out.append(s)
+        return tuple(out), accumulated
+
+    def _event_driven_statements(self):
+        """Advance the event-driven variables from ``lastupdate`` to ``t``."""
+        if not self._event_driven:
+            return ()
+        from nerve.integrators import DiffEquation, integrate
+
+        diff = [DiffEquation(name_, substitute(self.equations[name_].expr,
+                                               self._expanded_subexprs))
+                for name_ in self._event_driven]
+        try:
+            _, statements = integrate(diff, "exact", owner=self.name)
+        except Exception as error:
+            raise ModelDefinitionError(
+                f"the (event-driven) equations of Synapses {self.name!r} cannot be solved "
+                f"exactly ({error}); use (clock-driven) instead") from None
+        elapsed = n.BinOp("-", n.Name("t"), n.Name("lastupdate"))
+        return tuple(substitute(s, {"dt": elapsed}) for s in statements)
+
+    def _pathway_program(self, key: str, namespace):
+        role, text, user = self._statements[key]
+        where = (f"on_{role} of Synapses {self.name!r}" if key == role else
+                 f"on_{role}[{key!r}] of Synapses {self.name!r}")
+        # units of the user's statements first (their own text in messages)
+        resolver = self._resolver(namespace, where)[0]
+        from nerve.equations import check_statements
+
+        check_statements(self._prepared(user), resolver.reading(text, where).dimension, source=text, where=where,
+                         booleans=self._booleans())
+        statements = list(self._event_driven_statements()) + list(user)
+        if self._event_driven:
+            statements.append(n.Assign("lastupdate", "=", n.Name("t")))
+        return self._program(statements, namespace, where, text, check=False)
+
+    def _clock_driven_program(self, namespace):
+        from nerve.integrators import DiffEquation, integrate
+
+        where = f"the equations of Synapses {self.name!r}"
+        resolver = self._resolver(namespace, where)[0]
+        self.equations.check_units(resolver.reading(self.equations.text, where).dimension)
+        diff = [DiffEquation(name_, substitute(self.equations[name_].expr,
+                                               self._expanded_subexprs))
+                for name_ in self._clock_driven]
+        method, statements = integrate(diff, self.method, owner=self.name)
+        self.method_chosen = method
+        for s in statements:
+            found = self._neuron_variable(s.target)
+            if found is not None:
+                raise ModelDefinitionError(
+                    f"the clock-driven equations of Synapses {self.name!r} would write "
+                    f"'{s.target}', a variable of a neuron group")
+        return self._program(statements, namespace, where, None, check=False)
+
+    def _add_summed(self, run, var: str, namespace, pathway) -> None:
+        """``x_post = expr (summed)``: zero ``x`` on the target's neurons,
+        then add ``expr`` of every synapse into its neuron."""
+        from nerve import _core
+        from nerve.equations import check_expression
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        eq = self.equations[var]
+        base, suffix = var.rsplit("_", 1)
+        side = self._post_side if suffix == "post" else self._pre_side
+        root = side.root
+        where = f"the (summed) variable {var!r} of Synapses {self.name!r}"
+        resolver = self._resolver(namespace, where)[0]
+        expr = substitute(eq.expr, self._expanded_subexprs)
+        check_expression(expr, resolver.reading(self.equations.text, where).dimension,
+                         root._dims[base], where=where, booleans=self._booleans())
+        if eq.dim is not root._dims[base]:
+            from nerve.exceptions import DimensionMismatchError
+            from nerve.units import format_dimension
+
+            raise DimensionMismatchError(
+                f"{where} has units of {format_dimension(eq.dim)}, but '{base}' of "
+                f"{root.name!r} has units of {format_dimension(root._dims[base])}")
+        zero = n.Number(0.0)
+        if side.start != 0 or side.n != root.N:
+            inside = n.BoolOp("and", n.Compare(">=", n.Name("i"), n.Number(float(side.start))),
+                              n.Compare("<", n.Name("i"), n.Number(float(side.start + side.n))))
+            zero = n.Call("where", (inside, zero, n.Name(base)))
+        program = _core.Program(encode(lower((n.Assign(base, "=", zero),),
+                                             columns=root._slots, constants={})))
+        name = f"{self.name}_summed_variable_{var}"
+        run.add(Operation(name, "update", root.clock, "groups", root.order - 1,
+                          root._engine_group(run), 0, program, self, "SummedVariableUpdater",
+                          listed=False))
+        add = n.Assign(base + "_" + suffix, "+=", eq.expr)
+        compiled = self._cached(("summed", var), lambda: self._program(
+            (add,), namespace, where, None, check=False))
+        run.add(Operation(name, "synaptic", root.clock, "groups", root.order - 1,
+                          pathway(compiled), owner=self,
+                          type_name="SummedVariableUpdater"))

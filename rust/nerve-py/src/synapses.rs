@@ -1,0 +1,156 @@
+//! Synapses in `nerve._core`: the persistent spike queue of a pathway
+//! (`SpikeQueue`), and the pathways of a run as `_core.run` receives them.
+//! See `nerve_core::schedule::synapses` for the layout and the contract.
+
+use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+use nerve_core::schedule::{Accumulate, Binding, Gather, Side, SpikeQueue, Trigger};
+
+use crate::errors::{EngineError, ProgramError};
+use crate::PyProgram;
+
+/// The spike queue of one synaptic pathway; it lives between runs (events
+/// in flight at the end of a run arrive in the next).
+#[pyclass(name = "SpikeQueue", module = "nerve._core")]
+pub struct PySpikeQueue {
+    pub(crate) inner: SpikeQueue,
+}
+
+#[pymethods]
+impl PySpikeQueue {
+    #[new]
+    fn new() -> Self {
+        PySpikeQueue {
+            inner: SpikeQueue::new(),
+        }
+    }
+
+    /// Set the connectivity (`trigger[s]`: the neuron whose events reach
+    /// synapse `s`, relative to the triggering (sub)group of `n_trigger`
+    /// neurons) and the delays in steps (one per synapse, or one for all).
+    fn prepare(
+        &mut self,
+        trigger: PyReadonlyArray1<'_, i32>,
+        n_trigger: usize,
+        delays: PyReadonlyArray1<'_, i64>,
+    ) -> PyResult<()> {
+        let trigger = trigger.as_slice()?;
+        let delays = delays.as_slice()?;
+        self.inner
+            .prepare(trigger, n_trigger, delays)
+            .map_err(|e| EngineError(e).into())
+    }
+
+    /// Number of synaptic events in flight.
+    fn pending(&self) -> usize {
+        self.inner.pending()
+    }
+
+    /// Drop every event in flight.
+    fn clear(&mut self) {
+        self.inner.clear();
+    }
+
+    /// An independent copy (`store()`).
+    fn copy(&self) -> Self {
+        PySpikeQueue {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+/// One pathway as Python gives it: `(synapses, pre, post, pre_index,
+/// post_index, program, bindings, trigger, queue)` with `pre`/`post` as
+/// `(group, offset, n)`, `bindings` a list of `(kind, column, write)`
+/// (kind: "synaptic", "pre", "post", "pre_index", "post_index"), `trigger`
+/// `None` or `(group, event, start, stop)`, `queue` `None` or a SpikeQueue,
+/// `accumulate` a list of `(slot, side, column)` (side "pre" or "post").
+pub type PathwayArgs<'py> = (
+    usize,
+    (usize, usize, usize),
+    (usize, usize, usize),
+    PyReadonlyArray1<'py, i32>,
+    PyReadonlyArray1<'py, i32>,
+    Bound<'py, PyProgram>,
+    Vec<(String, usize, bool)>,
+    Option<(usize, usize, usize, usize)>,
+    Option<PyRefMut<'py, PySpikeQueue>>,
+    Vec<(usize, String, usize)>,
+);
+
+/// The parts of a pathway that need no borrow.
+pub struct Described {
+    pub synapses: usize,
+    pub pre: Side,
+    pub post: Side,
+    pub bindings: Vec<Binding>,
+    pub trigger: Option<Trigger>,
+    pub accumulate: Vec<Accumulate>,
+}
+
+pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
+    let (synapses, pre, post, pre_index, post_index, _, bindings, trigger, queue, accumulate) =
+        args;
+    if pre_index.len() != post_index.len() {
+        return Err(ProgramError::new_err(format!(
+            "pathway {k}: {} presynaptic but {} postsynaptic indices",
+            pre_index.len(),
+            post_index.len()
+        )));
+    }
+    if trigger.is_some() != queue.is_some() {
+        return Err(ProgramError::new_err(format!(
+            "pathway {k}: give both a trigger and a queue, or neither"
+        )));
+    }
+    let bindings = bindings
+        .iter()
+        .map(|(kind, c, write)| {
+            let bound = match kind.as_str() {
+                "synaptic" => Gather::Synaptic(*c),
+                "pre" => Gather::Pre(*c),
+                "post" => Gather::Post(*c),
+                "pre_index" => Gather::PreIndex,
+                "post_index" => Gather::PostIndex,
+                "output" => Gather::Output,
+                other => {
+                    return Err(ProgramError::new_err(format!(
+                        "pathway {k}: unknown binding kind {other:?}"
+                    )))
+                }
+            };
+            Ok(Binding {
+                source: bound,
+                write: *write,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let accumulate = accumulate
+        .iter()
+        .map(|(slot, side, column)| match side.as_str() {
+            "pre" | "post" => Ok(Accumulate {
+                slot: *slot,
+                pre: side == "pre",
+                column: *column,
+            }),
+            other => Err(ProgramError::new_err(format!(
+                "pathway {k}: an accumulation goes to \"pre\" or \"post\", not {other:?}"
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let side = |(group, offset, n): (usize, usize, usize)| Side { group, offset, n };
+    Ok(Described {
+        synapses: *synapses,
+        pre: side(*pre),
+        post: side(*post),
+        bindings,
+        trigger: trigger.map(|(group, event, start, stop)| Trigger {
+            group,
+            event,
+            start,
+            stop,
+        }),
+        accumulate,
+    })
+}
