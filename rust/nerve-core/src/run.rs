@@ -6,13 +6,13 @@
 //! in cache when the threshold reads it; groups are independent, so this is
 //! the same as all updates then all thresholds) → spikes recorded → reset
 //! programs on the spiking neurons. Groups with at least [`PARALLEL_CHUNKS`]
-//! chunks split their chunks into contiguous parts, one per member of a
-//! [`Team`] of threads kept for the whole run (as many as the caller allows
-//! and the machine has cores); spikes are gathered in chunk order and every
-//! chunk draws from its own random stream, so results do not depend on the
-//! number of threads.
+//! chunks share their chunks among a [`Team`] of threads kept for the whole
+//! run (as many as the caller allows and the process may use cores), each
+//! chunk claimed by whichever thread is free; spikes are gathered in chunk
+//! order and every chunk draws from its own random stream, so results do not
+//! depend on the number of threads.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
@@ -67,8 +67,10 @@ struct Work {
     reset: Option<Scalars>,
     regs: Registers,
     spikes: Vec<i32>,
-    /// Per team member beyond the leader: registers and spikes of its part.
-    parts: Vec<Mutex<(Registers, Vec<i32>)>>,
+    /// Per team member (groups split across the team): its registers.
+    parts: Vec<Mutex<Registers>>,
+    /// Per chunk (groups split across the team): the spikes it found.
+    chunk_spikes: Vec<Vec<i32>>,
     n_chunks: usize,
 }
 
@@ -167,6 +169,7 @@ pub fn run(
                 regs: Registers::for_programs(programs.into_iter().flatten()),
                 spikes: Vec::new(),
                 parts: Vec::new(),
+                chunk_spikes: Vec::new(),
                 n_chunks,
             }
         })
@@ -211,9 +214,8 @@ pub fn run(
         return Ok(out);
     }
     for w in work.iter_mut().filter(|w| w.n_chunks >= PARALLEL_CHUNKS) {
-        w.parts = (1..members)
-            .map(|_| Mutex::new((w.regs.clone(), Vec::new())))
-            .collect();
+        w.parts = (0..members).map(|_| Mutex::new(w.regs.clone())).collect();
+        w.chunk_spikes = vec![Vec::new(); w.n_chunks];
     }
     let team = Team::new(members - 1);
     std::thread::scope(|scope| {
@@ -338,39 +340,24 @@ fn step_group(g: &mut Group<'_, '_>, w: &mut Work, t: f64, dt: f64, step: i64, t
         let Some(streams) = g.rng.chunks.get_mut(..w.n_chunks) else {
             return;
         };
-        // Contiguous, equal parts: member i always gets the same chunks.
-        let per = w.n_chunks.div_ceil(team.members());
-        let mut pieces = streams.chunks_mut(per);
-        let Some(lead) = pieces.next() else {
-            return;
-        };
-        let lead = Mutex::new((lead, &mut w.regs, &mut w.spikes));
-        let rest: Vec<Mutex<&mut [Stream]>> = pieces.map(Mutex::new).collect();
+        // Chunks are claimed one at a time by whichever member is free (a
+        // member whose core is busy takes fewer); each draws from its own
+        // stream and keeps its own spikes, gathered in chunk order.
+        let mut items: Vec<(&mut Stream, &mut Vec<i32>)> =
+            streams.iter_mut().zip(w.chunk_spikes.iter_mut()).collect();
         let parts = &w.parts;
-        let run_part =
-            |first: usize, streams: &mut [Stream], regs: &mut Registers, ev: &mut Vec<i32>| {
-                for (k, stream) in streams.iter_mut().enumerate() {
-                    one_chunk(first + k, stream, regs, ev);
-                }
+        team.share(&mut items, &|member, claims| {
+            let Some(regs) = parts.get(member) else {
+                return; // unreachable: one part per member
             };
-        team.round(&|i| {
-            if i == 0 {
-                if let Ok(mut guard) = lead.lock() {
-                    let (streams, regs, ev) = &mut *guard;
-                    run_part(0, streams, regs, ev);
-                }
-            } else if let (Some(piece), Some(part)) = (rest.get(i - 1), parts.get(i - 1)) {
-                if let (Ok(mut streams), Ok(mut part)) = (piece.lock(), part.lock()) {
-                    let (regs, ev) = &mut *part;
-                    ev.clear();
-                    run_part(i * per, &mut streams, regs, ev);
-                }
+            let mut regs = regs.lock().unwrap_or_else(PoisonError::into_inner);
+            for (c, (stream, ev)) in claims {
+                ev.clear();
+                one_chunk(c, stream, &mut regs, ev);
             }
         });
-        for (part, _) in w.parts.iter_mut().zip(0..rest.len()) {
-            if let Ok(part) = part.get_mut() {
-                w.spikes.extend_from_slice(&part.1);
-            }
+        for ev in &w.chunk_spikes {
+            w.spikes.extend_from_slice(ev);
         }
     } else {
         for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(w.n_chunks) {
