@@ -18,9 +18,10 @@
 //!
 //! A helper that loses its core in the middle of an item still makes the
 //! leader wait until it gets a core back (milliseconds when the machine is
-//! overloaded). So the leader also weighs, round by round, the time the
-//! helpers saved it against the time it waited for them, and runs alone
-//! while they do not pay: see [`Tuner`].
+//! overloaded), and two threads may also slow each other down (shared
+//! caches, memory bandwidth). So the leader also times its rounds, with and
+//! without the helpers, and runs alone while they do not pay: see
+//! [`Tuner`].
 //!
 //! Which member works on which item is therefore not fixed; results must not
 //! depend on it (each chunk has its own random stream, and its output goes to
@@ -35,7 +36,7 @@ use std::time::{Duration, Instant};
 
 mod tune;
 
-use tune::{TeamRound, Tuner, TEAM};
+use tune::{Tuner, TEAM};
 
 /// The body of a round, run by each member taking part, with its index.
 type Body<'j> = &'j (dyn Fn(usize) + Sync);
@@ -73,8 +74,9 @@ pub struct Team {
     /// about to park.
     leader: Mutex<Option<Thread>>,
     leader_parked: AtomicBool,
-    /// Held by the leader for a whole `share`: one leader at a time.
-    tuner: Mutex<Tuner>,
+    /// A tuner per size of round (number of items); held by the leader for
+    /// a whole `share`: one leader at a time.
+    tuners: Mutex<Vec<(usize, Tuner)>>,
 }
 
 // SAFETY: the only non-`Sync` field is `body`. The leader writes it before
@@ -98,7 +100,7 @@ impl Team {
             parked: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
             leader: Mutex::new(None),
             leader_parked: AtomicBool::new(false),
-            tuner: Mutex::new(Tuner::new()),
+            tuners: Mutex::new(Vec::new()),
         }
     }
 
@@ -108,42 +110,42 @@ impl Team {
     /// `items` exactly once, with its index. Returns when every item is done.
     pub fn share<T: Send>(&self, items: &mut [T], job: &(dyn Fn(usize, Claims<'_, T>) + Sync)) {
         let next = AtomicUsize::new(0);
-        let (by_leader, by_helpers) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let n = items.len();
         let slots = Slots {
             ptr: items.as_mut_ptr(),
             len: n,
         };
-        let body = |member: usize| {
-            let tally = if member == 0 { &by_leader } else { &by_helpers };
-            job(member, slots.claims(&next, tally));
-        };
+        let body = |member: usize| job(member, slots.claims(&next));
         if self.helpers == 0 {
             body(0);
             return;
         }
-        let mut tuner = self.tuner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut tuners = self.tuners.lock().unwrap_or_else(PoisonError::into_inner);
+        // One tuner per size of round: a run's groups differ in cost per item.
+        let k = match tuners.iter().position(|(len, _)| *len == n) {
+            Some(k) => k,
+            None => {
+                tuners.push((n, Tuner::new()));
+                tuners.len() - 1
+            }
+        };
+        let Some((_, tuner)) = tuners.get_mut(k) else {
+            return body(0); // unreachable: found or pushed above
+        };
+        let mode = tuner.choose();
         let start = Instant::now();
-        if tuner.choose() == TEAM {
-            let (open, work, wait) = self.round(&body);
-            tuner.team_round(TeamRound {
-                items: n,
-                by_leader: by_leader.load(Ordering::Relaxed),
-                work_ns: work,
-                overhead_ns: open + wait,
-            });
+        if mode == TEAM {
+            self.round(&body);
         } else {
             body(0);
-            tuner.solo_round(start.elapsed().as_nanos() as f64, n);
         }
+        tuner.record(mode, start.elapsed().as_nanos() as f64, n);
     }
 
     /// Run `body(0)` here, and `body(i)` on each helper `i` that enters the
-    /// round before `body(0)` returns; return when all have left, with the
-    /// nanoseconds spent opening the round, in `body(0)`, and waiting for the
-    /// helpers. The caller must hold `tuner` (one leader at a time).
-    fn round(&self, body: Body<'_>) -> (f64, f64, f64) {
-        let start = Instant::now();
+    /// round before `body(0)` returns; return when all have left. The caller
+    /// must hold `tuners` (one leader at a time).
+    fn round(&self, body: Body<'_>) {
         // SAFETY: only the lifetime is erased. The body is cleared and no
         // helper is inside the round before this function returns or unwinds
         // (the `Close` guard below waits in its `drop`).
@@ -161,17 +163,8 @@ impl Team {
                 }
             }
         }
-        let close = Close(self);
-        let opened = Instant::now();
+        let _close = Close(self);
         body(0);
-        let worked = Instant::now();
-        drop(close);
-        let ns = |a: Instant, b: Instant| b.duration_since(a).as_nanos() as f64;
-        (
-            ns(start, opened),
-            ns(opened, worked),
-            ns(worked, Instant::now()),
-        )
     }
 
     /// A helper's loop: take part in rounds as member `index` until
@@ -266,11 +259,9 @@ struct Slots<T> {
 unsafe impl<T: Send> Sync for Slots<T> {}
 
 impl<T> Slots<T> {
-    fn claims<'r>(&'r self, next: &'r AtomicUsize, tally: &'r AtomicUsize) -> Claims<'r, T> {
+    fn claims<'r>(&'r self, next: &'r AtomicUsize) -> Claims<'r, T> {
         Claims {
             next,
-            tally,
-            taken: 0,
             ptr: self.ptr,
             len: self.len,
             _items: PhantomData,
@@ -282,9 +273,6 @@ impl<T> Slots<T> {
 /// each claimed from a counter shared by the members, until none is left.
 pub struct Claims<'r, T> {
     next: &'r AtomicUsize,
-    /// Items yielded, added to `tally` when dropped.
-    tally: &'r AtomicUsize,
-    taken: usize,
     ptr: *mut T,
     len: usize,
     _items: PhantomData<&'r mut [T]>,
@@ -299,7 +287,6 @@ impl<'r, T> Iterator for Claims<'r, T> {
         }
         let i = self.next.fetch_add(1, Ordering::Relaxed);
         if i < self.len {
-            self.taken += 1;
             // SAFETY: `i < len` indexes the slice borrowed mutably by
             // `Team::share` for the whole round, and the counter hands out
             // every index once, so no other reference to item `i` exists.
@@ -307,12 +294,6 @@ impl<'r, T> Iterator for Claims<'r, T> {
         } else {
             None
         }
-    }
-}
-
-impl<T> Drop for Claims<'_, T> {
-    fn drop(&mut self) {
-        self.tally.fetch_add(self.taken, Ordering::Relaxed);
     }
 }
 
