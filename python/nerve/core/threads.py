@@ -3,7 +3,10 @@
 Large groups (at least 16384 neurons) share their chunks of 1024 neurons
 among the threads, each chunk taken by whichever thread is free, so a thread
 whose core is busy with another process takes fewer; results are the same
-whatever the number of threads. Idle threads sleep instead of spinning.
+whatever the number of threads. Idle threads sleep instead of spinning, and
+while the extra threads do not make the steps faster (other processes busy
+on the cores), the run continues on one thread, trying the others again now
+and then.
 
 The default is one thread per CPU this process may use: the CPUs of its
 affinity mask (``os.sched_getaffinity``, as set by ``taskset`` or a cpuset),
