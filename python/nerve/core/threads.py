@@ -1,8 +1,17 @@
 """How many threads the engine may use for a run.
 
-Large groups (at least 16384 neurons) are split into equal parts, one per
-thread, for the whole run; results are the same whatever the number of
-threads. The default is one thread per available core, or the value of the
+Large groups (at least 16384 neurons) share their chunks of 1024 neurons
+among the threads, each chunk taken by whichever thread is free, so a thread
+whose core is busy with another process takes fewer; results are the same
+whatever the number of threads. Idle threads sleep instead of spinning, and
+while the extra threads do not make the steps faster (other processes busy
+on the cores), the run continues on one thread, trying the others again now
+and then.
+
+The default is one thread per CPU this process may use: the CPUs of its
+affinity mask (``os.sched_getaffinity``, as set by ``taskset`` or a cpuset),
+capped by a cgroup CPU quota (the engine asks the operating system, through
+Rust's ``std::thread::available_parallelism``), or the value of the
 environment variable ``NERVE_NUM_THREADS`` when it is set.
 """
 
@@ -29,7 +38,7 @@ def _from_environment() -> int:
 
 
 def set_num_threads(n: int | None) -> None:
-    """Let runs use at most ``n`` threads (``None`` or 0: one per core)."""
+    """Let runs use at most ``n`` threads (``None`` or 0: one per usable CPU)."""
     global _threads
     if n is None:
         n = 0
@@ -42,5 +51,5 @@ def set_num_threads(n: int | None) -> None:
 
 def get_num_threads() -> int:
     """The thread limit of the next run: what ``set_num_threads`` set, else
-    ``NERVE_NUM_THREADS``, else 0 (one thread per core)."""
+    ``NERVE_NUM_THREADS``, else 0 (one thread per usable CPU)."""
     return _threads or _from_environment()

@@ -1,8 +1,6 @@
 //! The run loop: ticks of the earliest clocks, each running the operations
 //! of those clocks in schedule order.
 
-use std::sync::Mutex;
-
 use super::plan::{self, Fusion};
 use super::record::{self, Recordings};
 use super::sweep::{sweep, Work};
@@ -182,9 +180,7 @@ pub fn run(
         return Ok((outcome, rec));
     }
     for w in ctx.work.iter_mut().filter(|w| w.parallel()) {
-        w.parts = (1..members)
-            .map(|_| Mutex::new((w.regs.clone(), Vec::new())))
-            .collect();
+        w.for_team(members);
     }
     let team = Team::new(members - 1);
     let outcome = std::thread::scope(|scope| {

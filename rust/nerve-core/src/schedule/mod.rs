@@ -42,10 +42,12 @@
 //! buffer) by a `Detect` of the same group on the same clock is *fused*: both
 //! programs run on a chunk while it is in cache. This never changes a result.
 //!
-//! Groups with at least [`PARALLEL_CHUNKS`] chunks split their chunks into
-//! contiguous parts, one per member of a team of threads kept for the whole
-//! run; events are gathered in chunk order and every chunk draws from its own
-//! random stream, so results do not depend on the number of threads.
+//! Groups with at least [`PARALLEL_CHUNKS`] chunks share their chunks among
+//! a team of threads kept for the whole run, each chunk claimed by whichever
+//! thread is free (helpers park when idle, and the team is used only while it
+//! pays: `crate::team`); events are gathered in chunk order and every chunk
+//! draws from its own random stream, so results do not depend on the number
+//! of threads.
 
 mod exec;
 mod plan;

@@ -1,7 +1,7 @@
 //! A sweep: one or two programs (an update, then a condition) over every
 //! chunk of a group, on one thread or split over a team.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use super::{Group, PARALLEL_CHUNKS};
 use crate::ir::decode::Program;
@@ -15,8 +15,10 @@ pub(super) struct Work {
     pub regs: Registers,
     /// Event buffers (0: spikes), each in increasing lane order.
     pub events: Vec<Vec<i32>>,
-    /// Per team member beyond the leader: registers and events of its part.
-    pub parts: Vec<Mutex<(Registers, Vec<i32>)>>,
+    /// Per team member (groups split across the team): its registers.
+    pub parts: Vec<Mutex<Registers>>,
+    /// Per chunk (groups split across the team): the events it found.
+    pub chunk_events: Vec<Vec<i32>>,
     pub n_chunks: usize,
 }
 
@@ -28,12 +30,21 @@ impl Work {
             regs: Registers::for_programs(programs),
             events: vec![Vec::new(); g.n_events],
             parts: Vec::new(),
+            chunk_events: Vec::new(),
             n_chunks,
         }
     }
 
     pub fn parallel(&self) -> bool {
         self.n_chunks >= PARALLEL_CHUNKS
+    }
+
+    /// Make room for a team of `members` threads.
+    pub fn for_team(&mut self, members: usize) {
+        self.parts = (0..members)
+            .map(|_| Mutex::new(self.regs.clone()))
+            .collect();
+        self.chunk_events = vec![Vec::new(); self.n_chunks];
     }
 }
 
@@ -51,6 +62,7 @@ pub(super) fn sweep(
         regs,
         events,
         parts,
+        chunk_events,
         n_chunks,
     } = w;
     let n_chunks = *n_chunks;
@@ -91,38 +103,23 @@ pub(super) fn sweep(
     let Some(streams) = g.rng.chunks.get_mut(..n_chunks) else {
         return;
     };
-    // Contiguous, equal parts: member i always gets the same chunks.
-    let per = n_chunks.div_ceil(team.members());
-    let mut pieces = streams.chunks_mut(per);
-    let Some(lead) = pieces.next() else {
-        return;
-    };
-    let lead = Mutex::new((lead, &mut *regs, &mut *events));
-    let rest: Vec<Mutex<&mut [Stream]>> = pieces.map(Mutex::new).collect();
-    let run_part =
-        |first: usize, streams: &mut [Stream], regs: &mut Registers, ev: &mut Vec<i32>| {
-            for (k, stream) in streams.iter_mut().enumerate() {
-                one_chunk(first + k, stream, regs, ev);
-            }
+    // Chunks are claimed one at a time by whichever member is free (a member
+    // whose core is busy takes fewer); each draws from its own stream and
+    // keeps its own events, gathered in chunk order.
+    let mut items: Vec<(&mut Stream, &mut Vec<i32>)> =
+        streams.iter_mut().zip(chunk_events.iter_mut()).collect();
+    let parts = &*parts;
+    team.share(&mut items, &|member, claims| {
+        let Some(regs) = parts.get(member) else {
+            return; // unreachable: one part per member
         };
-    let shared_parts = &*parts;
-    team.round(&|i| {
-        if i == 0 {
-            if let Ok(mut guard) = lead.lock() {
-                let (streams, regs, ev) = &mut *guard;
-                run_part(0, streams, regs, ev);
-            }
-        } else if let (Some(piece), Some(part)) = (rest.get(i - 1), shared_parts.get(i - 1)) {
-            if let (Ok(mut streams), Ok(mut part)) = (piece.lock(), part.lock()) {
-                let (regs, ev) = &mut *part;
-                ev.clear();
-                run_part(i * per, &mut streams, regs, ev);
-            }
+        let mut regs = regs.lock().unwrap_or_else(PoisonError::into_inner);
+        for (c, (stream, ev)) in claims {
+            ev.clear();
+            one_chunk(c, stream, &mut regs, ev);
         }
     });
-    for (part, _) in parts.iter_mut().zip(0..rest.len()) {
-        if let Ok(part) = part.get_mut() {
-            events.extend_from_slice(&part.1);
-        }
+    for ev in chunk_events.iter() {
+        events.extend_from_slice(ev);
     }
 }
