@@ -247,7 +247,17 @@ impl Ticker<'_, '_> {
         let mut out = Outcome::default();
         let mut active = vec![true; self.s.clocks.len()];
         let single = self.s.clocks.len() == 1;
-        while next_clocks(self.s.clocks, &mut active).is_some() {
+        let mut until_poll = self.check_every;
+        loop {
+            // (one clock: it is active until its end)
+            let more = if single {
+                self.s.clocks.first().is_some_and(|c| c.step < c.end)
+            } else {
+                next_clocks(self.s.clocks, &mut active).is_some()
+            };
+            if !more {
+                break;
+            }
             let stop = self.tick(ctx, steps, team, &active, single);
             for (c, &a) in self.s.clocks.iter_mut().zip(&active) {
                 if a {
@@ -259,7 +269,9 @@ impl Ticker<'_, '_> {
                 out.stopped = true;
                 break;
             }
-            if out.ticks % self.check_every == 0 {
+            until_poll -= 1;
+            if until_poll == 0 {
+                until_poll = self.check_every;
                 let t = self
                     .s
                     .clocks
@@ -288,14 +300,22 @@ impl Ticker<'_, '_> {
         single: bool,
     ) -> bool {
         let mut stop = false;
+        let first = self.s.clocks.first().map(|c| (c.t(), c.dt, c.step));
         for planned in steps.iter_mut() {
-            if !single && !active.get(planned.clock).copied().unwrap_or(false) {
-                continue;
-            }
-            let Some(&clock) = self.s.clocks.get(planned.clock) else {
-                continue;
+            let (t, dt, step) = if single {
+                match first {
+                    Some(now) => now,
+                    None => continue,
+                }
+            } else {
+                if !active.get(planned.clock).copied().unwrap_or(false) {
+                    continue;
+                }
+                let Some(clock) = self.s.clocks.get(planned.clock) else {
+                    continue;
+                };
+                (clock.t(), clock.dt, clock.step)
             };
-            let (t, dt, step) = (clock.t(), clock.dt, clock.step);
             match &mut planned.step {
                 Step::Sweep { group, first, then } => {
                     let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
