@@ -109,13 +109,17 @@ impl Team {
     /// helpers do not pay); together the `claims` iterators yield every item of
     /// `items` exactly once, with its index. Returns when every item is done.
     pub fn share<T: Send>(&self, items: &mut [T], job: &(dyn Fn(usize, Claims<'_, T>) + Sync)) {
-        let next = AtomicUsize::new(0);
         let n = items.len();
+        // One contiguous range of items per member, claimed first by its
+        // owner: on an idle machine each member keeps the same items round
+        // after round (their data stays in its core's cache); a member that
+        // runs out takes what is left of the others' ranges.
+        let ranges: Vec<Range> = (0..=self.helpers).map(|_| Range::default()).collect();
         let slots = Slots {
             ptr: items.as_mut_ptr(),
             len: n,
         };
-        let body = |member: usize| job(member, slots.claims(&next));
+        let body = |member: usize| job(member, slots.claims(&ranges, member));
         if self.helpers == 0 {
             body(0);
             return;
@@ -258,10 +262,19 @@ struct Slots<T> {
 // one member only, so sharing it is sending each `T` to one thread.
 unsafe impl<T: Send> Sync for Slots<T> {}
 
+/// The claim counter of one member's range, on its own cache line.
+#[derive(Default)]
+#[repr(align(128))]
+struct Range {
+    next: AtomicUsize,
+}
+
 impl<T> Slots<T> {
-    fn claims<'r>(&'r self, next: &'r AtomicUsize) -> Claims<'r, T> {
+    fn claims<'r>(&'r self, ranges: &'r [Range], member: usize) -> Claims<'r, T> {
         Claims {
-            next,
+            ranges,
+            member,
+            visited: 0,
             ptr: self.ptr,
             len: self.len,
             _items: PhantomData,
@@ -270,9 +283,14 @@ impl<T> Slots<T> {
 }
 
 /// One member's share of a round's items: yields `(index, item)` pairs,
-/// each claimed from a counter shared by the members, until none is left.
+/// first from its own contiguous range, then from what the other members
+/// have not claimed of theirs, until none is left. Every index is handed out
+/// once (each range has one counter).
 pub struct Claims<'r, T> {
-    next: &'r AtomicUsize,
+    ranges: &'r [Range],
+    member: usize,
+    /// Ranges looked at so far (its own first).
+    visited: usize,
     ptr: *mut T,
     len: usize,
     _items: PhantomData<&'r mut [T]>,
@@ -282,18 +300,26 @@ impl<'r, T> Iterator for Claims<'r, T> {
     type Item = (usize, &'r mut T);
 
     fn next(&mut self) -> Option<(usize, &'r mut T)> {
-        if self.next.load(Ordering::Relaxed) >= self.len {
-            return None;
+        let parts = self.ranges.len().max(1);
+        let per = self.len.div_ceil(parts);
+        while self.visited < parts {
+            let r = (self.member + self.visited) % parts;
+            let (start, end) = ((r * per).min(self.len), ((r + 1) * per).min(self.len));
+            if let Some(range) = self.ranges.get(r) {
+                if start + range.next.load(Ordering::Relaxed) < end {
+                    let i = start + range.next.fetch_add(1, Ordering::Relaxed);
+                    if i < end {
+                        // SAFETY: `i < len` indexes the slice borrowed mutably
+                        // by `Team::share` for the whole round, and each
+                        // range's counter hands out each of its indices once,
+                        // so no other reference to item `i` exists.
+                        return Some((i, unsafe { &mut *self.ptr.add(i) }));
+                    }
+                }
+            }
+            self.visited += 1;
         }
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        if i < self.len {
-            // SAFETY: `i < len` indexes the slice borrowed mutably by
-            // `Team::share` for the whole round, and the counter hands out
-            // every index once, so no other reference to item `i` exists.
-            Some((i, unsafe { &mut *self.ptr.add(i) }))
-        } else {
-            None
-        }
+        None
     }
 }
 
