@@ -160,7 +160,7 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
         pre, k = pre[keep], k[keep]
     if match["cond"] is not None:
         keep = _values(S, match["cond"], {"i": pre, var: k}, pre, None, namespace, where,
-                       condition=True, post_index=None) != 0
+                       condition=True) != 0
         pre, k = pre[keep], k[keep]
     expr = match["expr"].strip()
     post = k if expr == var else _values(S, expr, {"i": pre, var: k}, pre, None, namespace,
@@ -305,8 +305,7 @@ def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
     return keep
 
 
-def _values(S, text, indices, pre, post, namespace, where, condition=False,
-            post_index="same"):
+def _values(S, text, indices, pre, post, namespace, where, condition=False):
     """An expression of indices and neuron variables over candidate pairs,
     as int64 (or 0/1 for a condition)."""
     from nerve.synapses.lanes import evaluate

@@ -24,7 +24,7 @@ from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
 from nerve.exceptions import InvalidValueError, ModelDefinitionError, NotSupportedError
 from nerve.groups.access import StateAccess
-from nerve.groups.namespace import Resolver, free_names, substitute
+from nerve.groups.namespace import Resolver, free_names
 from nerve.groups.neurongroup import NeuronGroup, _aligned_zeros
 from nerve.synapses.code import Side, SynapticCode
 from nerve.synapses.pathway import SynapticPathway
