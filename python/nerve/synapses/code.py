@@ -123,9 +123,14 @@ class SynapticCode:
 
         if self._clock_driven:
             compiled = self._cached("clock", lambda: self._clock_driven_program(namespace))
-            run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
-                              self.order, pathway(compiled), owner=self,
-                              type_name="StateUpdater"))
+            if compiled[0] == "update":
+                # only synaptic variables: an update of the synapses' own columns
+                run.add(Operation(f"{name}_stateupdater", "update", self.clock, self.when,
+                                  self.order, g, 0, compiled[1], self, "StateUpdater"))
+            else:
+                run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
+                                  self.order, pathway(compiled[1]), owner=self,
+                                  type_name="StateUpdater"))
         for var in self._summed:
             self._add_summed(run, var, namespace, pathway)
         for key, (role, _, _) in self._statements.items():
@@ -363,7 +368,22 @@ class SynapticCode:
                 raise ModelDefinitionError(
                     f"the clock-driven equations of Synapses {self.name!r} would write "
                     f"'{s.target}', a variable of a neuron group")
-        return self._program(statements, namespace, where, None, check=False)
+        compiled = self._program(statements, namespace, where, None, check=False)
+        if any(kind != "synaptic" for kind, _, _ in compiled[1]):
+            return "synaptic", compiled
+        # nothing read through the synapses' indices: run in place over the
+        # synapses' columns, chunk by chunk (and on several threads)
+        from nerve import _core
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        statements = self._prepared(statements)
+        targets = {st.target for st in statements}
+        used = free_names(*statements)
+        constants = resolver.constants([u for u in used if u not in self._slots
+                                        and u not in targets])
+        return "update", _core.Program(encode(lower(statements, columns=self._slots,
+                                                    constants=constants)))
 
     def _add_summed(self, run, var: str, namespace, pathway) -> None:
         """``x_post = expr (summed)``: zero ``x`` on the target's neurons,
