@@ -76,3 +76,28 @@ def test_gap_junctions_example_matches_brian2(tmp_path):
         0.9804959738622486, 0.9908463461171335, 0.9971229128309955, 0.2333187978714324,
         0.5400973462289361, 0.7078170426024966], rtol=1e-11)
     assert (tmp_path / "traces.png").exists()
+
+
+def test_stdp_example_spreads_the_weights_as_brian2(tmp_path):
+    """STDP (Song et al. 2000) for 100 s. The same network written for Brian2
+    2.9.0 (numpy target, seeds 1-3) ended with these fractions of weights
+    below 0.1 gmax: 0.251, 0.230, 0.240; above 0.9 gmax: 0.186, 0.183,
+    0.187; output rates 26.3, 22.2, 26.6 Hz. nerve's (another random stream)
+    must lie within 3*sqrt(2) standard deviations of their mean, the standard
+    deviation being the larger of the measured spread and the binomial one of
+    a fraction of 1000 weights. The initial weights are uniform (0.1 and 0.1),
+    which these bounds exclude."""
+    import re
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "stdp.py"), "100", "1", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = re.search(r"near 0: ([0-9.]+), near gmax: ([0-9.]+), mean w/gmax: ([0-9.]+), "
+                      r"output rate: ([0-9.]+) Hz", result.stdout)
+    low, high, _, rate = (float(x) for x in found.groups())
+    k = 3 * 2 ** 0.5
+    assert abs(low - 0.2403) <= k * max(0.0105, (0.24 * 0.76 / 1000) ** 0.5)
+    assert abs(high - 0.1853) <= k * max(0.002, (0.185 * 0.815 / 1000) ** 0.5)
+    assert abs(rate - 25.03) <= k * 2.46
+    assert (tmp_path / "weights.png").exists()
