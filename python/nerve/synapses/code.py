@@ -139,12 +139,15 @@ class SynapticCode:
             queue = self._queues.get(key)
             if queue is None:
                 queue = self._queues[key] = _core.SpikeQueue()
+            rows = (self._connectivity, side.n)
+            if self._queue_rows.get(key) != rows:  # the rows change with connect()
+                queue.set_rows(self._pre if role == "pre" else self._post, side.n)
+                self._queue_rows[key] = rows
             column = self._delay_columns.get(key)
-            steps = np.zeros(1, dtype=np.int64)
-            if column is not None and self.N:
-                # Brian2's rounding of delays to steps (to the nearest, ties to even)
-                steps = np.round(self._columns[column] / side.root.clock.dt_).astype(np.int64)
-            queue.prepare(self._pre if role == "pre" else self._post, side.n, steps)
+            # every run: delays may have been written (rounded to steps as Brian2
+            # does, to the nearest with ties to even)
+            queue.set_delays(self._columns[column] if column is not None and self.N
+                             else np.zeros(1), side.root.clock.dt_)
             compiled = self._cached(("pathway", key), lambda: self._pathway_program(
                 key, namespace))
             trigger = (trigger_group, 0, side.start, side.start + side.n)

@@ -42,6 +42,23 @@ impl PySpikeQueue {
             .map_err(|e| EngineError(e).into())
     }
 
+    /// Set the connectivity only (when it changed); set the delays after.
+    fn set_rows(&mut self, trigger: PyReadonlyArray1<'_, i32>, n_trigger: usize) -> PyResult<()> {
+        let trigger = trigger.as_slice()?;
+        self.inner
+            .set_rows(trigger, n_trigger)
+            .map_err(|e| EngineError(e).into())
+    }
+
+    /// Set the delays from times in seconds (one per synapse or one for
+    /// all), rounded to steps of `dt` (ties to even, as numpy).
+    fn set_delays(&mut self, seconds: PyReadonlyArray1<'_, f64>, dt: f64) -> PyResult<()> {
+        let seconds = seconds.as_slice()?;
+        self.inner
+            .set_delays(seconds, dt)
+            .map_err(|e| EngineError(e).into())
+    }
+
     /// Number of synaptic events in flight.
     fn pending(&self) -> usize {
         self.inner.pending()
