@@ -231,8 +231,8 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             for column, value in self._delay0.items():
                 columns[column][old:] = value
             object.__setattr__(self, "_columns", columns)
-            self._pre = np.concatenate([self._pre, pre]).astype(np.int32)
-            self._post = np.concatenate([self._post, post]).astype(np.int32)
+            self._pre = np.concatenate([self._pre, pre]).astype(np.int32, copy=False)
+            self._post = np.concatenate([self._post, post]).astype(np.int32, copy=False)
             self._connectivity += 1
             if self._multisynaptic is not None:
                 columns[self._multisynaptic][:] = self._pair_numbers()

@@ -2,13 +2,13 @@
 //! (`SpikeQueue`), and the pathways of a run as `_core.run` receives them.
 //! See `nerve_core::schedule::synapses` for the layout and the contract.
 
-use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 use nerve_core::schedule::{Accumulate, Binding, Gather, Side, SpikeQueue, Trigger};
 
 use crate::errors::{EngineError, ProgramError};
-use crate::PyProgram;
+use crate::{PyProgram, PyRng};
 
 /// The spike queue of one synaptic pathway; it lives between runs (events
 /// in flight at the end of a run arrive in the next).
@@ -170,4 +170,24 @@ pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
         }),
         accumulate,
     })
+}
+
+/// `connect(p=...)`: the pairs of `rows` x `n_post` kept independently with
+/// probability `p`, in order, one uniform per kept pair, drawn from `rng`
+/// (`nerve_core::connect::skip_sample`). Returns `(pre, post)` int32 arrays.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn skip_sample<'py>(
+    py: Python<'py>,
+    mut rng: PyRefMut<'py, PyRng>,
+    rows: PyReadonlyArray1<'py, i32>,
+    n_post: usize,
+    p: f64,
+) -> PyResult<(Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i32>>)> {
+    let rows = rows.as_slice()?;
+    let rng = &mut rng.inner;
+    let (pre, post) = py
+        .detach(|| nerve_core::connect::skip_sample(rng, rows, n_post, p))
+        .map_err(EngineError)?;
+    Ok((pre.into_pyarray(py), post.into_pyarray(py)))
 }
