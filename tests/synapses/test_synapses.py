@@ -133,6 +133,8 @@ def test_negative_delays_are_refused():
     with pytest.raises(InvalidValueError, match="negative"):
         S.delay = "-j*ms"
     assert S.delay[:] / ms == pytest.approx([0.0])
+    S.pre.delay = 2 * ms  # the same variable, through the pathway (Brian2's S.pre.delay)
+    assert S.delay[:] / ms == pytest.approx([2.0])
     with pytest.raises(InvalidValueError, match="negative"):
         Synapses(G, G, on_pre="v += 1", delay=-1 * ms)
 

@@ -123,9 +123,14 @@ class SynapticCode:
 
         if self._clock_driven:
             compiled = self._cached("clock", lambda: self._clock_driven_program(namespace))
-            run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
-                              self.order, pathway(compiled), owner=self,
-                              type_name="StateUpdater"))
+            if compiled[0] == "update":
+                # only synaptic variables: an update of the synapses' own columns
+                run.add(Operation(f"{name}_stateupdater", "update", self.clock, self.when,
+                                  self.order, g, 0, compiled[1], self, "StateUpdater"))
+            else:
+                run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
+                                  self.order, pathway(compiled[1]), owner=self,
+                                  type_name="StateUpdater"))
         for var in self._summed:
             self._add_summed(run, var, namespace, pathway)
         for key, (role, _, _) in self._statements.items():
@@ -134,12 +139,15 @@ class SynapticCode:
             queue = self._queues.get(key)
             if queue is None:
                 queue = self._queues[key] = _core.SpikeQueue()
+            rows = (self._connectivity, side.n)
+            if self._queue_rows.get(key) != rows:  # the rows change with connect()
+                queue.set_rows(self._pre if role == "pre" else self._post, side.n)
+                self._queue_rows[key] = rows
             column = self._delay_columns.get(key)
-            steps = np.zeros(1, dtype=np.int64)
-            if column is not None and self.N:
-                # Brian2's rounding of delays to steps (to the nearest, ties to even)
-                steps = np.round(self._columns[column] / side.root.clock.dt_).astype(np.int64)
-            queue.prepare(self._pre if role == "pre" else self._post, side.n, steps)
+            # every run: delays may have been written (rounded to steps as Brian2
+            # does, to the nearest with ties to even)
+            queue.set_delays(self._columns[column] if column is not None and self.N
+                             else np.zeros(1), side.root.clock.dt_)
             compiled = self._cached(("pathway", key), lambda: self._pathway_program(
                 key, namespace))
             trigger = (trigger_group, 0, side.start, side.start + side.n)
@@ -363,7 +371,22 @@ class SynapticCode:
                 raise ModelDefinitionError(
                     f"the clock-driven equations of Synapses {self.name!r} would write "
                     f"'{s.target}', a variable of a neuron group")
-        return self._program(statements, namespace, where, None, check=False)
+        compiled = self._program(statements, namespace, where, None, check=False)
+        if any(kind != "synaptic" for kind, _, _ in compiled[1]):
+            return "synaptic", compiled
+        # nothing read through the synapses' indices: run in place over the
+        # synapses' columns, chunk by chunk (and on several threads)
+        from nerve import _core
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        statements = self._prepared(statements)
+        targets = {st.target for st in statements}
+        used = free_names(*statements)
+        constants = resolver.constants([u for u in used if u not in self._slots
+                                        and u not in targets])
+        return "update", _core.Program(encode(lower(statements, columns=self._slots,
+                                                    constants=constants)))
 
     def _add_summed(self, run, var: str, namespace, pathway) -> None:
         """``x_post = expr (summed)``: zero ``x`` on the target's neurons,

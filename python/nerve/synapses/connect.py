@@ -93,9 +93,9 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
             # (skip sampling, O(synapses)), then test the condition on the drawn pairs
             rows = _rows(S, condition, namespace)
             if rows is not None:  # a condition on the source neuron only: its rows
-                pre, post = _skip_sample(S, len(rows), n_post, float(p))
-                return _repeat(rows[pre], post, n)
-            pre, post = _skip_sample(S, n_pre, n_post, float(p))
+                pre, post = _skip_sample(S, rows, n_post, float(p))
+                return _repeat(pre, post, n)
+            pre, post = _skip_sample(S, np.arange(n_pre, dtype=np.int32), n_post, float(p))
             keep = _filter(S, pre, post, condition, 1, namespace)
         else:
             # candidates: two int64 indices, two float64 copies, a result and a mask
@@ -160,7 +160,7 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
         pre, k = pre[keep], k[keep]
     if match["cond"] is not None:
         keep = _values(S, match["cond"], {"i": pre, var: k}, pre, None, namespace, where,
-                       condition=True, post_index=None) != 0
+                       condition=True) != 0
         pre, k = pre[keep], k[keep]
     expr = match["expr"].strip()
     post = k if expr == var else _values(S, expr, {"i": pre, var: k}, pre, None, namespace,
@@ -186,7 +186,7 @@ def _valid(pre, post, n_post, skip_if_invalid, text):
 def _repeat(pre, post, n):
     if n != 1:
         pre, post = np.repeat(pre, n), np.repeat(post, n)
-    return pre.astype(np.int32), post.astype(np.int32)
+    return pre.astype(np.int32, copy=False), post.astype(np.int32, copy=False)
 
 
 #: candidates evaluated per call of the engine (bounds the temporary copies)
@@ -222,15 +222,6 @@ def _check_memory(S, count: int, per_item: int, what: str) -> None:
             f"every pair)")
 
 
-def _uniforms(S, count: int) -> np.ndarray:
-    """``count`` uniform draws in [0, 1) from the Synapses' engine stream."""
-    from nerve.synapses.lanes import evaluate
-    from nerve.units import DIMENSIONLESS
-
-    return evaluate(parse_expression("rand()"), {}, {}, count, {}, f"Synapses {S.name!r}",
-                    S._rng.get(), S.clock, expected=DIMENSIONLESS)
-
-
 def _rows(S, condition, namespace):
     """The source neurons that satisfy a condition naming only ``i``,
     presynaptic variables and constants (None for any other condition), as
@@ -253,32 +244,18 @@ def _rows(S, condition, namespace):
     return np.flatnonzero(keep).astype(np.int32)
 
 
-def _skip_sample(S, n_pre: int, n_post: int, p: float):
-    """Each of the ``n_pre * n_post`` pairs independently with probability
-    ``p``, in order, drawing one uniform per kept pair (geometric gaps)."""
-    total = n_pre * n_post
-    if p <= 0 or total == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    # synapses: two int32 indices and one float64 per variable; draws: 3 float64
+def _skip_sample(S, rows: np.ndarray, n_post: int, p: float):
+    """Each pair of ``rows`` (source neurons, int32) and the ``n_post``
+    targets independently with probability ``p``, in order, drawn by the
+    engine with one uniform per kept pair (geometric gaps)."""
+    from nerve import _core
+
+    total = len(rows) * n_post
+    # synapses: two int32 indices and one float64 per variable
     _check_memory(S, int(total * p + 5 * np.sqrt(total * p)) + 1,
-                  8 + 8 * len(S._columns) + 24, "expected synapses")
-    log_q = np.log1p(-p)
-    found, position = [], -1
-    while True:
-        expected = (total - position - 1) * p
-        batch = min(int(expected + 5 * np.sqrt(expected) + 16), _PIECE)
-        gaps = np.floor(np.log1p(-_uniforms(S, batch)) / log_q)
-        positions = position + np.cumsum(gaps + 1)
-        inside = positions[positions < total]
-        found.append(inside.astype(np.int64))
-        if len(inside) < len(positions):
-            break
-        position = int(positions[-1])
-    flat = np.concatenate(found)
-    del found
-    index_type = np.int32 if max(n_pre, n_post) < 2**31 else np.int64
-    return (flat // n_post).astype(index_type), (flat % n_post).astype(index_type)
+                  8 + 8 * len(S._columns) + 8, "expected synapses")
+    return _core.skip_sample(S._rng.get(), np.ascontiguousarray(rows, dtype=np.int32),
+                             n_post, p)
 
 
 def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
@@ -305,8 +282,7 @@ def _filter(S, pre, post, condition, p, namespace) -> np.ndarray:
     return keep
 
 
-def _values(S, text, indices, pre, post, namespace, where, condition=False,
-            post_index="same"):
+def _values(S, text, indices, pre, post, namespace, where, condition=False):
     """An expression of indices and neuron variables over candidate pairs,
     as int64 (or 0/1 for a condition)."""
     from nerve.synapses.lanes import evaluate

@@ -24,7 +24,7 @@ from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
 from nerve.exceptions import InvalidValueError, ModelDefinitionError, NotSupportedError
 from nerve.groups.access import StateAccess
-from nerve.groups.namespace import Resolver, free_names, substitute
+from nerve.groups.namespace import Resolver, free_names
 from nerve.groups.neurongroup import NeuronGroup, _aligned_zeros
 from nerve.synapses.code import Side, SynapticCode
 from nerve.synapses.pathway import SynapticPathway
@@ -174,6 +174,10 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         self._subexpressions = frozenset(subexprs)
         self._expanded_subexprs = NeuronGroup._expanded(subexprs)
         self._queues = {}
+        #: a new value whenever the synapses change (connect, restore); the
+        #: queues' rows are rebuilt when it differs from theirs
+        self._connectivity = 0
+        self._queue_rows = {}
         self._locked = True
 
     # -- connectivity ---------------------------------------------------------
@@ -227,8 +231,9 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             for column, value in self._delay0.items():
                 columns[column][old:] = value
             object.__setattr__(self, "_columns", columns)
-            self._pre = np.concatenate([self._pre, pre]).astype(np.int32)
-            self._post = np.concatenate([self._post, post]).astype(np.int32)
+            self._pre = np.concatenate([self._pre, pre]).astype(np.int32, copy=False)
+            self._post = np.concatenate([self._post, post]).astype(np.int32, copy=False)
+            self._connectivity += 1
             if self._multisynaptic is not None:
                 columns[self._multisynaptic][:] = self._pair_numbers()
             self._connected = True
@@ -508,6 +513,7 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         object.__setattr__(self, "_columns", {k: c.copy() for k, c in columns.items()})
         self._pre, self._post = pre.copy(), post.copy()
         self._queues = {k: q.copy() for k, q in queues.items()}
+        self._connectivity += 1
         self._rng.set(rng.copy(), epoch)
         self._connected = connected
 

@@ -9,6 +9,7 @@
 //! dependency.
 
 pub(crate) mod chain;
+pub mod connect;
 pub mod error;
 pub mod ir;
 pub mod noise;

@@ -2,13 +2,13 @@
 //! (`SpikeQueue`), and the pathways of a run as `_core.run` receives them.
 //! See `nerve_core::schedule::synapses` for the layout and the contract.
 
-use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 use nerve_core::schedule::{Accumulate, Binding, Gather, Side, SpikeQueue, Trigger};
 
 use crate::errors::{EngineError, ProgramError};
-use crate::PyProgram;
+use crate::{PyProgram, PyRng};
 
 /// The spike queue of one synaptic pathway; it lives between runs (events
 /// in flight at the end of a run arrive in the next).
@@ -39,6 +39,23 @@ impl PySpikeQueue {
         let delays = delays.as_slice()?;
         self.inner
             .prepare(trigger, n_trigger, delays)
+            .map_err(|e| EngineError(e).into())
+    }
+
+    /// Set the connectivity only (when it changed); set the delays after.
+    fn set_rows(&mut self, trigger: PyReadonlyArray1<'_, i32>, n_trigger: usize) -> PyResult<()> {
+        let trigger = trigger.as_slice()?;
+        self.inner
+            .set_rows(trigger, n_trigger)
+            .map_err(|e| EngineError(e).into())
+    }
+
+    /// Set the delays from times in seconds (one per synapse or one for
+    /// all), rounded to steps of `dt` (ties to even, as numpy).
+    fn set_delays(&mut self, seconds: PyReadonlyArray1<'_, f64>, dt: f64) -> PyResult<()> {
+        let seconds = seconds.as_slice()?;
+        self.inner
+            .set_delays(seconds, dt)
             .map_err(|e| EngineError(e).into())
     }
 
@@ -153,4 +170,24 @@ pub fn describe(k: usize, args: &PathwayArgs<'_>) -> PyResult<Described> {
         }),
         accumulate,
     })
+}
+
+/// `connect(p=...)`: the pairs of `rows` x `n_post` kept independently with
+/// probability `p`, in order, one uniform per kept pair, drawn from `rng`
+/// (`nerve_core::connect::skip_sample`). Returns `(pre, post)` int32 arrays.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn skip_sample<'py>(
+    py: Python<'py>,
+    mut rng: PyRefMut<'py, PyRng>,
+    rows: PyReadonlyArray1<'py, i32>,
+    n_post: usize,
+    p: f64,
+) -> PyResult<(Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i32>>)> {
+    let rows = rows.as_slice()?;
+    let rng = &mut rng.inner;
+    let (pre, post) = py
+        .detach(|| nerve_core::connect::skip_sample(rng, rows, n_post, p))
+        .map_err(EngineError)?;
+    Ok((pre.into_pyarray(py), post.into_pyarray(py)))
 }

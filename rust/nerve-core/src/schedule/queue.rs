@@ -40,21 +40,14 @@ impl SpikeQueue {
     /// one delay in steps per synapse, or a single one for all. Events in
     /// flight keep their arrival step (the ring grows if needed).
     pub fn prepare(&mut self, trigger: &[i32], n_trigger: usize, delays: &[i64]) -> Result<()> {
+        self.set_rows(trigger, n_trigger)?;
+        self.set_delay_steps(delays)
+    }
+
+    /// Set the connectivity only (see [`prepare`](Self::prepare)); the
+    /// delays must be set again after it.
+    pub fn set_rows(&mut self, trigger: &[i32], n_trigger: usize) -> Result<()> {
         let n_syn = trigger.len();
-        if delays.len() != n_syn && delays.len() != 1 {
-            return Err(CoreError::invalid(format!(
-                "a pathway of {n_syn} synapses needs one delay or {n_syn} delays, got {}",
-                delays.len()
-            )));
-        }
-        if let Some(&d) = delays
-            .iter()
-            .find(|&&d| d < 0 || d > i64::from(u32::MAX / 2))
-        {
-            return Err(CoreError::invalid(format!(
-                "a synaptic delay must be a non-negative number of steps, got {d}"
-            )));
-        }
         let mut counts = vec![0usize; n_trigger + 1];
         for (s, &k) in trigger.iter().enumerate() {
             let Some(c) = usize::try_from(k)
@@ -80,14 +73,82 @@ impl SpikeQueue {
         }
         self.offsets = counts;
         self.rows = rows;
+        Ok(())
+    }
+
+    /// Set the delays in steps: one per synapse, or one for all.
+    pub fn set_delay_steps(&mut self, delays: &[i64]) -> Result<()> {
+        let n_syn = self.rows.len();
+        if delays.len() != n_syn && delays.len() != 1 {
+            return Err(CoreError::invalid(format!(
+                "a pathway of {n_syn} synapses needs one delay or {n_syn} delays, got {}",
+                delays.len()
+            )));
+        }
+        if let Some(&d) = delays
+            .iter()
+            .find(|&&d| d < 0 || d > i64::from(u32::MAX / 2))
+        {
+            return Err(CoreError::invalid(format!(
+                "a synaptic delay must be a non-negative number of steps, got {d}"
+            )));
+        }
         let first = delays.first().copied().unwrap_or(0);
         if delays.iter().all(|&d| d == first) {
-            self.delays.clear();
-            self.delay = first as u32;
+            self.set_homogeneous(first as u32);
         } else {
             self.delays = delays.iter().map(|&d| d as u32).collect();
             self.delay = 0;
+            self.fit_ring();
         }
+        Ok(())
+    }
+
+    /// Set the delays from times in seconds (one per synapse, or one for
+    /// all), rounded to the nearest step with ties to even (as numpy's
+    /// `round(delay/dt)`).
+    pub fn set_delays(&mut self, seconds: &[f64], dt: f64) -> Result<()> {
+        let n_syn = self.rows.len();
+        if seconds.len() != n_syn && seconds.len() != 1 {
+            return Err(CoreError::invalid(format!(
+                "a pathway of {n_syn} synapses needs one delay or {n_syn} delays, got {}",
+                seconds.len()
+            )));
+        }
+        let limit = f64::from(u32::MAX / 2);
+        let step = |x: f64| (x / dt).round_ties_even();
+        // one pass to check and to see whether all are equal (no allocation)
+        let first = seconds.first().map_or(0.0, |&x| step(x));
+        let mut homogeneous = true;
+        for &x in seconds {
+            let k = step(x);
+            if !(k >= 0.0 && k <= limit) {
+                return Err(CoreError::invalid(format!(
+                    "a synaptic delay must be a non-negative time (at most {limit} steps), \
+                     got {x} s"
+                )));
+            }
+            homogeneous &= k == first;
+        }
+        if homogeneous {
+            self.set_homogeneous(first as u32);
+        } else {
+            self.delays = seconds.iter().map(|&x| step(x) as u32).collect();
+            self.delay = 0;
+            self.fit_ring();
+        }
+        Ok(())
+    }
+
+    fn set_homogeneous(&mut self, delay: u32) {
+        self.delays = Vec::new();
+        self.delay = delay;
+        self.fit_ring();
+    }
+
+    /// Grow the ring to the longest delay, keeping events in flight at their
+    /// arrival step.
+    fn fit_ring(&mut self) {
         let longest = self.delays.iter().copied().max().unwrap_or(self.delay) as usize;
         if longest + 1 > self.ring.len() {
             let len = self.ring.len();
@@ -98,7 +159,6 @@ impl SpikeQueue {
             self.ring = ring;
             self.head = 0;
         }
-        Ok(())
     }
 
     /// Queue the events of the triggering neurons `sources` (relative
@@ -212,6 +272,20 @@ mod tests {
         q.advance(s);
         assert_eq!(q.current(), &[0]);
         assert_eq!(q.pending(), 1);
+    }
+
+    #[test]
+    fn delays_in_seconds_round_to_the_nearest_step_ties_to_even() {
+        let mut q = SpikeQueue::new();
+        q.set_rows(&[0, 0, 0], 1).unwrap();
+        q.set_delays(&[0.25e-3, 0.35e-3, 2.5e-4], 1e-4).unwrap();
+        // 2.5 -> 2, 3.5 -> 4 (ties to even, as numpy), 2.5 -> 2
+        assert_eq!(q.delays, vec![2, 4, 2]);
+        q.set_delays(&[1e-3], 1e-4).unwrap();
+        assert!(q.delays.is_empty());
+        assert_eq!(q.delay, 10);
+        assert!(q.set_delays(&[-1e-3], 1e-4).is_err());
+        assert!(q.set_delays(&[f64::NAN], 1e-4).is_err());
     }
 
     #[test]
