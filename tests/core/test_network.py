@@ -152,7 +152,10 @@ def test_seed_makes_noisy_runs_reproducible():
     assert not np.array_equal(a, c)
 
 
-def test_store_and_restore_replay_the_same_future():
+def test_store_and_restore_replay_the_same_future_only_when_asked():
+    # Brian2: restore() keeps drawing new random numbers unless
+    # restore_random_state=True (tutorial part 3: "the noise is coming from
+    # the fact that we run the Poisson group afresh each time")
     seed(11)
     G = NeuronGroup(20, "dv/dt = (2 - v)/(10*ms) + 0.3*xi/sqrt(10*ms) : 1",
                     threshold="v > 1", reset="v = 0", method="euler")
@@ -162,12 +165,15 @@ def test_store_and_restore_replay_the_same_future():
     net.store()
     net.run(20 * ms)
     first = (S.i.copy(), S.t_.copy(), np.asarray(G.v).copy())
-    net.restore()
+    net.restore(restore_random_state=True)
     assert net.t_ == pytest.approx(0.005, rel=1e-12)
     net.run(20 * ms)
     np.testing.assert_array_equal(S.i, first[0])
     np.testing.assert_array_equal(S.t_, first[1])
     np.testing.assert_array_equal(G.v, first[2])
+    net.restore()
+    net.run(20 * ms)
+    assert not np.array_equal(G.v, first[2])  # new noise
     with pytest.raises(KeyError, match="nothing was stored"):
         net.restore("other")
 

@@ -89,13 +89,13 @@ def run(duration, report=None, report_period=None, namespace=None, profile=False
                       profile=profile, level=level + 1)
 
 
-def store(name: str = "default") -> None:
+def store(name: str = "default", filename=None) -> None:
     """Store the state of the objects visible here (see :meth:`Network.store`)."""
     magic_network._update(collect(1))
-    magic_network.store(name)
+    magic_network.store(name, filename=filename)
 
 
-def restore(name: str = "default") -> None:
-    """Restore the state stored with :func:`store`."""
+def restore(name: str = "default", filename=None, restore_random_state: bool = False) -> None:
+    """Restore the state stored with :func:`store` (see :meth:`Network.restore`)."""
     magic_network._update(collect(1))
-    magic_network.restore(name)
+    magic_network.restore(name, filename=filename, restore_random_state=restore_random_state)

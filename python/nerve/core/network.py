@@ -318,8 +318,13 @@ class Network:
 
     # -- store / restore ------------------------------------------------------
 
-    def store(self, name: str = "default") -> None:
-        """Remember the state of every object and the time, under ``name``."""
+    def store(self, name: str = "default", filename=None) -> None:
+        """Remember the state of every object and the time, under ``name``
+        (random streams too, for ``restore(..., restore_random_state=True)``)."""
+        if filename is not None:
+            from nerve.exceptions import NotSupportedError
+
+            raise NotSupportedError("store()/restore() to a file are not supported yet")
         everything = self._all_objects()
         self._stored[name] = {
             "t": self._t,
@@ -327,9 +332,16 @@ class Network:
             "clocks": {id(o.clock): (o.clock, o.clock._dt) for o in everything},
         }
 
-    def restore(self, name: str = "default") -> None:
+    def restore(self, name: str = "default", filename=None,
+                restore_random_state: bool = False) -> None:
         """Go back to the state stored under ``name`` (recordings made since
-        are dropped; ``dt`` is restored too)."""
+        are dropped; ``dt`` is restored too). As in Brian2, random numbers
+        are not restored unless ``restore_random_state=True``: runs after a
+        restore draw new ones (e.g. new Poisson spikes each trial)."""
+        if filename is not None:
+            from nerve.exceptions import NotSupportedError
+
+            raise NotSupportedError("store()/restore() to a file are not supported yet")
         if name not in self._stored:
             raise KeyError(f"nothing was stored under the name {name!r} "
                            f"(stored: {sorted(self._stored)})")
@@ -337,7 +349,11 @@ class Network:
         with run_lock:
             for obj in self._all_objects():
                 if id(obj) in stored["objects"]:
+                    source = getattr(obj, "_rng", None)
+                    current = source.state() if source is not None else None
                     obj._restore(stored["objects"][id(obj)])
+                    if current is not None and not restore_random_state:
+                        source.set_state(current)
             self._t = stored["t"]
             for clock, dt in stored["clocks"].values():
                 clock._dt = dt

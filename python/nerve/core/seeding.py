@@ -74,6 +74,14 @@ class RandomSource:
             self._epoch = _state["epoch"]
         return self._rng
 
+    def state(self):
+        """The current streams (not copied) and the seed epoch they belong to."""
+        return self._rng, self._epoch
+
+    def set_state(self, state) -> None:
+        """Put back streams returned by :meth:`state`."""
+        self._rng, self._epoch = state
+
     def set(self, rng, epoch: int) -> None:
         """Restore a stored stream (``restore()``)."""
         self._rng, self._epoch = rng, epoch
