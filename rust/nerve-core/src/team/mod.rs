@@ -29,7 +29,7 @@
 
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -262,11 +262,37 @@ struct Slots<T> {
 // one member only, so sharing it is sending each `T` to one thread.
 unsafe impl<T: Send> Sync for Slots<T> {}
 
-/// The claim counter of one member's range, on its own cache line.
+/// The claims on one member's range, on its own cache line: the low 32 bits
+/// count the items taken from its front (by its owner), the high 32 bits
+/// those taken from its back (by members that ran out of their own).
 #[derive(Default)]
 #[repr(align(128))]
 struct Range {
-    next: AtomicUsize,
+    taken: AtomicU64,
+}
+
+impl Range {
+    /// The next item of `start..end`: from the front for the owner, from
+    /// the back for another member; `None` once all are taken.
+    fn claim(&self, start: usize, end: usize, owner: bool) -> Option<usize> {
+        let step = if owner { 1 } else { 1 << 32 };
+        let mut cur = self.taken.load(Ordering::Relaxed);
+        loop {
+            let (front, back) = ((cur & 0xFFFF_FFFF) as usize, (cur >> 32) as usize);
+            if start + front + back >= end {
+                return None;
+            }
+            match self.taken.compare_exchange_weak(
+                cur,
+                cur + step,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(if owner { start + front } else { end - 1 - back }),
+                Err(now) => cur = now,
+            }
+        }
+    }
 }
 
 impl<T> Slots<T> {
@@ -283,9 +309,9 @@ impl<T> Slots<T> {
 }
 
 /// One member's share of a round's items: yields `(index, item)` pairs,
-/// first from its own contiguous range, then from what the other members
-/// have not claimed of theirs, until none is left. Every index is handed out
-/// once (each range has one counter).
+/// first from the front of its own contiguous range, then from the back of
+/// the ranges of the others, until none is left. Every index is handed out
+/// once (each range's claims are one atomic word).
 pub struct Claims<'r, T> {
     ranges: &'r [Range],
     member: usize,
@@ -305,17 +331,17 @@ impl<'r, T> Iterator for Claims<'r, T> {
         while self.visited < parts {
             let r = (self.member + self.visited) % parts;
             let (start, end) = ((r * per).min(self.len), ((r + 1) * per).min(self.len));
-            if let Some(range) = self.ranges.get(r) {
-                if start + range.next.load(Ordering::Relaxed) < end {
-                    let i = start + range.next.fetch_add(1, Ordering::Relaxed);
-                    if i < end {
-                        // SAFETY: `i < len` indexes the slice borrowed mutably
-                        // by `Team::share` for the whole round, and each
-                        // range's counter hands out each of its indices once,
-                        // so no other reference to item `i` exists.
-                        return Some((i, unsafe { &mut *self.ptr.add(i) }));
-                    }
-                }
+            if let Some(i) = self
+                .ranges
+                .get(r)
+                .and_then(|range| range.claim(start, end, self.visited == 0))
+            {
+                // SAFETY: `i < len` indexes the slice borrowed mutably by
+                // `Team::share` for the whole round, and each range hands out
+                // each of its indices once (front and back claims meet
+                // without overlapping), so no other reference to item `i`
+                // exists.
+                return Some((i, unsafe { &mut *self.ptr.add(i) }));
             }
             self.visited += 1;
         }
@@ -371,6 +397,26 @@ impl Drop for Leave<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// An owner claiming from the front and another member from the back
+    /// take every index of a range once, meeting in the middle.
+    #[test]
+    fn range_claims_meet_without_overlap() {
+        let range = Range::default();
+        let (mut front, mut back) = (Vec::new(), Vec::new());
+        loop {
+            let a = range.claim(10, 17, true);
+            let b = range.claim(10, 17, false);
+            front.extend(a);
+            back.extend(b);
+            if a.is_none() && b.is_none() {
+                break;
+            }
+        }
+        assert_eq!(front, vec![10, 11, 12, 13]);
+        assert_eq!(back, vec![16, 15, 14]);
+    }
 
     /// Every item is claimed exactly once per round, by whichever members
     /// turn up, over many rounds.
