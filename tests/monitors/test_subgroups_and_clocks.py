@@ -63,3 +63,16 @@ def test_recording_a_subexpression():
     np.testing.assert_allclose(M.I[:, [0, 1, 9]] / mV,
                                [[5, 4.975, 4.78803797], [20, 19.8, 18.33747762]], rtol=1e-8)
     np.testing.assert_allclose(M.I_, G.g_[:, None] * (G.E_[:, None] - M.v_), rtol=1e-12)
+
+
+def test_counts_only_monitor_agrees_with_a_recording_one():
+    G = NeuronGroup(3, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    method="exact")
+    G.v = "i*0.3"
+    full, counts = SpikeMonitor(G), SpikeMonitor(G, record=False)
+    run(20 * ms)
+    run(5 * ms)
+    np.testing.assert_array_equal(counts.count, full.count)
+    assert counts.num_spikes == full.num_spikes > 0 and len(counts.i) == 0
+    with pytest.raises(ValueError):
+        full.i[0] = 99  # read-only: the recording cannot be corrupted

@@ -84,8 +84,8 @@ class EventMonitor(RecordedTimes, NerveObject):
         """Events from the engine: neuron indices (relative to the source),
         times (``step*dt``, in seconds) and recorded values, arrays handed
         over without a copy."""
-        self._count += np.bincount(indices, minlength=len(self._count))
-        if not self.record:
+        if not self.record:  # counts only (with records, counted when asked)
+            self._count += np.bincount(indices, minlength=len(self._count))
             return
         self._i.append(indices)
         self._times.append(times)
@@ -126,12 +126,14 @@ class EventMonitor(RecordedTimes, NerveObject):
     @property
     def count(self) -> np.ndarray:
         """Number of events of each neuron of the source (a copy)."""
-        return self._count.copy()
+        if not self.record:
+            return self._count.copy()
+        return np.bincount(self._i.array, minlength=len(self._count))
 
     @property
     def num_events(self) -> int:
         """Total number of events recorded."""
-        return int(self._count.sum())
+        return len(self._i) if self.record else int(self._count.sum())
 
     def __len__(self) -> int:
         return self.num_events
