@@ -276,36 +276,32 @@ def _direct_number(values):
                        _new_span(tok.line, tok.column, tok.end_line, tok.end_column))
 
 
-def _direct_binop(values):
+def _operands(values):
+    """``(left, op token, right, span)`` of a binary rule; the span covers
+    both operands (a parenthesized one with its parentheses), the operands
+    lose their parentheses."""
     left, op, right = values
-    first, last = left.span, right.span  # (a parenthesized operand: with the parentheses)
+    first, last = left.span, right.span
     span = _new_span(first.line, first.column, last.end_line, last.end_column)
     if type(left) is _Paren:
         left = left.node
     if type(right) is _Paren:
         right = right.node
+    return left, op, right, span
+
+
+def _direct_binop(values):
+    left, op, right, span = _operands(values)
     return _new_binop(op.value, left, right, span)
 
 
 def _direct_compare(values):
-    left, op, right = values
-    first, last = left.span, right.span
-    span = _new_span(first.line, first.column, last.end_line, last.end_column)
-    if type(left) is _Paren:
-        left = left.node
-    if type(right) is _Paren:
-        right = right.node
+    left, op, right, span = _operands(values)
     return _new_compare(op.value, left, right, span)
 
 
 def _direct_power(values):
-    left, _, right = values
-    first, last = left.span, right.span
-    span = _new_span(first.line, first.column, last.end_line, last.end_column)
-    if type(left) is _Paren:
-        left = left.node
-    if type(right) is _Paren:
-        right = right.node
+    left, _, right, span = _operands(values)
     return _new_binop("**", left, right, span)
 
 

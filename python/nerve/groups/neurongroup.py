@@ -240,11 +240,8 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         if self._programs is not None and self._programs.key == key:
             return self._programs
 
-        from nerve import _core
         from nerve.equations import check_expression, check_statements
         from nerve.integrators import DiffEquation, integrate
-        from nerve.ir.encode import encode
-        from nerve.ir.lower import lower
 
         self.equations.check_units(
             resolver.reading(self.equations.text, f"the equations of {owner}").dimension)
@@ -271,12 +268,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             statements.extend(substitute(s, now) for s in integrated)
 
         def program(stmts, condition=None):
-            used = free_names(*stmts, *(() if condition is None else (condition,)))
-            temporaries = {s.target for s in stmts} - set(self._slots)
-            consts = resolver.constants([u for u in used if u not in temporaries])
-            return _core.Program(encode(lower(tuple(stmts), columns=self._slots,
-                                              constants=consts, condition=condition,
-                                              dtypes=self._dtypes)))
+            return self._program(stmts, resolver, condition)
 
         update = program(statements) if statements else None
         subexpression_update = program(constant) if constant else None
@@ -313,6 +305,25 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         #: the subexpressions constant over dt, computed before the step
         self._programs.subexpressions = subexpression_update
         return self._programs
+
+    def _program(self, statements, resolver, condition=None, scratch=None):
+        """The engine program of checked ``statements`` (then ``condition``,
+        for a threshold-like program) over this group's columns, external
+        names resolved by ``resolver``; ``scratch`` maps extra temporaries to
+        engine columns beyond the group's own (e.g. recorded subexpressions).
+        The one place where a group's code is lowered."""
+        from nerve import _core
+        from nerve.ir.encode import encode
+        from nerve.ir.lower import lower
+
+        columns = {**self._slots, **(scratch or {})}
+        nodes = (*statements, *(() if condition is None else (condition,)))
+        temporaries = {s.target for s in statements} - set(columns)
+        constants = resolver.constants(
+            sorted(set(free_names(*nodes)) - temporaries - set(columns)))
+        return _core.Program(encode(lower(tuple(statements), columns=columns,
+                                          constants=constants, condition=condition,
+                                          dtypes=self._dtypes)))
 
     def _after_run(self, programs: _Programs, last_step: int) -> None:
         """Bring derived columns up to date after a run whose last step was

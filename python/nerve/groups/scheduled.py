@@ -42,10 +42,7 @@ class ScheduledGroup:
         """The engine column of subexpression ``name`` (declared observed by
         the caller) and the operation that computes it, to run just before
         ``operation``."""
-        from nerve import _core
         from nerve.equations import nodes as n
-        from nerve.ir.encode import encode
-        from nerve.ir.lower import lower
 
         g = self._engine_group(run)
         slots = self.__dict__["_scratch_slots"]
@@ -53,13 +50,8 @@ class ScheduledGroup:
         namespace = self.namespace if self.namespace is not None else run.namespace
         resolver = self._resolver(namespace, f"the subexpression {self.name}.{name}")[0]
         expr = self._expanded_subexpressions()[name]
-        statement = n.Assign(target, "=", expr)
-        from nerve.groups.namespace import free_names
-
-        constants = resolver.constants(sorted(set(free_names(statement)) - {target}))
-        program = _core.Program(encode(lower((statement,), columns={**self._slots,
-                                                                    target: slots[name]},
-                                             constants=constants)))
+        program = self._program((n.Assign(target, "=", expr),), resolver,
+                                scratch={target: slots[name]})
         compute = Operation(f"{operation.name}_{name}", "update", operation.clock,
                             operation.when, operation.order, g, 0, program, self,
                             "Subexpression")

@@ -14,19 +14,6 @@ from nerve.groups.namespace import free_names, substitute
 __all__ = ["CodeRunner", "statements_program", "condition_program"]
 
 
-def _lower(group, statements, resolver, condition=None):
-    from nerve import _core
-    from nerve.ir.encode import encode
-    from nerve.ir.lower import lower
-
-    nodes = (*statements, *(() if condition is None else (condition,)))
-    temporaries = {s.target for s in statements} - set(group._slots)
-    constants = resolver.constants([u for u in free_names(*nodes) if u not in temporaries])
-    return _core.Program(encode(lower(tuple(statements), columns=group._slots,
-                                      constants=constants, condition=condition,
-                                      dtypes=group._dtypes)))
-
-
 def statements_program(group, text: str, where: str, namespace):
     """A program running the statements ``text`` on the neurons of ``group``."""
     from nerve.equations import check_statements, parse_statements
@@ -36,7 +23,7 @@ def statements_program(group, text: str, where: str, namespace):
     statements = tuple(substitute(s, subexprs) for s in statements)
     check_statements(statements, resolver.reading(text, where).dimension, source=text,
                      where=where, booleans=group._booleans())
-    return _lower(group, statements, resolver)
+    return group._program(statements, resolver)
 
 
 def condition_program(group, text: str, where: str, namespace):
@@ -48,7 +35,7 @@ def condition_program(group, text: str, where: str, namespace):
     condition = substitute(condition, subexprs)
     check_expression(condition, resolver.reading(text, where).dimension, "boolean",
                      source=text, where=where, booleans=group._booleans())
-    return _lower(group, (), resolver, condition)
+    return group._program((), resolver, condition)
 
 
 def names_in(text: str, where: str, *, condition: bool = False) -> set[str]:
