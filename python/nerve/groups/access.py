@@ -26,7 +26,7 @@ from nerve.equations import nodes as n
 from nerve.exceptions import (DimensionMismatchError, InvalidIndexError, InvalidValueError,
                               ReadOnlyVariableError)
 from nerve.groups.indexing import ALL, key_text, normalize_index, selected_count
-from nerve.groups.namespace import free_names, substitute
+from nerve.groups.namespace import substitute
 from nerve.groups.variables import VariableView
 
 __all__ = ["StateAccess"]
@@ -347,19 +347,15 @@ class StateAccess:
 
     def _execute_now(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
         from nerve import _core
-        from nerve.ir.encode import encode
-        from nerve.ir.lower import lower
 
         root, start, stop = self._state_root, self._state_start, self._state_stop
-        slots = dict(root._slots)
         columns = [column[start:stop] for column in root._columns.values()]
+        extra = None
         if scratch is not None:
-            slots[_SCRATCH] = len(columns)
+            extra = {_SCRATCH: len(columns)}
             columns.append(scratch)
         resolver = root._resolver(namespace if namespace is not None else {}, where)[0]
-        constants = resolver.constants([u for u in free_names(statement) if u != _SCRATCH])
-        program = _core.Program(encode(lower((statement,), columns=slots,
-                                             constants=constants, dtypes=root._dtypes)))
+        program = root._program((statement,), resolver, scratch=extra)
         clock = root.clock
         _core.execute(program, columns, stop - start, root._rng.get(), clock.t_, clock.dt_,
                       clock.timestep)
