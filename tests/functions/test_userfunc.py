@@ -129,3 +129,25 @@ def test_calls_outside_group_code_are_refused_clearly():
     G = NeuronGroup(2, "v : 1")
     with pytest.raises(NotSupportedError, match="sq"):
         G.v = "sq(i)"
+
+
+def test_run_regularly_and_run_on_event_code():
+    calls = []
+
+    @check_units(x=1, result=1)
+    def double(x):
+        calls.append(len(x))
+        return 2 * x
+
+    G = NeuronGroup(3, "v : 1\nw : 1", threshold="i == 1", reset="w += 1")
+    G.v = [1, 2, 3]
+    G.run_regularly("v = double(v)", dt=1 * ms)
+    G.run_on_event("spike", "w = double(w) + 1")
+    run(2 * ms)
+    np.testing.assert_array_equal(G.v, [4, 8, 12])  # doubled at 0 and 1 ms
+    # w of neuron 1: 20 spikes, each w -> 2*(w + 1) + 1 (reset, then the runner)
+    w = 0
+    for _ in range(20):
+        w = 2 * (w + 1) + 1
+    assert G.w[1] == w and G.w[0] == 0
+    assert set(calls) == {3}  # every call sees the whole group

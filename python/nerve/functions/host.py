@@ -2,7 +2,8 @@
 once per step, vectorised over the group.
 
 For a block of code (the update statements, the threshold condition, the
-reset) that calls host functions, :class:`HostCalls` rewrites each call
+reset, a recorded subexpression, run_regularly/run_on_event code) that calls
+host functions, :class:`HostCalls` rewrites each call
 ``f(a, b)`` into a read of a scratch column ``_host_k``; before the block's
 operation the schedule runs (1) a program computing ``a`` and ``b`` for every
 neuron into scratch columns, (2) a host operation: the engine takes the GIL
@@ -50,6 +51,8 @@ class HostCalls:
         #: role -> [(result name, function, [argument names], [argument exprs])]
         self.calls: dict[str, list] = {}
         self.arrays: dict[str, np.ndarray] = {}
+        #: role -> statements with the calls rewritten (code runners)
+        self.rewritten: dict[str, list] = {}
 
     def __bool__(self) -> bool:
         return bool(self.names)

@@ -97,9 +97,10 @@ class Function(ModelFunction):
         from nerve.exceptions import NotSupportedError
 
         raise NotSupportedError(
-            f"the Python function {self.name}() can be called in the equations, threshold and "
-            f"reset of a NeuronGroup; calling it from other code (run_regularly, string "
-            f"assignments, Synapses) is not supported yet")
+            f"the Python function {self.name}() can be called in the equations, threshold, "
+            f"reset and run_regularly/run_on_event code of a NeuronGroup; calling it from "
+            f"string assignments, shared-variable assignments or Synapses is not supported "
+            f"yet")
 
     def __call__(self, *args, **kwargs):
         return self.pyfunc(*args, **kwargs)

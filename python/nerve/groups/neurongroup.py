@@ -238,8 +238,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                    and self._refractory_steps(dt) >= 1)
         functions = resolver.functions(self._model_nodes())
         recorded = tuple(sorted(set(observed) & self._subexpressions))
+        runners = tuple((r.name, r.code) for r in self.contained_objects)
+        functions.update(resolver.functions(
+            [s for r in self.contained_objects for s in self._runner_statements(r)]))
         key = (dt, tuple(sorted(constants.items())), derived,
-               tuple(sorted((k, f.key()) for k, f in functions.items())), recorded)
+               tuple(sorted((k, f.key()) for k, f in functions.items())), recorded, runners)
         if self._programs is not None and self._programs.key == key:
             return self._programs
 
@@ -282,6 +285,12 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         hosts = HostCalls(self, functions)
         statements = hosts.statements(statements, "update", f"the equations of {owner}")
         constant = hosts.statements(constant, "subexpressions", f"the equations of {owner}")
+        if hosts.functions:
+            # (run_regularly / run_on_event code: its calls get scratch columns too)
+            for runner in self.contained_objects:
+                hosts.rewritten[f"runner_{runner.name}"] = hosts.statements(
+                    self._runner_statements(runner), f"runner_{runner.name}",
+                    f"the code of {runner.name!r}")
         # (subexpressions a monitor records, computed by their own programs)
         recorded_exprs = {name_: hosts.condition(self._expanded_subexprs[name_],
                                                  f"record_{name_}", f"the equations of {owner}")
@@ -387,6 +396,18 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                 parts.append(f"# {role} program")
                 parts.append(program.disassemble().rstrip())
         return "\n".join(parts)
+
+    def _runner_statements(self, runner):
+        """The statements of a code runner of this group, subexpressions
+        substituted (parsed once)."""
+        from nerve.equations import parse_statements
+
+        cached = runner.__dict__.get("_parsed")
+        if cached is None:
+            parsed = parse_statements(runner.code, where=f"the code of {runner.name!r}")
+            cached = runner.__dict__["_parsed"] = tuple(
+                substitute(st, self._expanded_subexprs) for st in parsed)
+        return cached
 
     def _model_nodes(self):
         nodes_ = [eq.expr for eq in self.equations.values() if eq.expr is not None]

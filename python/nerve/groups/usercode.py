@@ -14,12 +14,14 @@ from nerve.groups.namespace import free_names, substitute
 __all__ = ["CodeRunner", "statements_program", "condition_program"]
 
 
-def statements_program(group, text: str, where: str, namespace, *, shared: bool = False):
+def statements_program(group, text: str, where: str, namespace, *, shared: bool = False,
+                       role: str | None = None):
     """A program running the statements ``text`` on the neurons of ``group``.
     With ``shared``, ``(shared program or None, program or None)``: the
     leading assignments of shared variables run once, on the group's
     :class:`~nerve.groups.shared.SharedLane`; without, shared variables may
-    not be assigned."""
+    not be assigned. ``role`` names the code's calls of Python functions
+    among the group's (``runner_<name>``)."""
     from nerve.equations import check_statements, parse_statements
     from nerve.groups.shared import SharedLane, refuse_shared_writes, split_shared
 
@@ -28,12 +30,18 @@ def statements_program(group, text: str, where: str, namespace, *, shared: bool 
     statements = tuple(substitute(s, subexprs) for s in statements)
     check_statements(statements, resolver.reading(text, where).dimension, source=text,
                      where=where, booleans=group._booleans())
+    # (calls of Python functions read scratch columns: see nerve.functions.host)
+    hosts = getattr(group.__dict__.get("_programs"), "hosts", None)
+    rewritten = hosts.rewritten.get(role) if hosts is not None and role else None
+    scratch = None
+    if rewritten is not None:
+        statements, scratch = tuple(rewritten), hosts.slots()
     if not shared:
         refuse_shared_writes(statements, group, text, where)
-        return group._program(statements, resolver)
+        return group._program(statements, resolver, scratch=scratch)
     first, rest = split_shared(statements, group, text, where)
     return (SharedLane.of(group).program(first, resolver) if first else None,
-            group._program(tuple(rest), resolver) if rest else None)
+            group._program(tuple(rest), resolver, scratch=scratch) if rest else None)
 
 
 def condition_program(group, text: str, where: str, namespace):
@@ -91,7 +99,7 @@ class CodeRunner(NerveObject):
             from nerve.groups.shared import SharedLane
 
             shared, program = statements_program(group, self.code, where, namespace,
-                                                 shared=True)
+                                                 shared=True, role=f"runner_{self.name}")
             if shared is not None:
                 before, operation, after = SharedLane.of(group).operations(
                     run, self.clock, self.when, self.order, self.name, shared, self.type_name)
@@ -105,16 +113,27 @@ class CodeRunner(NerveObject):
                 leading = []
             operation = Operation(self.name, "update", self.clock, self.when, self.order, g,
                                   0, program, group, self.type_name)
-            operation.prelude = [*group._link_prelude(run, operation), *leading]
+            operation.prelude = [*group._link_prelude(run, operation), *leading,
+                                 *self._host_prelude(run, operation, namespace)]
             run.add(operation)
             return
         else:
-            program = statements_program(group, self.code, where, namespace)
+            program = statements_program(group, self.code, where, namespace,
+                                         role=f"runner_{self.name}")
             event = group._event_index(self.event)
             operation = Operation(self.name, "on_event", self.clock, self.when, self.order, g,
                                   event, program, group, self.type_name)
-        operation.prelude = group._link_prelude(run, operation)
+        operation.prelude = [*group._link_prelude(run, operation),
+                             *self._host_prelude(run, operation, namespace)]
         run.add(operation)
+
+    def _host_prelude(self, run, operation, namespace) -> list:
+        """The evaluation of the Python functions the code calls."""
+        hosts = getattr(self.group.__dict__.get("_programs"), "hosts", None)
+        if hosts is None:
+            return []
+        resolver = self.group._resolver(namespace, f"the code of {self.name!r}")[0]
+        return hosts.prelude(run, f"runner_{self.name}", resolver, operation)
 
 
 def check_events(events) -> dict[str, str]:
