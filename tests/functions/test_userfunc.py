@@ -125,10 +125,27 @@ def test_arguments_computed_in_the_step_are_refused():
         run(0.1 * ms)
 
 
-def test_calls_outside_group_code_are_refused_clearly():
+def test_string_assignments_call_the_function_once():
+    G = NeuronGroup(4, "v : 1\nw : 1")
+    G.w = [1, 2, 3, 4]
+    G.v = "sq(w) + i"
+    np.testing.assert_array_equal(G.v, [1, 5, 11, 19])
+    G.v[1:3] = "sq(i)"
+    np.testing.assert_array_equal(G.v, [1, 1, 4, 19])
+    G.v["w > 3"] = "sq(w)"
+    np.testing.assert_array_equal(G.v, [1, 1, 4, 16])
+    G[2:4].v = "sq(i) + 0.5"  # (i of the subgroup: 0, 1)
+    np.testing.assert_array_equal(G.v, [1, 1, 0.5, 1.5])
+
+
+def test_calls_from_synapses_are_refused_clearly():
+    from nerve import Synapses
+
     G = NeuronGroup(2, "v : 1")
+    S = Synapses(G, G, "x : 1")
+    S.connect()
     with pytest.raises(NotSupportedError, match="sq"):
-        G.v = "sq(i)"
+        S.x = "sq(i)"
 
 
 def test_run_regularly_and_run_on_event_code():

@@ -192,3 +192,19 @@ def _wrong_units(function, value, need):
         f"the Python function {function.name}() returned a value with units of {got}, but "
         f"it declares {format_dimension(need)}", need)
 
+
+
+def evaluate_now(statement, functions, compute, count: int, owner: str, where: str):
+    """A one-off statement (``G.v = 'f(v)'``) whose Python function calls are
+    evaluated now: ``(statement reading their results, {name: values})``;
+    ``compute(expr)`` gives an expression's values over the ``count`` lanes."""
+    from types import SimpleNamespace
+
+    hosts = HostCalls(SimpleNamespace(N=count, _columns={}, name=owner), functions)
+    (rewritten,) = hosts.statements([statement], "now", where)
+    calls = hosts.calls.get("now", [])
+    for _, _, names, exprs in calls:
+        for name, expr in zip(names, exprs):
+            hosts.arrays[name][:] = compute(expr)
+    hosts._evaluate(hosts._prepare(calls))
+    return rewritten, {result: hosts.arrays[result] for result, _, _, _ in calls}

@@ -98,9 +98,9 @@ class Function(ModelFunction):
 
         raise NotSupportedError(
             f"the Python function {self.name}() can be called in the equations, threshold, "
-            f"reset and run_regularly/run_on_event code of a NeuronGroup; calling it from "
-            f"string assignments, shared-variable assignments or Synapses is not supported "
-            f"yet")
+            f"reset, run_regularly/run_on_event code and string assignments of a "
+            f"NeuronGroup; calling it from shared-variable assignments or Synapses is not "
+            f"supported yet")
 
     def __call__(self, *args, **kwargs):
         return self.pyfunc(*args, **kwargs)

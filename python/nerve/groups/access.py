@@ -401,6 +401,18 @@ class StateAccess:
             extra = {_SCRATCH: len(columns)}
             columns.append(scratch)
         resolver = root._resolver(namespace if namespace is not None else {}, where)[0]
+        functions = resolver.functions((statement,))
+        if any(f.host for f in functions.values()):
+            # (Python functions: called now, their results read as columns)
+            from nerve.functions.host import evaluate_now
+
+            statement, results = evaluate_now(
+                statement, functions, lambda e: self._compute(e, namespace, where),
+                stop - start, self.name, where)
+            extra = dict(extra or {})
+            for name, values in results.items():
+                extra[name] = len(columns)
+                columns.append(values)
         program = root._program((statement,), resolver, scratch=extra)
         clock = root.clock
         _core.execute(program, columns, stop - start, root._rng.get(), clock.t_, clock.dt_,
