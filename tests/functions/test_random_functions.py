@@ -64,3 +64,16 @@ def test_poisson_per_neuron_rate():
     G.x = "poisson(i*1000)"
     assert G.x[0] == 0
     assert abs(G.x[2] - 2000) < 5 * np.sqrt(2000)
+
+
+def test_exact_refuses_a_random_function_and_the_default_skips_it():
+    from nerve.exceptions import UnsupportedEquationsException
+
+    b = BinomialFunction(10, 0.1, approximate=False)
+    G = NeuronGroup(1, "dv/dt = (b() - v)/ms : 1", method="exact", namespace={"b": b})
+    with pytest.raises(UnsupportedEquationsException, match="b()"):
+        run(0.1 * ms)
+    start_scope()
+    G = NeuronGroup(1, "dv/dt = (b() - v)/ms : 1", namespace={"b": b})
+    run(0.1 * ms)
+    assert G.method_chosen == "euler"

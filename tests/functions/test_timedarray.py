@@ -217,3 +217,16 @@ def test_in_synaptic_code_and_synaptic_assignments():
     np.testing.assert_allclose(S.x / mV, [ta(S.clock.t + 0.1 * ms) / mV] * 2)
     run(0.5 * ms)
     np.testing.assert_allclose(Q.v / mV, [24])
+
+
+def test_dt_must_be_positive_and_values_not_empty():
+    from nerve.exceptions import InvalidArgumentError, InvalidValueError
+
+    with pytest.raises(InvalidArgumentError, match="'dt'"):
+        TimedArray([1, 2], dt=-1 * ms)
+    with pytest.raises(InvalidValueError, match="'values'"):
+        TimedArray([], dt=1 * ms)
+    with pytest.raises(TypeError, match="'values'"):
+        TimedArray("abc", dt=1 * ms)
+    with pytest.raises(TypeError, match="'values'"):
+        TimedArray([[1], [2, 3]], dt=1 * ms)

@@ -61,3 +61,26 @@ def hoist_constant_calls(equations, functions, dt: float, state: set[str]):
 
     out = [replace(eq, expr=rewrite(eq.expr)) for eq in equations]
     return statements, out
+
+
+def method_without_exact(equations, functions, method):
+    """The integration method(s) to try when the equations call a function
+    of the namespace that is not constant over a step (a random draw such as
+    ``BinomialFunction``): ``exact`` cannot integrate them (as in Brian2,
+    where such a call is not "constant over dt")."""
+    from nerve.equations.nodes import walk
+    from nerve.exceptions import UnsupportedEquationsException
+    from nerve.integrators.integrate import DEFAULT_METHODS
+
+    stateful = sorted({sub.func for eq in equations for sub in walk(eq.expr)
+                       if isinstance(sub, n.Call) and sub.func in functions
+                       and not functions[sub.func].stateless})
+    if not stateful:
+        return method
+    if method == "exact" or method == "linear":
+        raise UnsupportedEquationsException(
+            f"Method 'exact' cannot integrate these equations: they call {stateful[0]}(), "
+            f"whose value is not constant over a time step (a random draw); use 'euler'.")
+    if method is None:
+        return tuple(m for m in DEFAULT_METHODS if m != "exact")
+    return method

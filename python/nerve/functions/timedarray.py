@@ -50,7 +50,7 @@ class TimedArray(ModelFunction):
 
     def __init__(self, values, dt, name=None):
         from nerve.exceptions import DimensionMismatchError, NotSupportedError
-        from nerve.units import DIMENSIONLESS, get_dimensions, is_dimensionless  # noqa: F401
+        from nerve.units import get_dimensions
         from nerve.units.dimension import format_dimension
 
         try:
@@ -72,7 +72,10 @@ class TimedArray(ModelFunction):
             dim = get_dimensions(values)
         except TypeError:
             dim = None
-        array = np.asarray(values, dtype=np.float64) if dim is not None else None
+        try:
+            array = np.asarray(values, dtype=np.float64) if dim is not None else None
+        except (TypeError, ValueError):
+            array = None
         if array is None:
             raise TypeError(
                 f"TimedArray: the argument 'values' must be an array of numbers or a "

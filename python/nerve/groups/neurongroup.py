@@ -273,10 +273,13 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             hoisted, diff = hoist_constant_calls(diff, functions, dt,
                                                  {eq.name for eq in diff})
             statements.extend(hoisted)
+            from nerve.functions.hoist import method_without_exact
+
             frozen = frozenset(name_ for name_, eq in self.equations.items()
                                if "unless refractory" in eq.flags)
-            method, integrated = integrate(diff, self.method, frozen=frozen,
-                                           owner=self.name)
+            method, integrated = integrate(diff, method_without_exact(diff, functions,
+                                                                      self.method),
+                                           frozen=frozen, owner=self.name)
             statements.extend(substitute(s, now) for s in integrated)
 
         from nerve.functions.host import HostCalls
