@@ -68,6 +68,10 @@ class _Programs:
         self.refractory = refractory
         #: the program computing subexpressions 'constant over dt', or None
         self.subexpressions = None
+        #: calls of Python functions (nerve.functions.host.HostCalls), or None
+        self.hosts = None
+        #: the recorded subexpressions with those calls rewritten
+        self.recorded = {}
 
 
 class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):

@@ -29,7 +29,7 @@ class ScheduledGroup:
             observed = run.observed.get(id(self), ())
             # (compiled first: the scratch columns of Python function calls come next)
             hosts = self._compile(run.namespace, frozenset(observed)).hosts
-            host_columns = [hosts.arrays[name] for name in hosts.names]
+            host_columns = [hosts.arrays[name] for name in hosts.names] if hosts else []
             names = sorted(n for n in observed if n in self._subexpressions)
             scratch = self.__dict__.setdefault("_scratch", {})
             for name in names:
@@ -55,14 +55,17 @@ class ScheduledGroup:
         namespace = self.namespace if self.namespace is not None else run.namespace
         resolver = self._resolver(namespace, f"the subexpression {self.name}.{name}")[0]
         programs = self._programs  # (compiled by _engine_group)
+        hosts = programs.hosts
         expr = programs.recorded.get(name, self._expanded_subexpressions()[name])
         program = self._program((n.Assign(target, "=", expr),), resolver,
-                                scratch={target: slots[name], **programs.hosts.slots()})
+                                scratch={target: slots[name],
+                                         **(hosts.slots() if hosts else {})})
         compute = Operation(f"{operation.name}_{name}", "update", operation.clock,
                             operation.when, operation.order, g, 0, program, self,
                             "Subexpression")
         compute.prelude = [*self._link_prelude(run, compute),
-                           *programs.hosts.prelude(run, f"record_{name}", resolver, compute)]
+                           *(hosts.prelude(run, f"record_{name}", resolver, compute)
+                             if hosts else [])]
         return slots[name], [compute]
 
     # -- user code and events -------------------------------------------------
@@ -155,7 +158,8 @@ class ScheduledGroup:
             operation = Operation(f"{name}_{suffix}", kind, clock, when, self.order, g, event,
                                   program, self, type_name)
             operation.prelude = [*self._link_prelude(run, operation),
-                                 *programs.hosts.prelude(run, role, resolver, operation)]
+                                 *(programs.hosts.prelude(run, role, resolver, operation)
+                                   if programs.hosts else [])]
             run.add(operation)
 
         if programs.subexpressions is not None:
