@@ -93,7 +93,30 @@ class SynapticCode:
             if found is not None:
                 side, var = found
                 observed.setdefault(side.root, set()).add(var)
+        # writes to (unless refractory) variables read the target's flag
+        for _, _, stmts in self._statements.values():
+            for stmt in stmts:
+                guarded = self._write_guard(stmt.target)
+                if guarded is not None:
+                    observed.setdefault(guarded[0].root, set()).add("not_refractory")
         return observed
+
+    def _write_guard(self, target: str):
+        """``(side, flag name)`` when writing ``target`` from synaptic code must
+        leave refractory neurons alone: a variable of a neuron group flagged
+        ``(unless refractory)`` in a group with refractoriness (Brian2 writes
+        such variables only where ``not_refractory`` holds, except in the
+        group's own reset and state update); else None."""
+        found = self._neuron_variable(target)
+        if found is None:
+            return None
+        side, var = found
+        eq = side.root.equations.get(var)
+        if (eq is None or "unless refractory" not in eq.flags
+                or "not_refractory" not in side.root._columns):
+            return None
+        suffix = "_pre" if side is self._pre_side and target.endswith("_pre") else "_post"
+        return side, "not_refractory" + suffix
 
     def _sides(self, run):
         pre = (self._pre_side.root._engine_group(run), self._pre_side.start, self._pre_side.n)
@@ -250,6 +273,7 @@ class SynapticCode:
         if check:
             check_statements(statements, resolver.reading(source, where).dimension,
                              source=source, where=where, booleans=self._booleans())
+        statements = self._guarded(statements)
         statements, accumulated = self._accumulations(statements)
         targets = {s.target for s in statements}
         slots, bindings, accumulate = {}, [], []
@@ -283,6 +307,30 @@ class SynapticCode:
                                         if u not in slots and u not in temporaries])
         program = _core.Program(encode(lower(statements, columns=slots, constants=constants)))
         return program, bindings, accumulate
+
+    def _guarded(self, statements):
+        """Writes to ``(unless refractory)`` neuron variables made conditional
+        on the neuron's ``not_refractory`` (see ``_write_guard``):
+        ``x += e`` becomes ``x += where(flag, e, 0)`` (still an accumulation),
+        ``x = e`` becomes ``x = where(flag, e, x)``."""
+        out = []
+        for stmt in statements:
+            guard = self._write_guard(stmt.target)
+            if guard is None:
+                out.append(stmt)
+                continue
+            flag = n.Name(guard[1])
+            if stmt.op in ("+=", "-="):
+                value = n.Call("where", (flag, stmt.value, n.Number(0.0)))
+                out.append(replace(stmt, value=value))
+            else:
+                if stmt.op != "=":
+                    value = n.BinOp(stmt.op[:-1], n.Name(stmt.target), stmt.value)
+                else:
+                    value = stmt.value
+                value = n.Call("where", (flag, value, n.Name(stmt.target)))
+                out.append(replace(stmt, op="=", value=value))
+        return tuple(out)
 
     def _accumulations(self, statements):
         """``x_post += expr`` (or ``-=``) as an increment the engine adds into
