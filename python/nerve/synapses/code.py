@@ -71,10 +71,29 @@ class SynapticCode:
         for name_ in self._summed:
             base, side = name_.rsplit("_", 1)
             root = (self._post_side if side == "post" else self._pre_side).root
-            if base not in root._columns:
+            eq = root.equations.get(base)
+            if eq is None or eq.kind != "parameter":
+                what = "target" if side == "post" else "source"
+                found = (f"'{base}' is a {eq.kind.replace('differential', 'differential equation')}"
+                         f" there" if eq is not None else f"it has no '{base}'")
                 raise ModelDefinitionError(
-                    f"the (summed) variable '{name_}' needs a variable '{base}' in "
-                    f"{root.name!r}; declare it there as a parameter (e.g. '{base} : 1')")
+                    f"the (summed) variable '{name_}' needs a parameter '{base}' in the {what} "
+                    f"group {root.name!r}, but {found}; declare it there as a parameter "
+                    f"(e.g. '{base} : 1')")
+        for name_, eq in self.equations.items():
+            if name_ in self._summed:
+                continue
+            if name_.endswith(("_pre", "_post")):
+                raise ModelDefinitionError(
+                    f"'{name_}' cannot be the name of a variable of Synapses {self.name!r}: the "
+                    f"suffixes _pre and _post name variables of the source and target groups "
+                    f"(a (summed) subexpression excepted); rename it")
+            for side, what in ((self._pre_side, "pre"), (self._post_side, "post")):
+                if name_ in side.root._columns or name_ in side.root._subexpressions:
+                    raise ModelDefinitionError(
+                        f"the {what}-synaptic group {side.root.name!r} has a variable "
+                        f"'{name_}', the name of a variable of Synapses {self.name!r}: rename "
+                        f"the synaptic variable (e.g. to '{name_}_syn') to avoid confusion")
 
     # -- the run protocol -------------------------------------------------
 
@@ -173,7 +192,8 @@ class SynapticCode:
                              else np.zeros(1), side.root.clock.dt_)
             compiled = self._cached(("pathway", key), lambda: self._pathway_program(
                 key, namespace))
-            trigger = (trigger_group, 0, side.start, side.start + side.n)
+            trigger = (trigger_group, side.root._event_index(self._events[key]), side.start,
+                       side.start + side.n)
             run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
                               -1 if role == "pre" else 1,
                               pathway(compiled, trigger, queue), owner=self,
@@ -448,6 +468,17 @@ class SynapticCode:
         base, suffix = var.rsplit("_", 1)
         side = self._post_side if suffix == "post" else self._pre_side
         root = side.root
+        # each summed variable zeroes its target first: two would overwrite
+        # each other (Brian2 refuses too)
+        targets = run.__dict__.setdefault("_nerve_summed_targets", {})
+        other = targets.setdefault((id(root), base), self.name)
+        if other != self.name:
+            from nerve.exceptions import NotSupportedError
+
+            raise NotSupportedError(
+                f"two (summed) variables target '{base}' of {root.name!r} (in Synapses "
+                f"{other!r} and {self.name!r}): give {root.name!r} one parameter per "
+                f"Synapses and add them in its equations")
         where = f"the (summed) variable {var!r} of Synapses {self.name!r}"
         resolver = self._resolver(namespace, where)[0]
         expr = substitute(eq.expr, self._expanded_subexprs)

@@ -22,7 +22,7 @@ import numpy as np
 from nerve.core.base import NerveObject
 from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
-from nerve.exceptions import InvalidValueError, ModelDefinitionError, NotSupportedError
+from nerve.exceptions import InvalidValueError, ModelDefinitionError
 from nerve.groups.access import StateAccess
 from nerve.groups.namespace import Resolver, free_names
 from nerve.groups.neurongroup import NeuronGroup, _aligned_zeros
@@ -74,9 +74,11 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         self.source, self.target = source, target
         self._pre_side = _side(source, "source")
         self._post_side = _side(target, "target")
-        if on_event != "spike":
-            raise NotSupportedError(f"Synapses: on_event={on_event!r} is not supported yet "
-                                    f"(only spikes trigger pathways)")
+        if not isinstance(on_event, (str, dict)) or (isinstance(on_event, dict) and not all(
+                isinstance(v, str) for v in on_event.values())):
+            raise ModelDefinitionError(
+                f"Synapses: on_event must be the name of an event ('spike' or a custom event "
+                f"of the group) or a dict of them by pathway, got {on_event!r}")
         if multisynaptic_index is not None and (
                 not isinstance(multisynaptic_index, str)
                 or not multisynaptic_index.isidentifier()):
@@ -96,6 +98,8 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
         self._rng = RandomSource()
         #: pathway name -> (role, text, statements); role "pre" or "post"
         self._statements = {}
+        #: pathway name -> the event of the source/target that triggers it
+        self._events = {}
         for role, code in (("pre", on_pre), ("post", on_post)):
             if code is None:
                 continue
@@ -112,13 +116,22 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
                     raise ModelDefinitionError(
                         f"Synapses: two pathways are named {key!r}")
                 root = (self._pre_side if role == "pre" else self._post_side).root
-                if root._threshold is None:
+                event = (on_event.get(key, "spike") if isinstance(on_event, dict)
+                         else on_event)
+                if event == "spike" and root._threshold is None:
                     raise ModelDefinitionError(
                         f"Synapses: on_{role} runs on the spikes of {root.name!r}, which has "
                         f"no threshold (so it never spikes); give {root.name!r} a threshold")
+                root._event_index(event)  # refuses an event the group does not have
+                self._events[key] = event
                 where = f"on_{role}" if key == role else f"on_{role}[{key!r}]"
                 self._statements[key] = (role, text, parse_statements(text, where=where))
-        self.on_pre, self.on_post = on_pre, on_post
+        if isinstance(on_event, dict) and set(on_event) - set(self._statements):
+            raise ModelDefinitionError(
+                f"Synapses: on_event names the pathway "
+                f"{sorted(set(on_event) - set(self._statements))[0]!r}, but the pathways are "
+                f"{sorted(self._statements)}")
+        self.on_pre, self.on_post, self.on_event = on_pre, on_post, on_event
         self._classify_equations()
 
         from nerve.units import get_dimensions, second
