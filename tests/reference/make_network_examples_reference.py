@@ -31,7 +31,7 @@ CONFIGS = {
 }
 
 
-def main(seeds=range(1, 7)):
+def main(seeds=range(1, 13)):
     path = ROOT / "tests" / "reference" / "network-examples-brian2-2.9.0.json"
     out = json.loads(path.read_text()) if path.exists() else {}
     out["meta"] = {"brian2": __import__("brian2").__version__, "target": "numpy",
@@ -46,4 +46,4 @@ def main(seeds=range(1, 7)):
 
 
 if __name__ == "__main__":
-    main(range(1, 1 + int(sys.argv[1])) if len(sys.argv) > 1 else range(1, 7))
+    main(range(1, 1 + int(sys.argv[1])) if len(sys.argv) > 1 else range(1, 13))

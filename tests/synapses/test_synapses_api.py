@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nerve import NeuronGroup, StateMonitor, Synapses, ms, run, seed, start_scope
+from nerve import NeuronGroup, StateMonitor, Synapses, mV, ms, run, seed, start_scope
 from nerve.exceptions import (ArgumentTypeError, InvalidArgumentError, InvalidIndexError,
                               ModelDefinitionError, NerveError, NotSupportedError)
 
@@ -211,3 +211,160 @@ def test_bad_connect_forms():
         _pairs(i="j + 1")
     with pytest.raises(ModelDefinitionError, match="one of p=... or size="):
         _pairs(j="k for k in sample(3, size=2, p=0.5)")
+
+
+# -- (shared) variables and scalar delays --------------------------------------------
+
+def test_shared_variables_hold_one_value():
+    """Brian2 2.9.0: S.a[:] is the scalar 2.0; S.w = 'a*i' uses it; setting it
+    from 'i' is a SyntaxError, from two values a ValueError, by condition an
+    IndexError; 'a + 1' gives 3, S.b = '3*mV*a' 9 mV; a new synapse gets 0 for
+    w. In on_pre a shared variable is read (v_post += a: 0.5 per arrival)."""
+    G = NeuronGroup(3, "v : 1")
+    S = Synapses(G, G, "a : 1 (shared)\nw : 1\nb : volt (shared)")
+    S.connect()
+    S.a = 2
+    assert np.ndim(S.a[:]) == 0 and float(S.a[:]) == 2.0
+    S.w = "a*i"
+    np.testing.assert_array_equal(S.w[:], [0, 0, 0, 2, 2, 2, 4, 4, 4])
+    with pytest.raises(SyntaxError, match="reads 'i'"):
+        S.a = "i"
+    with pytest.raises(ValueError, match="one value for all synapses"):
+        S.a = [1, 2]
+    with pytest.raises(IndexError, match="set it as a whole"):
+        S.a["i > 0"] = 3
+    S.a = "a + 1"
+    assert float(S.a[:]) == 3.0
+    S.b = "3*mV*a"
+    assert float(S.b[:] / mV) == pytest.approx(9.0)
+    S.connect(i=0, j=0)
+    assert S.w[:][-1] == 0 and float(S.a[:]) == 3.0
+
+
+def test_shared_variables_in_synaptic_code():
+    """Read by on_pre (Brian2 2.9.0: v = [3, 3, 3] after two steps of every
+    neuron spiking onto every neuron with a = 0.5); written by on_pre: refused
+    (Brian2 refuses it too, when the run starts)."""
+    G = NeuronGroup(3, "v : 1", threshold="True", reset="")
+    S = Synapses(G, G, "a : 1 (shared)", on_pre="v_post += a")
+    S.connect()
+    S.a = 0.5
+    run(0.2 * ms)
+    np.testing.assert_array_equal(G.v[:], [3, 3, 3])
+    start_scope()
+    G = NeuronGroup(3, "v : 1", threshold="True")
+    S = Synapses(G, G, "a : 1 (shared)", on_pre="a += 1")
+    S.connect()
+    with pytest.raises(ModelDefinitionError, match="'a', a \\(shared\\) variable"):
+        run(0.1 * ms)
+
+
+def test_a_delay_given_to_the_constructor_is_one_value():
+    """Brian2 2.9.0: S.delay reads 1 ms (a scalar), can be set to 2 ms or from
+    '2*ms + 1*ms', but not from 'i*ms' (SyntaxError) nor per synapse
+    (ValueError); S.pre.delay is the same variable; a delay given per pathway
+    in a dict is one value as well, the others have one per synapse."""
+    G = NeuronGroup(3, "v : 1", threshold="True")
+    S = Synapses(G, G, on_pre="v += 1", delay=1 * ms)
+    S.connect()
+    assert np.ndim(S.delay[:]) == 0 and float(S.delay[:] / ms) == 1.0
+    S.delay = 2 * ms
+    assert float(S.pre.delay[:] / ms) == 2.0
+    S.delay = "2*ms + 1*ms"
+    assert float(S.delay[:] / ms) == pytest.approx(3.0)
+    with pytest.raises(SyntaxError):
+        S.pre.delay = "i*ms"
+    with pytest.raises(ValueError):
+        S.delay = [1, 2, 3, 4, 5, 6, 7, 8, 9] * ms
+    with pytest.raises(ValueError, match="must not be negative"):
+        S.delay = -1 * ms
+    T = Synapses(G, G, on_pre={"a": "v += 1", "b": "v += 2"}, delay={"a": 1 * ms})
+    T.connect()
+    assert np.ndim(T.a.delay[:]) == 0
+    T.b.delay = "i*ms"
+    np.testing.assert_allclose(T.b.delay[:] / ms, T.i[:])
+
+
+# -- indexing, writing through the synapses, counts of subgroups ----------------------
+
+def _multisynaptic():
+    G = NeuronGroup(3, "v : 1")
+    S = Synapses(G, G, "w : 1", multisynaptic_index="k")
+    S.connect()
+    S.connect(i=0, j=1)
+    S.w = "i*10 + j + 0.1*k"
+    return S
+
+
+def test_indexing_by_pairs_and_by_synapses():
+    """Brian2 2.9.0 (3 x 3 all to all, then a second synapse (0, 1)):
+    w[[0, 1], [2, 1]] = [1, 2, 11, 12, 1.1] (the synapses from {0, 1} to
+    {1, 2}, in synapse order), w[0:2, [2]] = [2, 12], w[0, 1, :] = [1, 1.1];
+    S[0, 1], S['i>j'], S[:, 1] select 2, 3 and 4 synapses. (For w[0, 1, 1]
+    Brian2 2.9.0 returns 1.0, the value of k = 0; nerve returns the synapse
+    with k = 1, 1.1. With a repeated index, w[[0, 1], [2, 2]], Brian2 repeats
+    values and adds a synapse from neuron 2; nerve selects (0, 2) and (1, 2).)"""
+    S = _multisynaptic()
+    np.testing.assert_allclose(S.w[[0, 1], [2, 1]], [1, 2, 11, 12, 1.1])
+    np.testing.assert_allclose(S.w[0:2, [2]], [2, 12])
+    np.testing.assert_allclose(S.w[0, 1, :], [1, 1.1])
+    np.testing.assert_allclose(S.w[0, 1, 1], [1.1])
+    assert (len(S[0, 1]), len(S["i>j"]), len(S[:, 1])) == (2, 3, 4)
+    S.w[[0, 1], [2, 1]] = 99
+    np.testing.assert_allclose(S.w[:], [0, 99, 99, 10, 99, 99, 20, 21, 22, 99])
+    with pytest.raises(IndexError, match="multisynaptic_index"):
+        S2 = Synapses(NeuronGroup(2, "v : 1"), model="w : 1")
+        S2.connect()
+        S2.w[0, 1, 0]
+
+
+def test_state_monitor_records_synapses_selected_by_pairs():
+    """StateMonitor(S, 'w', record=S[0, 1]): Brian2 2.9.0 records [[0, 1]]."""
+    G = NeuronGroup(3, "v : 1", threshold="True", reset="")
+    S = Synapses(G, G, "w : 1", on_pre="w += 1")
+    S.connect()
+    M = StateMonitor(S, "w", record=S[0, 1])
+    run(0.2 * ms)
+    np.testing.assert_array_equal(M.w, [[0, 1]])
+
+
+def test_neuron_variables_written_through_the_synapses():
+    """Brian2 2.9.0, synapses (0,1) (1,1) (2,0) (2,2) with w = 1..4:
+    S.v_post = 'w' gives v = [3, 2, 4] (the last synapse onto a neuron wins),
+    then S.v_pre = 'w*10' [10, 20, 40], then S.v_post[1] = 7 [10, 7, 40];
+    from an array, the same as from 'w'. Subgroups G[:3] -> G[3:], one to one,
+    w = 1..3: S.v_post = 'w*2'; S.v_pre = 'j' gives [0, 1, 2, 2, 4, 6]."""
+    G = NeuronGroup(3, "v : 1")
+    S = Synapses(G, G, "w : 1")
+    S.connect(i=[0, 1, 2, 2], j=[1, 1, 0, 2])
+    S.w = [1, 2, 3, 4]
+    S.v_post = "w"
+    np.testing.assert_array_equal(G.v[:], [3, 2, 4])
+    S.v_pre = "w*10"
+    np.testing.assert_array_equal(G.v[:], [10, 20, 40])
+    S.v_post[1] = 7
+    np.testing.assert_array_equal(G.v[:], [10, 7, 40])
+    G.v = 0
+    S.v_post = [1, 2, 3, 4]
+    np.testing.assert_array_equal(G.v[:], [3, 2, 4])
+    H = NeuronGroup(6, "v : 1")
+    T = Synapses(H[:3], H[3:], "w : 1")
+    T.connect(j="i")
+    T.w = [1, 2, 3]
+    T.v_post = "w*2"
+    T.v_pre = "j"
+    np.testing.assert_array_equal(H.v[:], [0, 1, 2, 2, 4, 6])
+    with pytest.raises(ValueError, match="one per synapse"):
+        S.v_post = [1, 2]
+
+
+def test_counts_of_subgroups_are_indexed_as_brian2():
+    """Synapses(G[2:5], G[10:13]) all to all, Brian2 2.9.0: N_incoming_post has
+    13 values (10 zeros, then 3, 3, 3), N_outgoing_pre 5 (0, 0, 3, 3, 3),
+    N_incoming per synapse 3."""
+    G = NeuronGroup(20, "v : 1")
+    S = Synapses(G[2:5], G[10:13])
+    S.connect()
+    assert S.N_incoming_post.tolist() == [0] * 10 + [3, 3, 3]
+    assert S.N_outgoing_pre.tolist() == [0, 0, 3, 3, 3]
+    assert S.N_incoming[:].tolist() == [3] * 9

@@ -317,6 +317,10 @@ class SynapticCode:
                 side, var = found
                 binding = ("pre" if side is self._pre_side and name_.endswith("_pre")
                            else "post", side.root._slots[var])
+            if name_ in targets and name_ in self._shared:
+                raise ModelDefinitionError(
+                    f"{where} assigns to '{name_}', a (shared) variable (one value for all "
+                    f"synapses), which synaptic code cannot write synapse by synapse")
             if name_ in targets and name_ in ("i", "j"):
                 raise ModelDefinitionError(
                     f"{where} assigns to '{name_}', the index of a neuron, which is read-only")
