@@ -368,3 +368,22 @@ def test_counts_of_subgroups_are_indexed_as_brian2():
     assert S.N_incoming_post.tolist() == [0] * 10 + [3, 3, 3]
     assert S.N_outgoing_pre.tolist() == [0, 0, 3, 3, 3]
     assert S.N_incoming[:].tolist() == [3] * 9
+
+
+def test_generators_refuse_what_does_not_fit_in_memory():
+    """1e12 candidates of a generator, or 1e12 synapses drawn by
+    sample(size=...), are refused before allocating (a MemoryError that says
+    how many and how many bytes)."""
+    from nerve.exceptions import SynapseMemoryError
+
+    G = NeuronGroup(10**6, "v : 1")
+    S = Synapses(G, G, "w : 1")
+    for kwargs in (dict(j="k for k in range(N_post) if k != i"),
+                   dict(i="k for k in range(N_pre)"),
+                   dict(j="k for k in sample(N_post, size=N_post)")):
+        with pytest.raises(SynapseMemoryError, match=r"1e\+12 .* \(\d+ bytes each\)") as info:
+            S.connect(**kwargs)
+        assert isinstance(info.value, MemoryError)
+    assert len(S) == 0
+    S.connect(j="k for k in sample(N_post, size=2)")  # 2e6 synapses: fine
+    assert len(S) == 2 * 10**6

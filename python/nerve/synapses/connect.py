@@ -174,6 +174,8 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
         pre, k = sample_size(S, pre_all, low, step, counts, keywords["size"], var, "i",
                              namespace, text)
     else:
+        # candidates: indices, the generator's values and a float64 copy of each
+        _check_memory(S, int(counts.sum()), 40, "candidates of the generator")
         pre = np.repeat(pre_all, counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         k = np.repeat(low, counts) + offsets * np.repeat(step, counts)

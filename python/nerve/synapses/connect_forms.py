@@ -70,6 +70,10 @@ def sample_size(S, owner: np.ndarray, low, step, counts, size: str, var: str, in
             f"connect(): {text!r} asks for {int(size_values[r])} distinct values for "
             f"{index} = {int(owner[r])}, whose range has {int(counts[r])}; size must be "
             f"between 0 and the length of the range")
+    from nerve.synapses.connect import _check_memory
+
+    # synapses: two indices, a row, a draw and the sort's keys, 8 bytes each
+    _check_memory(S, int(size_values.sum()), 48, "synapses drawn by sample(size=...)")
     rows = np.repeat(np.arange(len(owner)), size_values)
     m = _draw_distinct(S, rows, counts[rows])
     k = np.repeat(low, size_values) + m * np.repeat(step, size_values)
@@ -159,10 +163,14 @@ def generate_sources(S, i: str, condition, p, skip_if_invalid, namespace):
     if np.any(step == 0):
         raise InvalidArgumentError(f"connect(): the step of range() in {i!r} is zero")
     counts = np.maximum(0, -((low - high) // step))
+    from nerve.synapses.connect import _check_memory
+
     if "size" in keywords:
         post, k = sample_size(S, post_all, low, step, counts, keywords["size"], var, "j",
                               namespace, i)
     else:
+        # candidates: indices, the generator's values and a float64 copy of each
+        _check_memory(S, int(counts.sum()), 40, "candidates of the generator")
         post = np.repeat(post_all, counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         k = np.repeat(low, counts) + offsets * np.repeat(step, counts)
