@@ -387,3 +387,15 @@ def test_generators_refuse_what_does_not_fit_in_memory():
     assert len(S) == 0
     S.connect(j="k for k in sample(N_post, size=2)")  # 2e6 synapses: fine
     assert len(S) == 2 * 10**6
+
+
+@pytest.mark.parametrize("on_pre, name", [("I_post += 1", "I_post"), ("s += 1", "s")])
+def test_synaptic_code_cannot_assign_subexpressions(on_pre, name):
+    """Brian2 2.9.0: SyntaxError, "Cannot write to subexpression 'I_post'"
+    (nerve: the same class, with the line and a caret)."""
+    G = NeuronGroup(3, "v : 1\nI = 2*v : 1", threshold="True", reset="")
+    S = Synapses(G, G, "w : 1\ns = 2*w : 1", on_pre=on_pre)
+    S.connect(j="i")
+    with pytest.raises(SyntaxError, match=f"cannot assign to '{name}'.*subexpression") as info:
+        run(0.1 * ms)
+    assert "^" in str(info.value)

@@ -419,8 +419,12 @@ class SynapticCode:
         resolver = self._resolver(namespace, where)[0]
         from nerve.equations import check_statements
 
-        check_statements(self._prepared(user), resolver.reading(text, where).dimension, source=text, where=where,
-                         booleans=self._booleans())
+        # subexpressions (the synapses' and the neurons') cannot be assigned
+        read_only = {stmt.target for stmt in user if stmt.target in self._subexpressions
+                     or self._neuron_subexpression(stmt.target) is not None}
+        check_statements(self._prepared(user), resolver.reading(text, where).dimension,
+                         source=text, where=where, booleans=self._booleans(),
+                         read_only=read_only)
         statements = list(self._event_driven_statements()) + list(user)
         if self._event_driven:
             statements.append(n.Assign("lastupdate", "=", n.Name("t")))
