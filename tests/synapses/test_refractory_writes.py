@@ -100,3 +100,34 @@ def test_deterministic_excitatory_inhibitory_network_spikes_as_brian2():
     run(300 * ms)
     assert spikes.i[:].tolist() == BRIAN2_INDICES
     assert np.round(spikes.t[:] / (0.1 * ms)).astype(int).tolist() == BRIAN2_STEPS
+
+
+def test_guarded_writes_and_custom_events_do_not_depend_on_the_number_of_threads():
+    """Refractoriness, guarded writes, a pathway on a custom event, 20 chunks:
+    the same state bit for bit on one and on two threads."""
+    from nerve import get_num_threads, seed, set_num_threads
+
+    def simulate(threads):
+        start_scope()
+        seed(7)
+        set_num_threads(threads)
+        G = NeuronGroup(20 * 1024, "dv/dt = (1.2 - v)/(10*ms) : 1 (unless refractory)\nu : 1",
+                        threshold="v > 1", reset="v = 0", refractory=1 * ms, method="exact",
+                        events={"half": "v > 0.5 and v < 0.52"})
+        G.v = "rand()"
+        S = Synapses(G, G, "w : 1", on_pre={"pre": "v_post += 0.05*w", "h": "u_post += w"},
+                     on_event={"h": "half"})
+        S.connect(p=0.0005)
+        S.w = "rand()"
+        S.delay = "rand()*2*ms"
+        run(5 * ms)
+        return G.v[:].copy(), G.u[:].copy()
+
+    before = get_num_threads()
+    try:
+        one, two = simulate(1), simulate(2)
+    finally:
+        set_num_threads(before)
+    assert one[1].any()
+    for a, b in zip(one, two):
+        assert np.array_equal(a, b)
