@@ -1,5 +1,5 @@
-"""The network examples (examples/cobahh.py, examples/brunel2000.py) reproduce
-Brian2 2.9.0's statistics.
+"""The network examples (examples/cuba.py, examples/cobahh.py,
+examples/brunel2000.py) reproduce Brian2 2.9.0's statistics.
 
 Reference: tests/reference/network-examples-brian2-2.9.0.json, written by
 tests/reference/make_network_examples_reference.py, which runs each
@@ -45,6 +45,7 @@ REFERENCE = json.loads(
 
 #: configuration -> (nerve's seeds, statistics compared with Brian2's spread)
 CHECKS = {
+    "cuba_1000ms": ((1, 2, 3), ("rate", "cv", "active", "sync")),
     "cobahh_400ms": ((1,), ("rate", "cv", "active")),
     "brunel_AI_500ms": ((1, 2, 3), ("rate", "cv", "active", "sync")),
     "brunel_SIslow_500ms": ((1, 2, 3), ("rate", "cv", "active", "sync")),
