@@ -130,7 +130,9 @@ class SynapticState(StateAccess):
             from nerve.groups.access import _typed
 
             value = np.float64(self._shared_values.get(name, 0.0))
-            return _typed(value, self._variable_dtype(name), self._variable_dim(name), raw)
+            value = _typed(value, self._variable_dtype(name), self._variable_dim(name), raw)
+            # a plain number when it has no units (shown as Brian2 shows it: 3.0)
+            return value.item() if isinstance(value, np.generic) else value
         key = self._synapse_key(key)
         kind = self._kind(name)
         if kind in ("index", "neuron") and not isinstance(key, tuple):
