@@ -402,3 +402,25 @@ def test_synaptic_code_cannot_assign_subexpressions(on_pre, name):
     with pytest.raises(SyntaxError, match=f"cannot assign to '{name}'.*subexpression") as info:
         run(0.1 * ms)
     assert "^" in str(info.value)
+
+
+@pytest.mark.parametrize("size", [1, 249, 250, 251, 999, 1000])
+def test_sample_size_dense_and_sparse_rows(size):
+    """Rows that take up to a quarter of their range are drawn by rejection,
+    the others by random keys: in both, every source gets exactly `size`
+    distinct targets in increasing order, and each target is chosen about
+    equally often (a target is chosen by each of the 1000 sources
+    independently with probability q = size/1000, so its count is
+    binomial(1000, q): the standard deviation of the 1000 counts is within
+    15% of sqrt(1000*q*(1-q)), about 7 times the sampling error of that
+    estimate)."""
+    seed(1)
+    G = NeuronGroup(1000, "v : 1")
+    S = Synapses(G, G)
+    S.connect(j=f"k for k in sample(N_post, size={size})")
+    i, j = S.i[:], S.j[:]
+    assert np.all(np.bincount(i, minlength=1000) == size)
+    assert np.all((np.diff(j) > 0) | (np.diff(i) > 0))
+    q = size / 1000
+    expected = np.sqrt(1000 * q * (1 - q))
+    assert abs(np.bincount(j, minlength=1000).std() - expected) <= 0.15 * expected + 1e-9

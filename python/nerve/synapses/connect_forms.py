@@ -75,7 +75,7 @@ def sample_size(S, owner: np.ndarray, low, step, counts, size: str, var: str, in
     # synapses: two indices, a row, a draw and the sort's keys, 8 bytes each
     _check_memory(S, int(size_values.sum()), 48, "synapses drawn by sample(size=...)")
     rows = np.repeat(np.arange(len(owner)), size_values)
-    m = _draw_distinct(S, rows, counts[rows])
+    m = _distinct(S, size_values, counts)
     k = np.repeat(low, size_values) + m * np.repeat(step, size_values)
     return owner[rows], k
 
@@ -88,35 +88,74 @@ def _uniform(S, count: int) -> np.ndarray:
                     S._rng.get(), S.clock, expected=DIMENSIONLESS)
 
 
-def _draw_distinct(S, rows: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """A value in ``[0, limit[k])`` for each position ``k``, distinct among
-    the positions of the same row, uniformly over such choices (rows given
-    in increasing order); sorted within each row. Drawn by rejection: the
-    repeated values are drawn again until none is left (a few rounds when
-    rows take less than about half their range, which is where this is used;
-    a row that takes its whole range takes it without drawing)."""
+def _distinct(S, sizes: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """For each row r, ``sizes[r]`` distinct values of ``[0, limits[r])``,
+    uniformly over such sets, increasing; all rows concatenated in order.
+
+    A row that takes at most a quarter of its range draws its values by
+    rejection (each round draws again the values repeated within a row; a
+    value collides with probability at most 1/4, so a few rounds suffice); a
+    row that takes more gives each candidate a uniform key and keeps those
+    with the smallest keys (O(its range), at most four times its synapses)."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    limits = np.asarray(limits, dtype=np.int64)
+    dense = 4 * sizes > limits
+    out = np.empty(int(sizes.sum()), dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(sizes)]
+    sparse_rows = np.flatnonzero(~dense)
+    if len(sparse_rows):
+        values = _rejection(S, sizes[sparse_rows], limits[sparse_rows])
+        positions = np.repeat(offsets[sparse_rows], sizes[sparse_rows]) + _within(
+            sizes[sparse_rows])
+        out[positions] = values
+    dense_rows = np.flatnonzero(dense)
+    if len(dense_rows):
+        # every candidate of these rows gets a uniform key; each row keeps the
+        # candidates with its sizes[r] smallest keys (a uniform subset)
+        counts = limits[dense_rows]
+        owner = np.repeat(np.arange(len(dense_rows)), counts)
+        candidate = _within(counts)
+        by_key = np.lexsort((_uniform(S, len(owner)), owner))
+        rank = np.empty(len(owner), dtype=np.int64)
+        rank[by_key] = _within(counts)
+        chosen = rank < np.repeat(sizes[dense_rows], counts)
+        # chosen stays in row order and, within a row, in increasing order
+        positions = np.repeat(offsets[dense_rows], sizes[dense_rows]) + _within(
+            sizes[dense_rows])
+        out[positions] = candidate[chosen]
+    return out
+
+
+def _within(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., counts[r] - 1 for each row r, concatenated."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _rejection(S, sizes: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """``sizes[r]`` distinct values of ``[0, limits[r])`` per row (rows that
+    take at most half their range), increasing within each row."""
+    rows = np.repeat(np.arange(len(sizes)), sizes)
+    limit = limits[rows]
     values = np.zeros(len(rows), dtype=np.int64)
-    full = np.zeros(len(rows), dtype=bool)
-    if len(rows):
-        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-        sizes = np.diff(np.r_[starts, len(rows)])
-        whole = sizes == limit[starts]
-        full = np.repeat(whole, sizes)
-        position = np.arange(len(rows)) - np.repeat(starts, sizes)
-        values[full] = position[full]
-    todo = np.flatnonzero(~full)
-    for _ in range(10000):
+    todo = np.arange(len(rows))
+    width = int(limits.max()) + 1 if len(limits) else 1
+    for _ in range(200):
         if not len(todo):
             break
         values[todo] = np.minimum((_uniform(S, len(todo)) * limit[todo]).astype(np.int64),
                                   limit[todo] - 1)
-        order = np.lexsort((values, rows))
-        same = np.zeros(len(rows), dtype=bool)
-        same[order[1:]] = (rows[order[1:]] == rows[order[:-1]]) & (
-            values[order[1:]] == values[order[:-1]])
-        todo = np.flatnonzero(same)
-    order = np.lexsort((values, rows))
-    return values[order]
+        key = rows * width + values  # row major, then value (rows * width < 2**63)
+        order = np.argsort(key, kind="stable")
+        repeated = key[order[1:]] == key[order[:-1]]
+        todo = order[1:][repeated]
+    else:
+        if len(todo):
+            from nerve.exceptions import SimulationError
+
+            raise SimulationError(
+                "connect(): sample(size=...) did not find distinct values in 200 rounds "
+                "(this should not happen; please report)")
+    return values[np.argsort(rows * width + values, kind="stable")]
 
 
 def generate_sources(S, i: str, condition, p, skip_if_invalid, namespace):
