@@ -424,3 +424,21 @@ def test_sample_size_dense_and_sparse_rows(size):
     q = size / 1000
     expected = np.sqrt(1000 * q * (1 - q))
     assert abs(np.bincount(j, minlength=1000).std() - expected) <= 0.15 * expected + 1e-9
+
+
+def test_writing_neurons_through_synapses_checks_units_first():
+    """S.v_post = 'w' with v in volt: a DimensionMismatchError naming the
+    variable, with a caret, and nothing written (Brian2 2.9.0 raises a
+    DimensionMismatchError too)."""
+    from nerve import DimensionMismatchError
+
+    G = NeuronGroup(3, "v : volt")
+    S = Synapses(G, G, "w : 1")
+    S.connect(j="i")
+    S.w = 1
+    with pytest.raises(DimensionMismatchError, match="value of synapses.*v_post") as info:
+        S.v_post = "w"
+    assert "^" in str(info.value)
+    assert np.all(G.v[:] == 0 * mV)
+    S.v_post = "w*mV"
+    assert np.allclose(G.v[:] / mV, 1)

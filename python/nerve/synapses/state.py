@@ -200,13 +200,15 @@ class SynapticState(StateAccess):
         if isinstance(value, str):
             from nerve.equations import parse_expression
 
-            expr = parse_expression(value, where=f"the value of {self._what(name)}")
-            values = self._compute(expr, namespace, f"the value of {self._what(name)}")
             from nerve.equations import check_expression
 
+            where = f"the value of {self._what(name)}"
+            expr = parse_expression(value, where=where)
             resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
-            check_expression(expr, resolver.reading(value, "").dimension,
-                             side.root._dims[var], source=value)
+            check_expression(expr, resolver.reading(value, where).dimension,
+                             side.root._dims[var], source=value, where=where,
+                             booleans=self._booleans())
+            values = self._compute(expr, namespace, where)
             values = np.broadcast_to(values, (self.N,))[chosen]
         else:
             values = self._stored_values(name, value, raw, key)
