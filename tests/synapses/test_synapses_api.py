@@ -442,3 +442,63 @@ def test_writing_neurons_through_synapses_checks_units_first():
     assert np.all(G.v[:] == 0 * mV)
     S.v_post = "w*mV"
     assert np.allclose(G.v[:] / mV, 1)
+
+
+# -- model checks and a short-term plasticity model ------------------------------------
+
+@pytest.mark.parametrize("model, message", [
+    ("dx/dt = -z/ms : 1 (event-driven)\ndz/dt = -z/ms : 1 (clock-driven)",
+     "event-driven variable 'x' .* depends on the clock-driven variable 'z'"),
+    ("dx/dt = -x/ms : 1 (event-driven)\ndz/dt = -x/ms : 1 (clock-driven)",
+     "clock-driven variable 'z' .* depends on the event-driven variable 'x'"),
+    ("dx/dt = -s/ms : 1 (event-driven)\ns = 2*z : 1\ndz/dt = -z/ms : 1 (clock-driven)",
+     "event-driven variable 'x' .* depends on the clock-driven variable 'z'"),
+])
+def test_event_and_clock_driven_variables_may_not_read_each_other(model, message):
+    """Brian2 2.9.0: EquationError, "The event-driven 'x' should not depend
+    on the clock-driven variable 'z'" (and the converse)."""
+    G = NeuronGroup(2, "v : 1", threshold="False")
+    with pytest.raises(ModelDefinitionError, match=message):
+        Synapses(G, G, model, on_pre="x += 1")
+
+
+def test_short_term_plasticity_as_brian2():
+    """Tsodyks-Markram depression and facilitation: (event-driven) x and u,
+    a (clock-driven) y summed into the target's current, a spike every 20 ms.
+    Brian2 2.9.0 (the same code): v (mV), y and x at steps 200, 201, 205,
+    400, 402, 600, 1000, 1400, 1499, and the final u and x."""
+    from nerve import Mohm, pA
+
+    U_SE, tau_d, tau_f, tau_e, tau_m = 0.5, 200 * ms, 50 * ms, 3 * ms, 20 * ms  # noqa: F841
+    A_SE, Rm = 250 * pA, 100 * Mohm  # noqa: F841
+    src = NeuronGroup(1, "period : second", reset="",
+                      threshold="timestep(t, dt) % timestep(period, dt) == 0 and t > 0*ms")
+    src.period = 20 * ms
+    tgt = NeuronGroup(1, "dv/dt = (Rm*Isyn - v)/tau_m : volt\nIsyn : amp", method="exact")
+    S = Synapses(src, tgt, """dx/dt = (1 - x)/tau_d : 1 (event-driven)
+    dy/dt = -y/tau_e : 1 (clock-driven)
+    du/dt = -u/tau_f : 1 (event-driven)
+    w : amp
+    Isyn_post = w*y : amp (summed)""", on_pre="""u += U_SE*(1-u)
+    y += u*x
+    x -= u*x""", method="exact")
+    S.connect()
+    S.w = A_SE
+    S.x = 1
+    M = StateMonitor(tgt, "v", record=0)
+    MS = StateMonitor(S, ["y", "x"], record=0)
+    run(150 * ms)
+    steps = [200, 201, 205, 400, 402, 600, 1000, 1400, 1499]
+    np.testing.assert_allclose(M.v[0][steps] / mV, [
+        0.0, 0.0, 0.23555952429041466, 0.8262951094031021, 0.8638145430243139,
+        0.909170383897198, 0.43457912428175544, 0.27488955241563134, 0.40690069241399046],
+        rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(MS.y[0][steps], [
+        0.0, 0.5, 0.43758665952147374, 0.000657884934248716, 0.35418548424322627,
+        0.0004818226121279078, 0.00015676160667132084, 0.00012394071268013676,
+        0.0035413942116440207], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(MS.x[0][steps], [
+        1.0, 0.5, 0.5, 0.5, 0.18202696644617938, 0.18202696644617938, 0.04121964349136334,
+        0.031190516748663077, 0.030636060205471244], rtol=1e-12)
+    np.testing.assert_allclose([S.u[0], S.x[0]], [0.7517033842660537, 0.030636060205471244],
+                               rtol=1e-12)

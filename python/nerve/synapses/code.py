@@ -95,6 +95,22 @@ class SynapticCode:
                         f"'{name_}', the name of a variable of Synapses {self.name!r}: rename "
                         f"the synaptic variable (e.g. to '{name_}_syn') to avoid confusion")
 
+    def _check_driven_dependencies(self) -> None:
+        """An (event-driven) variable is advanced only at events and a
+        (clock-driven) one every step: neither may read the other (Brian2
+        refuses it too)."""
+        kinds = {name_: "event-driven" for name_ in self._event_driven}
+        kinds.update({name_: "clock-driven" for name_ in self._clock_driven})
+        for name_, kind in kinds.items():
+            expr = substitute(self.equations[name_].expr, self._expanded_subexprs)
+            for used in sorted(free_names(expr)):
+                if used in kinds and kinds[used] != kind:
+                    raise ModelDefinitionError(
+                        f"the {kind} variable '{name_}' of Synapses {self.name!r} depends on "
+                        f"the {kinds[used]} variable '{used}': an (event-driven) variable is "
+                        f"advanced only at events, a (clock-driven) one every step; make both "
+                        f"(clock-driven)")
+
     # -- the run protocol -------------------------------------------------
 
     def _dependencies(self):

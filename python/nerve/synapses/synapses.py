@@ -183,6 +183,7 @@ class Synapses(SynapticCode, SynapticState, NerveObject):
                     if eq.kind == "subexpression" and "summed" not in eq.flags}
         self._subexpressions = frozenset(subexprs)
         self._expanded_subexprs = NeuronGroup._expanded(subexprs)
+        self._check_driven_dependencies()
         self._queues = {}
         #: a new value whenever the synapses change (connect, restore); the
         #: queues' rows are rebuilt when it differs from theirs
