@@ -131,3 +131,19 @@ def test_guarded_writes_and_custom_events_do_not_depend_on_the_number_of_threads
     assert one[1].any()
     for a, b in zip(one, two):
         assert np.array_equal(a, b)
+
+
+def test_on_post_writes_to_a_refractory_source_are_skipped_too():
+    """on_post writing v_pre: neuron 1's spike at 2 ms finds neuron 0
+    refractory (since 1 ms), neuron 2's at 3 ms finds neuron 1 refractory.
+    Brian2 2.9.0: [[0, 10, 10, 9.95, 9.90025], [0, 0, 10, 10, 10]] mV at
+    steps 10, 20, 21, 30, 31."""
+    G = NeuronGroup(3, "dv/dt = -v/(20*ms) : volt (unless refractory)",
+                    threshold="t > (0.95 + i)*ms and t < (1.05 + i)*ms", reset="v = 10*mV",
+                    refractory=2 * ms, method="euler")
+    S = Synapses(G, G, on_post="v_pre += 5*mV")
+    S.connect(i=[0, 1], j=[1, 2])
+    M = StateMonitor(G, "v", record=[0, 1], when="after_synapses")
+    run(4 * ms)
+    np.testing.assert_allclose(M.v[:, [10, 20, 21, 30, 31]] / mV,
+                               [[0, 10, 10, 9.95, 9.90025], [0, 0, 10, 10, 10]], rtol=1e-12)
