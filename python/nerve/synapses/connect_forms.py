@@ -14,6 +14,8 @@ Expressions are evaluated by the engine over all candidates
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from nerve.equations import parse_expression
@@ -178,8 +180,7 @@ def generate_sources(S, i: str, condition, p, skip_if_invalid, namespace):
     var, kind = match["var"], match["kind"]
     args = _split_args(match["args"])
     keywords = {}
-    while args and "=" in args[-1] and not any(op in args[-1] for op in ("==", "<=", ">=",
-                                                                          "!=")):
+    while args and re.match(r"^[A-Za-z_]\w*\s*=(?!=)", args[-1]):
         key, value = args.pop().split("=", 1)
         keywords[key.strip()] = value.strip()
     allowed = {"p", "size"} if kind == "sample" else set()
