@@ -15,9 +15,10 @@ normal spread; the seeds are fixed, so the test is deterministic).
 
 The synchrony of COBAHH (std/mean of the population rate in 1 ms bins) is
 heavy-tailed: over seeds 1..12, Brian2 gave 0.125-0.160 and nerve
-0.116-0.207 (three of nerve's twelve above 0.18; the chance that the three
-largest of the 24 values all come from one simulator when both draw from the
-same distribution is 0.11), so a standard deviation does not describe it; the
+0.116-0.207 (three of nerve's twelve above 0.18; were both drawing from
+one distribution, the three largest of the 24 values would all be nerve's
+with probability C(12,3)/C(24,3) = 0.11), so a standard deviation does not
+describe it; the
 test checks that it stays in the asynchronous range both simulators span
 (below 0.25; a synchronous network gives several times more).
 """
