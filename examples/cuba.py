@@ -3,10 +3,13 @@ Vogels & Abbott (2005): 4000 leaky integrate-and-fire neurons, 80% excitatory
 and 20% inhibitory, each connected to any other with probability 0.02,
 exponential synaptic currents, simulated for one second.
 
-    python examples/cuba.py [N] [duration_ms] [out_dir]
+    python examples/cuba.py [N] [duration_ms] [out_dir] [seed]
 
 Prints the network's size and mean firing rate (Brian2 2.9.0 gives about
-5.7 Hz at N = 4000, see tests/test_examples.py) and saves a raster plot.
+5.7 Hz at N = 4000, see tests/test_examples.py), the CV of the inter-spike
+intervals and the synchrony (see _spike_stats.py;
+tests/synapses/test_network_examples.py compares them with Brian2's) and saves
+a raster plot.
 """
 
 from __future__ import annotations
@@ -18,11 +21,23 @@ import time
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def main(N: int = 4000, duration_ms: float = 1000.0, out_dir: str = os.path.join("out", "cuba")):
+def main(N: int = 4000, duration_ms: float = 1000.0, out_dir: str = os.path.join("out", "cuba"),
+         seed_value: int = 1, backend: str = "nerve", plot: bool = True):
+    """Build and run the network with ``backend`` ('nerve', or 'brian2' with
+    its numpy target: how the reference numbers were made); returns the
+    statistics of _spike_stats.py (after the first 100 ms)."""
     began = time.perf_counter()
-    from nerve import NeuronGroup, SpikeMonitor, Synapses, mV, ms, run, seed
+    import importlib
 
-    seed(1)
+    b = importlib.import_module(backend)
+    if backend == "brian2":
+        b.prefs.codegen.target = "numpy"
+    b.start_scope()
+    NeuronGroup, SpikeMonitor, Synapses, run, seed = (
+        b.NeuronGroup, b.SpikeMonitor, b.Synapses, b.run, b.seed)
+    mV, ms = b.mV, b.ms
+
+    seed(seed_value)
     taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
     Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
     model = """
@@ -48,6 +63,15 @@ def main(N: int = 4000, duration_ms: float = 1000.0, out_dir: str = os.path.join
     print(f"N = {N}, {len(excitatory) + len(inhibitory)} synapses, {spikes.num_spikes} spikes "
           f"in {duration_ms:g} ms: mean rate {rate:.2f} Hz")
     print(f"build {built - began:.3f} s, run {done - built:.3f} s")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _spike_stats import format_statistics, spike_statistics
+
+    end = duration_ms / 1000
+    stats = spike_statistics(b.asarray(spikes.i[:]), b.asarray(spikes.t[:] / b.second), N,
+                             min(0.1, end / 2), end)
+    print(format_statistics("network", stats))
+    if not plot:
+        return stats
 
     import matplotlib.pyplot as plt
 
@@ -58,9 +82,9 @@ def main(N: int = 4000, duration_ms: float = 1000.0, out_dir: str = os.path.join
     path = os.path.join(out_dir, "raster.png")
     plt.savefig(path, dpi=80)
     print(f"(figure saved to {path})")
-    return rate
+    return stats
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(*(f(a) for f, a in zip((int, float, str), args)))
+    main(*(f(a) for f, a in zip((int, float, str, int), args)))

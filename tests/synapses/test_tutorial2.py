@@ -55,9 +55,10 @@ def test_delivery_changes_the_target():
     assert got["v"][1].max() > 0.2
 
 
-@pytest.mark.parametrize("p", [0.1, 0.5, 1.0])
+@pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 1.0])
 def test_random_connectivity_statistics(p):
-    """connect(condition='i!=j', p=p) over N=10: never i == j, and the count
+    """connect(condition="i!=j", p=p) over N=10 (the first connectivity cell has
+    p = 0.2, the next one 0.1, 0.5 and 1): never i == j, and the count
     of synapses over 200 repetitions is binomial(90*200, p) (checked within
     5 standard deviations; p = 1 connects all 90 pairs)."""
     from nerve import NeuronGroup, Synapses, start_scope
@@ -73,3 +74,59 @@ def test_random_connectivity_statistics(p):
     trials = 90 * 200
     sd = np.sqrt(trials * p * (1 - p))
     assert abs(total - trials * p) <= 5 * sd + 1e-9
+
+
+def test_the_stdp_window_cell():
+    """The cell that plots W(delta_t) (units and numpy functions only): the
+    values of the formula computed in plain floats; Brian2 2.9.0 prints the
+    sum -0.009106654922553236."""
+    namespace: dict = {}
+    exec("from nerve import *\n"
+         "tau_pre = tau_post = 20*ms\n"
+         "A_pre = 0.01\n"
+         "A_post = -A_pre*1.05\n"
+         "delta_t = linspace(-50, 50, 100)*ms\n"
+         "W = where(delta_t>0, A_pre*exp(-delta_t/tau_pre), A_post*exp(delta_t/tau_post))\n",
+         namespace)
+    d = np.linspace(-50, 50, 100)
+    expected = np.where(d > 0, 0.01 * np.exp(-d / 20), -0.0105 * np.exp(d / 20))
+    np.testing.assert_allclose(np.asarray(namespace["W"]), expected, rtol=1e-14)
+    assert float(np.sum(namespace["W"])) == pytest.approx(-0.009106654922553236, rel=1e-12)
+
+
+_STDP_MODEL_CELL = """
+from nerve import *
+start_scope()
+taupre = taupost = 20*ms
+wmax = 0.01
+Apre = 0.01
+Apost = -Apre*taupre/taupost*1.05
+G = NeuronGroup(1, 'v:1', threshold='v>1', reset='')
+S = Synapses(G, G,
+             '''
+             w : 1
+             dapre/dt = -apre/taupre : 1 (event-driven)
+             dapost/dt = -apost/taupost : 1 (event-driven)
+             ''',
+             on_pre='''
+             v_post += w
+             apre += Apre
+             w = clip(w+apost, 0, wmax)
+             ''',
+             on_post='''
+             apost += Apost
+             w = clip(w+apre, 0, wmax)
+             ''')
+"""
+
+
+def test_the_stdp_model_cell():
+    """The cell that defines the event-driven STDP synapses without
+    connecting them: Brian2 2.9.0 has the differential equations apost, apre,
+    no synapse, and empty w, lastupdate and delay."""
+    namespace: dict = {}
+    exec(_STDP_MODEL_CELL, namespace)
+    S = namespace["S"]
+    assert sorted(S.equations.diff_eq_names) == ["apost", "apre"]
+    assert len(S) == 0
+    assert len(S.w[:]) == len(S.lastupdate[:]) == len(S.delay[:]) == 0

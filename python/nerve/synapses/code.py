@@ -71,10 +71,45 @@ class SynapticCode:
         for name_ in self._summed:
             base, side = name_.rsplit("_", 1)
             root = (self._post_side if side == "post" else self._pre_side).root
-            if base not in root._columns:
+            eq = root.equations.get(base)
+            if eq is None or eq.kind != "parameter":
+                what = "target" if side == "post" else "source"
+                found = (f"'{base}' is a {eq.kind.replace('differential', 'differential equation')}"
+                         f" there" if eq is not None else f"it has no '{base}'")
                 raise ModelDefinitionError(
-                    f"the (summed) variable '{name_}' needs a variable '{base}' in "
-                    f"{root.name!r}; declare it there as a parameter (e.g. '{base} : 1')")
+                    f"the (summed) variable '{name_}' needs a parameter '{base}' in the {what} "
+                    f"group {root.name!r}, but {found}; declare it there as a parameter "
+                    f"(e.g. '{base} : 1')")
+        for name_, eq in self.equations.items():
+            if name_ in self._summed:
+                continue
+            if name_.endswith(("_pre", "_post")):
+                raise ModelDefinitionError(
+                    f"'{name_}' cannot be the name of a variable of Synapses {self.name!r}: the "
+                    f"suffixes _pre and _post name variables of the source and target groups "
+                    f"(a (summed) subexpression excepted); rename it")
+            for side, what in ((self._pre_side, "pre"), (self._post_side, "post")):
+                if name_ in side.root._columns or name_ in side.root._subexpressions:
+                    raise ModelDefinitionError(
+                        f"the {what}-synaptic group {side.root.name!r} has a variable "
+                        f"'{name_}', the name of a variable of Synapses {self.name!r}: rename "
+                        f"the synaptic variable (e.g. to '{name_}_syn') to avoid confusion")
+
+    def _check_driven_dependencies(self) -> None:
+        """An (event-driven) variable is advanced only at events and a
+        (clock-driven) one every step: neither may read the other (Brian2
+        refuses it too)."""
+        kinds = {name_: "event-driven" for name_ in self._event_driven}
+        kinds.update({name_: "clock-driven" for name_ in self._clock_driven})
+        for name_, kind in kinds.items():
+            expr = substitute(self.equations[name_].expr, self._expanded_subexprs)
+            for used in sorted(free_names(expr)):
+                if used in kinds and kinds[used] != kind:
+                    raise ModelDefinitionError(
+                        f"the {kind} variable '{name_}' of Synapses {self.name!r} depends on "
+                        f"the {kinds[used]} variable '{used}': an (event-driven) variable is "
+                        f"advanced only at events, a (clock-driven) one every step; make both "
+                        f"(clock-driven)")
 
     # -- the run protocol -------------------------------------------------
 
@@ -93,7 +128,30 @@ class SynapticCode:
             if found is not None:
                 side, var = found
                 observed.setdefault(side.root, set()).add(var)
+        # writes to (unless refractory) variables read the target's flag
+        for _, _, stmts in self._statements.values():
+            for stmt in stmts:
+                guarded = self._write_guard(stmt.target)
+                if guarded is not None:
+                    observed.setdefault(guarded[0].root, set()).add("not_refractory")
         return observed
+
+    def _write_guard(self, target: str):
+        """``(side, flag name)`` when writing ``target`` from synaptic code must
+        leave refractory neurons alone: a variable of a neuron group flagged
+        ``(unless refractory)`` in a group with refractoriness (Brian2 writes
+        such variables only where ``not_refractory`` holds, except in the
+        group's own reset and state update); else None."""
+        found = self._neuron_variable(target)
+        if found is None:
+            return None
+        side, var = found
+        eq = side.root.equations.get(var)
+        if (eq is None or "unless refractory" not in eq.flags
+                or "not_refractory" not in side.root._columns):
+            return None
+        suffix = "_pre" if side is self._pre_side and target.endswith("_pre") else "_post"
+        return side, "not_refractory" + suffix
 
     def _sides(self, run):
         pre = (self._pre_side.root._engine_group(run), self._pre_side.start, self._pre_side.n)
@@ -150,7 +208,8 @@ class SynapticCode:
                              else np.zeros(1), side.root.clock.dt_)
             compiled = self._cached(("pathway", key), lambda: self._pathway_program(
                 key, namespace))
-            trigger = (trigger_group, 0, side.start, side.start + side.n)
+            trigger = (trigger_group, side.root._event_index(self._events[key]), side.start,
+                       side.start + side.n)
             run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
                               -1 if role == "pre" else 1,
                               pathway(compiled, trigger, queue), owner=self,
@@ -251,6 +310,7 @@ class SynapticCode:
         if check:
             check_statements(statements, resolver.reading(source, where).dimension,
                              source=source, where=where, booleans=self._booleans())
+        statements = self._guarded(statements)
         statements, accumulated = self._accumulations(statements)
         targets = {s.target for s in statements}
         slots, bindings, accumulate = {}, [], []
@@ -274,6 +334,10 @@ class SynapticCode:
                 side, var = found
                 binding = ("pre" if side is self._pre_side and name_.endswith("_pre")
                            else "post", side.root._slots[var])
+            if name_ in targets and name_ in self._shared:
+                raise ModelDefinitionError(
+                    f"{where} assigns to '{name_}', a (shared) variable (one value for all "
+                    f"synapses), which synaptic code cannot write synapse by synapse")
             if name_ in targets and name_ in ("i", "j"):
                 raise ModelDefinitionError(
                     f"{where} assigns to '{name_}', the index of a neuron, which is read-only")
@@ -286,6 +350,30 @@ class SynapticCode:
                         functions=resolver.functions(statements), dt=self.clock.dt_)
         program = _core.Program(encode(lowered), list(lowered.tables))
         return program, bindings, accumulate
+
+    def _guarded(self, statements):
+        """Writes to ``(unless refractory)`` neuron variables made conditional
+        on the neuron's ``not_refractory`` (see ``_write_guard``):
+        ``x += e`` becomes ``x += where(flag, e, 0)`` (still an accumulation),
+        ``x = e`` becomes ``x = where(flag, e, x)``."""
+        out = []
+        for stmt in statements:
+            guard = self._write_guard(stmt.target)
+            if guard is None:
+                out.append(stmt)
+                continue
+            flag = n.Name(guard[1])
+            if stmt.op in ("+=", "-="):
+                value = n.Call("where", (flag, stmt.value, n.Number(0.0)))
+                out.append(replace(stmt, value=value))
+            else:
+                if stmt.op != "=":
+                    value = n.BinOp(stmt.op[:-1], n.Name(stmt.target), stmt.value)
+                else:
+                    value = stmt.value
+                value = n.Call("where", (flag, value, n.Name(stmt.target)))
+                out.append(replace(stmt, op="=", value=value))
+        return tuple(out)
 
     def _accumulations(self, statements):
         """``x_post += expr`` (or ``-=``) as an increment the engine adds into
@@ -350,8 +438,12 @@ class SynapticCode:
         resolver = self._resolver(namespace, where)[0]
         from nerve.equations import check_statements
 
-        check_statements(self._prepared(user), resolver.reading(text, where).dimension, source=text, where=where,
-                         booleans=self._booleans())
+        # subexpressions (the synapses' and the neurons') cannot be assigned
+        read_only = {stmt.target for stmt in user if stmt.target in self._subexpressions
+                     or self._neuron_subexpression(stmt.target) is not None}
+        check_statements(self._prepared(user), resolver.reading(text, where).dimension,
+                         source=text, where=where, booleans=self._booleans(),
+                         read_only=read_only)
         statements = list(self._event_driven_statements()) + list(user)
         if self._event_driven:
             statements.append(n.Assign("lastupdate", "=", n.Name("t")))
@@ -404,6 +496,17 @@ class SynapticCode:
         base, suffix = var.rsplit("_", 1)
         side = self._post_side if suffix == "post" else self._pre_side
         root = side.root
+        # each summed variable zeroes its target first: two would overwrite
+        # each other (Brian2 refuses too)
+        targets = run.__dict__.setdefault("_nerve_summed_targets", {})
+        other = targets.setdefault((id(root), base), self.name)
+        if other != self.name:
+            from nerve.exceptions import NotSupportedError
+
+            raise NotSupportedError(
+                f"two (summed) variables target '{base}' of {root.name!r} (in Synapses "
+                f"{other!r} and {self.name!r}): give {root.name!r} one parameter per "
+                f"Synapses and add them in its equations")
         where = f"the (summed) variable {var!r} of Synapses {self.name!r}"
         resolver = self._resolver(namespace, where)[0]
         expr = substitute(eq.expr, self._expanded_subexprs)

@@ -19,8 +19,7 @@ import re
 import numpy as np
 
 from nerve.equations import parse_expression
-from nerve.exceptions import (InvalidArgumentError, InvalidIndexError, ModelDefinitionError,
-                              NotSupportedError)
+from nerve.exceptions import InvalidArgumentError, InvalidIndexError, ModelDefinitionError
 
 __all__ = ["connect_pairs"]
 
@@ -69,17 +68,35 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
     if isinstance(n, bool) or not isinstance(n, (numbers.Integral, str)) or (
             not isinstance(n, str) and n < 0):
         raise InvalidArgumentError(f"connect(): n must be a non-negative integer, got {n!r}")
-    if isinstance(n, str):
-        raise NotSupportedError("connect(): n given as an expression is not supported yet")
+    if isinstance(n, str):  # synapses per pair, an expression (connect_forms.py)
+        from nerve.synapses.connect_forms import repeat_by_expression
+
+        if i is not None and not isinstance(i, str) or j is not None and not isinstance(j, str):
+            from nerve.exceptions import ArgumentTypeError
+
+            raise ArgumentTypeError(
+                f"connect(): n={n!r} is an expression, which cannot be combined with explicit "
+                f"indices i/j: give n as a number, or the connections as a string")
+        pre, post = connect_pairs(S, condition, i, j, p, 1, skip_if_invalid, namespace)
+        return repeat_by_expression(S, pre, post, n, namespace)
     if i is not None and not isinstance(i, str) and j is not None and not isinstance(j, str):
         if condition is not None or (not isinstance(p, str) and p != 1):
             raise InvalidArgumentError(
                 "connect(): with explicit i and j, give neither a condition nor p")
         pre, post = np.broadcast_arrays(_indices(i, n_pre, "i"), _indices(j, n_post, "j"))
         return _repeat(pre, post, n)
+    if isinstance(i, str):  # the sources of each target (connect_forms.py)
+        if j is not None:
+            raise InvalidArgumentError(
+                f"connect(): i={i!r} generates the sources of each target j; give no j with it")
+        from nerve.synapses.connect_forms import generate_sources
+
+        pre, post = generate_sources(S, i, condition, p, skip_if_invalid, namespace)
+        return _repeat(pre, post, n)
     if i is not None:
-        raise NotSupportedError(
-            "connect(): i given without j (or with a generator) is not supported yet")
+        raise InvalidArgumentError(
+            f"connect(): i={i!r} given without j: give the targets j too (indices, broadcast "
+            f"with i), or i as a string that generates the sources of each j")
     if isinstance(condition, (bool, np.bool_)):
         condition = None if condition else "False"
     if condition is not None and not isinstance(condition, str):
@@ -130,11 +147,11 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
     while args and re.match(r"^[A-Za-z_]\w*\s*=(?!=)", args[-1]):
         key, value = args.pop().split("=", 1)
         keywords[key.strip()] = value.strip()
-    allowed = {"p"} if kind == "sample" else set()
-    if set(keywords) - allowed or (kind == "sample" and "p" not in keywords):
+    allowed = {"p", "size"} if kind == "sample" else set()
+    if set(keywords) - allowed or (kind == "sample" and len(keywords) != 1):
         raise ModelDefinitionError(
             f"connect(): {kind}() in {text!r} takes "
-            + ("one to three positions and p=..." if kind == "sample" else
+            + ("one to three positions and one of p=... or size=..." if kind == "sample" else
                "one to three positions, no keywords") + f", got {match['args']!r}")
     if not 1 <= len(args) <= 3 or not all(args):
         raise ModelDefinitionError(
@@ -150,11 +167,19 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
     if np.any(step == 0):
         raise InvalidArgumentError(f"connect(): the step of range() in {text!r} is zero")
     counts = np.maximum(0, -((low - high) // step))
-    pre = np.repeat(pre_all, counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    k = np.repeat(low, counts) + offsets * np.repeat(step, counts)
     where = f"the generator {text!r}"
-    if kind == "sample":
+    if "size" in keywords:  # a fixed number per neuron (connect_forms.py)
+        from nerve.synapses.connect_forms import sample_size
+
+        pre, k = sample_size(S, pre_all, low, step, counts, keywords["size"], var, "i",
+                             namespace, text)
+    else:
+        # candidates: indices, the generator's values and a float64 copy of each
+        _check_memory(S, int(counts.sum()), 40, "candidates of the generator")
+        pre = np.repeat(pre_all, counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        k = np.repeat(low, counts) + offsets * np.repeat(step, counts)
+    if kind == "sample" and "p" in keywords:
         keep = _values(S, f"rand() < ({keywords['p']})", {"i": pre, var: k}, pre, None,
                        namespace, where, condition=True) != 0
         pre, k = pre[keep], k[keep]
