@@ -93,8 +93,13 @@ class StateAccess:
             return root.equations[name].dtype
         return "integer"  # i
 
-    def _shared(self, name: str) -> bool:
-        eq = self._state_root.equations.get(name)
+    def _is_shared_variable(self, name: str) -> bool:
+        """A shared variable of a neuron group (groups/shared.py; Synapses
+        handle theirs in synapses/state.py)."""
+        root = self._state_root
+        if not getattr(root, "_lane_shared_variables", False):
+            return False
+        eq = root.equations.get(name)
         return eq is not None and "shared" in eq.flags
 
     def _explicit_namespace(self):
@@ -180,7 +185,7 @@ class StateAccess:
 
                 refresh(root, name)
             values = root._columns[name][start:stop]
-            if self._shared(name):
+            if self._is_shared_variable(name):
                 if index is not None:
                     raise InvalidIndexError(
                         f"cannot index {self._what(name)}: it is a shared variable, one value "
@@ -239,8 +244,8 @@ class StateAccess:
         if isinstance(value, str):
             self._write_expression(name, key, value, namespace)
             return
-        if self._shared(name):
-            self._write_shared(name, key, value, raw)
+        if self._is_shared_variable(name):
+            self._write_shared_value(name, key, value, raw)
             return
         count = self._state_stop - self._state_start
         index = self._index(name, key, namespace)
@@ -257,7 +262,7 @@ class StateAccess:
         target[slice(None) if index is None else index] = (
             array.reshape(()) if selected is None else array)
 
-    def _write_shared(self, name: str, key, value, raw: bool) -> None:
+    def _write_shared_value(self, name: str, key, value, raw: bool) -> None:
         """A shared variable takes one value, for the whole group."""
         if key is not ALL and not (isinstance(key, slice) and key == slice(None)):
             raise InvalidIndexError(
@@ -321,7 +326,7 @@ class StateAccess:
                          resolver.reading(text, where).dimension, source=text, where=where,
                          booleans=root._booleans())
         value = _cast(expr, self._variable_dtype(name))
-        if self._shared(name):
+        if self._is_shared_variable(name):
             from nerve.groups.shared import SharedLane, check_shared
 
             statement = n.Assign(name, "=", value, expr.span)

@@ -89,6 +89,9 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
     :class:`~nerve.groups.Subgroup`.
     """
 
+    #: shared variables are columns holding one value in every lane (groups/shared.py)
+    _lane_shared_variables = True
+
     def __init__(self, N, model, method=None, threshold=None, reset=None,
                  refractory=False, events=None, namespace=None, dtype=None, dt=None,
                  clock=None, order=0, name=None, method_options=None):
