@@ -230,3 +230,10 @@ def test_dt_must_be_positive_and_values_not_empty():
         TimedArray("abc", dt=1 * ms)
     with pytest.raises(TypeError, match="'values'"):
         TimedArray([[1], [2, 3]], dt=1 * ms)
+
+
+def test_the_values_are_copied():
+    values = np.array([1.0, 2.0])
+    ta = TimedArray(values, dt=1 * ms)
+    values[0] = 5  # the caller's array stays writeable and does not change the table
+    assert ta.values[0] == 1

@@ -73,7 +73,7 @@ class TimedArray(ModelFunction):
         except TypeError:
             dim = None
         try:
-            array = np.asarray(values, dtype=np.float64) if dim is not None else None
+            array = np.array(values, dtype=np.float64) if dim is not None else None  # (a copy)
         except (TypeError, ValueError):
             array = None
         if array is None:
