@@ -168,3 +168,10 @@ def test_run_regularly_and_run_on_event_code():
         w = 2 * (w + 1) + 1
     assert G.w[1] == w and G.w[0] == 0
     assert set(calls) == {3}  # every call sees the whole group
+
+
+def test_shared_assignments_refuse_python_functions_clearly():
+    G = NeuronGroup(2, "v : 1\nI : 1 (shared)")
+    G.run_regularly("I = sq(2)")
+    with pytest.raises(NotSupportedError, match="shared variable"):
+        run(0.1 * ms)

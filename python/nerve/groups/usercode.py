@@ -40,6 +40,13 @@ def statements_program(group, text: str, where: str, namespace, *, shared: bool 
         refuse_shared_writes(statements, group, text, where)
         return group._program(statements, resolver, scratch=scratch)
     first, rest = split_shared(statements, group, text, where)
+    if rewritten is not None and any(name.startswith("_host_") for name in free_names(*first)):
+        from nerve.exceptions import NotSupportedError
+
+        raise NotSupportedError(
+            f"{where} calls a Python function in an assignment of a shared variable, which "
+            f"is not supported yet (call it from per-neuron statements, or from a "
+            f"network_operation)")
     return (SharedLane.of(group).program(first, resolver) if first else None,
             group._program(tuple(rest), resolver, scratch=scratch) if rest else None)
 
