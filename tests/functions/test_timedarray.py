@@ -237,3 +237,24 @@ def test_the_values_are_copied():
     ta = TimedArray(values, dt=1 * ms)
     values[0] = 5  # the caller's array stays writeable and does not change the table
     assert ta.values[0] == 1
+
+
+def test_python_and_engine_disassemble_a_table_program_alike():
+    from nerve import _core
+    from nerve.equations import parse_statements
+    from nerve.ir.disasm import disassemble
+    from nerve.ir.encode import decode, encode
+    from nerve.ir.lower import lower
+
+    ta = TimedArray([[1, 2], [3, 4]], dt=0.2 * ms)
+    program = lower(parse_statements("v = ta(t, i) + ta(t, 0)"), columns={"v": 0},
+                    constants={}, functions={"ta": ta}, dt=1e-4)
+    assert program.tables == (ta.table(),)  # one table, however often read
+    blob = encode(program)
+    text = disassemble(blob)
+    assert text.startswith("; nerve IR v2: columns=1 ") and " tables=1\n" in text
+    assert "lookup" in text
+    assert _core.Program(blob, list(program.tables)).disassemble() == text
+    assert decode(blob).n_tables == 1
+    with pytest.raises(NerveError, match="table"):
+        _core.Program(blob)  # its table is missing
