@@ -175,3 +175,23 @@ def test_shared_assignments_refuse_python_functions_clearly():
     G.run_regularly("I = sq(2)")
     with pytest.raises(NotSupportedError, match="shared variable"):
         run(0.1 * ms)
+
+
+def test_discard_units_calls_with_plain_values():
+    # Brian2 2.9.0: the function receives numpy arrays in SI units ([0.001 0.002]) and the
+    # recorded v is [[2], [4]] mV
+    seen = []
+
+    @implementation("numpy", discard_units=True)
+    @check_units(x=volt, result=volt)
+    def f(x):
+        seen.append(x)
+        return x * 2
+
+    G = NeuronGroup(2, "v = f(u) : volt\nu : volt")
+    G.u = [1, 2] * mV
+    M = StateMonitor(G, "v", record=True)
+    run(0.1 * ms)
+    np.testing.assert_allclose(M.v / mV, [[2], [4]])
+    assert type(seen[0]) is np.ndarray
+    np.testing.assert_allclose(seen[0], [0.001, 0.002])

@@ -153,10 +153,12 @@ class HostCalls:
         prepared = []
         for result, function, names, _ in calls:
             dims = [d if d is not None else DIMENSIONLESS for d in function.arg_dims]
-            args = [(self.arrays[name], None if dim is None or dim is DIMENSIONLESS else dim)
-                    for name, dim in zip(names, function.arg_dims)]
+            plain = getattr(function, "discard_units", False)
+            args = [(self.arrays[name], None if plain or dim is None or dim is DIMENSIONLESS
+                     else dim) for name, dim in zip(names, function.arg_dims)]
+            need = function.result_dimension(dims)
             prepared.append((function, args, self.arrays[result],
-                             function.result_dimension(dims)))
+                             None if plain else need))
         return prepared
 
     def _evaluate(self, prepared) -> None:
@@ -164,9 +166,10 @@ class HostCalls:
             values = [array.copy() if dim is None else _Quantity(array.copy(), dim=dim)
                       for array, dim in args]
             value = function.pyfunc(*values)
-            got = getattr(value, "dim", _DIMENSIONLESS)
-            if got is not need:
-                _wrong_units(function, value, need)
+            if need is not None:  # (None: units discarded, the result is in SI units)
+                got = getattr(value, "dim", _DIMENSIONLESS)
+                if got is not need:
+                    _wrong_units(function, value, need)
             array = np.asarray(value, dtype=float)
             if array.size == out.size and array.ndim == 1:
                 out[:] = array

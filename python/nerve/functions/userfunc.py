@@ -75,6 +75,9 @@ class Function(ModelFunction):
         self.return_unit = return_unit
         self.stateless = stateless
         self.implementations: dict = {}
+        #: call with plain SI arrays and take a plain result in the declared
+        #: units (``@implementation('numpy', discard_units=True)``)
+        self.discard_units = False
 
     def result(self, dims):
         from nerve.units import DIMENSIONLESS, get_dimensions
@@ -120,6 +123,10 @@ def implementation(target, code=None, namespace=None, dependencies=None, discard
         function = func if isinstance(func, Function) else Function(func)
         if target == "numpy" and code is not None and callable(code):
             function.pyfunc = code
+        if target == "numpy" and discard_units:
+            # (the undecorated function, called with SI values, as Brian2 does)
+            function.pyfunc = getattr(function.pyfunc, "_orig_func", function.pyfunc)
+            function.discard_units = True
         elif target != "numpy":
             _log.info("nerve ignores the %r implementation of %s(): it calls the Python "
                       "function", target, function.name)
