@@ -8,7 +8,10 @@ matplotlib's pyplot names (imported lazily, on first use, so ``import nerve``
 stays fast), and ``np``, ``plt``, ``mpl``.
 """
 
+from typing import TYPE_CHECKING
+
 from nerve import _logging, _numpy_star, _pyplot, units
+from nerve._logging import log_to_console
 from nerve._numpy_star import *  # noqa: F403
 from nerve._pyplot import *  # noqa: F403
 from nerve.brianlogger import BrianLogger, get_logger, logger, std_silent
@@ -27,6 +30,10 @@ from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
+
+if TYPE_CHECKING:  # the units (set at run time by the line above), for type checkers
+    from nerve.units._unit_names import *  # noqa: F403
+    from nerve.units.numpy_names import *  # noqa: F403
 
 __version__ = "0.1.0"
 
