@@ -7,6 +7,7 @@ exponential synaptic currents, simulated for one second.
 
 Prints the network's size and mean firing rate (Brian2 2.9.0 gives about
 5.7 Hz at N = 4000, see tests/test_examples.py) and saves a raster plot.
+With ``NERVE_EXAMPLES_SHORT=1`` the default run lasts 100 ms.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import sys
 import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+SHORT = os.environ.get("NERVE_EXAMPLES_SHORT") == "1"  # a quick run (CI)
 
 
-def main(N: int = 4000, duration_ms: float = 1000.0, out_dir: str = os.path.join("out", "cuba")):
+def main(N: int = 4000, duration_ms: float = 100.0 if SHORT else 1000.0,
+         out_dir: str = os.path.join("out", "cuba")):
     began = time.perf_counter()
     from nerve import NeuronGroup, SpikeMonitor, Synapses, mV, ms, run, seed
 
