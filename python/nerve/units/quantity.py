@@ -243,33 +243,43 @@ class Quantity(np.ndarray):
         return wrap(result, dim)
 
     def sum(self, *args, **kwargs):
+        """Sum of the elements (numpy's arguments), in the same units."""
         return self._method("sum", self.dim, *args, **kwargs)
 
     def mean(self, *args, **kwargs):
+        """Mean of the elements (numpy's arguments), in the same units."""
         return self._method("mean", self.dim, *args, **kwargs)
 
     def std(self, *args, **kwargs):
+        """Standard deviation of the elements (numpy's arguments), in the same units."""
         return self._method("std", self.dim, *args, **kwargs)
 
     def var(self, *args, **kwargs):
+        """Variance of the elements (numpy's arguments), in the units squared."""
         return self._method("var", self.dim ** 2, *args, **kwargs)
 
     def min(self, *args, **kwargs):
+        """Smallest element (numpy's arguments), in the same units."""
         return self._method("min", self.dim, *args, **kwargs)
 
     def max(self, *args, **kwargs):
+        """Largest element (numpy's arguments), in the same units."""
         return self._method("max", self.dim, *args, **kwargs)
 
     def ptp(self, *args, **kwargs):
+        """Range (largest minus smallest element; numpy's arguments), in the same units."""
         return wrap(np.ptp(self.view(_plain), *args, **kwargs), self.dim)
 
     def cumsum(self, *args, **kwargs):
+        """Cumulative sum (numpy's arguments), in the same units."""
         return self._method("cumsum", self.dim, *args, **kwargs)
 
     def round(self, *args, **kwargs):
+        """Elements rounded to ``decimals`` places of the value in SI units."""
         return self._method("round", self.dim, *args, **kwargs)
 
     def prod(self, axis: Any = None, *args, **kwargs):
+        """Product of the elements; the units are raised to the number of factors."""
         if self.dim is DIMENSIONLESS:
             return self._method("prod", None, axis, *args, **kwargs)
         axes = range(self.ndim) if axis is None else np.atleast_1d(axis)
@@ -277,6 +287,7 @@ class Quantity(np.ndarray):
         return self._method("prod", self.dim ** count, axis, *args, **kwargs)
 
     def cumprod(self, *args, **kwargs):
+        """Cumulative product; only for dimensionless quantities (the units would differ)."""
         if self.dim is not DIMENSIONLESS:
             raise DimensionMismatchError(
                 f"Cannot calculate the cumulative product of {describe(self)}: the units of "
@@ -284,24 +295,30 @@ class Quantity(np.ndarray):
         return self._method("cumprod", None, *args, **kwargs)
 
     def clip(self, a_min: Any = None, a_max: Any = None, **kwargs):
+        """Elements limited to ``[a_min, a_max]`` (bounds in the same units)."""
         from nerve.units._functions import clip
 
         return clip(self, a_min, a_max, **kwargs)
 
     def dot(self, other: Any, *args, **kwargs):
+        """Dot product with ``other``; the units multiply."""
         return wrap(np.dot(self.view(_plain), _raw(other), *args, **kwargs),
                     self.dim * get_dimensions(other))
 
     def argmin(self, *args, **kwargs):
+        """Index of the smallest element (a plain integer or array)."""
         return self.view(_plain).argmin(*args, **kwargs)
 
     def argmax(self, *args, **kwargs):
+        """Index of the largest element (a plain integer or array)."""
         return self.view(_plain).argmax(*args, **kwargs)
 
     def argsort(self, *args, **kwargs):
+        """Indices that sort the elements (a plain integer array)."""
         return self.view(_plain).argsort(*args, **kwargs)
 
     def nonzero(self):
+        """Indices of the nonzero elements (plain integer arrays, as numpy's)."""
         return self.view(_plain).nonzero()
 
     def tolist(self):
