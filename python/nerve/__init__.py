@@ -10,6 +10,11 @@ stays fast), and ``np``, ``plt``, ``mpl``.
 
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:  # what the star import takes from numpy and pyplot (set at run time below)
+    from matplotlib.pyplot import *  # noqa: F403
+    from numpy import *  # noqa: F403
+    from numpy.random import *  # noqa: F403
+
 from nerve import _logging, _numpy_star, _pyplot, units
 from nerve._logging import log_to_console
 from nerve._numpy_star import *  # noqa: F403
@@ -42,7 +47,7 @@ _logging.configure()
 # units' helpers that Brian2's star import does not give (still nerve.Dimension...)
 _NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dimension_mismatch"}
 
-__all__ = list(dict.fromkeys([
+_STAR_IMPORT = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
     "NeuronGroup", "PoissonGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
@@ -58,3 +63,5 @@ __all__ = list(dict.fromkeys([
     "MagicError",
     *(name for name in units.__all__ if name not in _NOT_STARRED),
 ]))
+if not TYPE_CHECKING:  # (type checkers cannot read the list: they take every public name)
+    __all__ = _STAR_IMPORT
