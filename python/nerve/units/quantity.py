@@ -87,6 +87,19 @@ def _python_result(name: str):
     return operation
 
 
+def _ordering(name: str):
+    """``x < y`` (and ``<=``, ``>``, ``>=``): a string or None on the other side is
+    a ``UnitTypeError`` whatever numpy's version (numpy 1.x does not pass them
+    to the ufunc, so it would raise its own TypeError)."""
+    def operation(self, other):
+        if isinstance(other, str) or other is None:
+            get_dimensions(other)  # raises
+        return getattr(np.ndarray, name)(self, other)
+
+    operation.__name__ = name
+    return operation
+
+
 def _inplace(name: str, plain: str, keeps_dim):
     """``x op= y``: in place for an array whose dimension does not change; a new
     object otherwise (a 0-d quantity behaves like a number, and a name bound to
@@ -412,6 +425,10 @@ class Quantity(np.ndarray):
     __neg__ = _python_result("__neg__")
     __pos__ = _python_result("__pos__")
     __abs__ = _python_result("__abs__")
+    __lt__ = _ordering("__lt__")
+    __le__ = _ordering("__le__")
+    __gt__ = _ordering("__gt__")
+    __ge__ = _ordering("__ge__")
 
     __iadd__ = _inplace("__iadd__", "__add__", _same_dim)
     __isub__ = _inplace("__isub__", "__sub__", _same_dim)
