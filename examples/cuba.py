@@ -9,7 +9,7 @@ Prints the network's size and mean firing rate (Brian2 2.9.0 gives about
 5.7 Hz at N = 4000, see tests/test_examples.py), the CV of the inter-spike
 intervals and the synchrony (see _spike_stats.py;
 tests/synapses/test_network_examples.py compares them with Brian2's) and saves
-a raster plot.
+a raster plot. With ``NERVE_EXAMPLES_SHORT=1`` the default run lasts 100 ms.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import sys
 import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+SHORT = os.environ.get("NERVE_EXAMPLES_SHORT") == "1"  # a quick run (CI)
 
 
-def main(N: int = 4000, duration_ms: float = 1000.0, out_dir: str = os.path.join("out", "cuba"),
+def main(N: int = 4000, duration_ms: float = 100.0 if SHORT else 1000.0,
+         out_dir: str = os.path.join("out", "cuba"),
          seed_value: int = 1, backend: str = "nerve", plot: bool = True):
     """Build and run the network with ``backend`` ('nerve', or 'brian2' with
     its numpy target: how the reference numbers were made); returns the

@@ -8,7 +8,8 @@ spread towards the two bounds.
 
 Prints the fractions of weights near 0 and near gmax, their mean and the
 output rate (compared with Brian2 2.9.0's in tests/test_examples.py), and
-saves the weight histogram.
+saves the weight histogram. With ``NERVE_EXAMPLES_SHORT=1`` the default run
+lasts 1 s.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import os
 import sys
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+SHORT = os.environ.get("NERVE_EXAMPLES_SHORT") == "1"  # a quick run (CI)
 
 
-def main(duration_s: float = 20.0, seed_value: int = 1,
+def main(duration_s: float = 1.0 if SHORT else 20.0, seed_value: int = 1,
          out_dir: str = os.path.join("out", "stdp")):
     import numpy as np
 

@@ -305,8 +305,10 @@ def run_cell(name: str, source: str, namespace: dict):
     notebook would display), or None."""
     tree = ast.parse(source, filename=f"<cell {name}>")
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr) and not source.rstrip().endswith(";"):
-        last = ast.Expression(tree.body.pop().value)
+    final = tree.body[-1] if tree.body else None
+    if isinstance(final, ast.Expr) and not source.rstrip().endswith(";"):
+        tree.body.pop()
+        last = ast.Expression(final.value)
     exec(compile(tree, f"<cell {name}>", "exec"), namespace)
     if last is not None:
         return eval(compile(last, f"<cell {name}>", "eval"), namespace)

@@ -8,7 +8,15 @@ matplotlib's pyplot names (imported lazily, on first use, so ``import nerve``
 stays fast), and ``np``, ``plt``, ``mpl``.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what the star import takes from numpy and pyplot (set at run time below)
+    from matplotlib.pyplot import *  # noqa: F403
+    from numpy import *  # noqa: F403
+    from numpy.random import *  # noqa: F403
+
 from nerve import _logging, _numpy_star, _pyplot, units
+from nerve._logging import log_to_console
 from nerve._numpy_star import *  # noqa: F403
 from nerve._pyplot import *  # noqa: F403
 from nerve.brianlogger import BrianLogger, get_logger, logger, std_silent
@@ -29,6 +37,10 @@ from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
 
+if TYPE_CHECKING:  # the units (set at run time by the line above), for type checkers
+    from nerve.units._unit_names import *  # noqa: F403
+    from nerve.units.numpy_names import *  # noqa: F403
+
 __version__ = "0.1.0"
 
 _logging.configure()
@@ -36,7 +48,7 @@ _logging.configure()
 # units' helpers that Brian2's star import does not give (still nerve.Dimension...)
 _NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dimension_mismatch"}
 
-__all__ = list(dict.fromkeys([
+_STAR_IMPORT = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
     "NeuronGroup", "PoissonGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
@@ -52,3 +64,5 @@ __all__ = list(dict.fromkeys([
     "MagicError",
     *(name for name in units.__all__ if name not in _NOT_STARRED),
 ]))
+if not TYPE_CHECKING:  # (type checkers cannot read the list: they take every public name)
+    __all__ = _STAR_IMPORT

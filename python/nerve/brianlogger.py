@@ -2,9 +2,10 @@
 nerve's ``nerve`` logger, so scripts that adjust Brian2's logging run unchanged.
 
 ``BrianLogger.log_level_warn()`` (and ``_debug``, ``_info``, ``_error``,
-``_diagnostic``) sets the level of the messages nerve shows;
-``BrianLogger.suppress_name('method_choice')`` and
-``suppress_hierarchy('nerve.groups')`` hide messages by logger name;
+``_diagnostic``) shows nerve's messages of that level and above on the console
+(:func:`nerve.log_to_console`); ``BrianLogger.suppress_name('method_choice')``
+and ``suppress_hierarchy('nerve.groups')`` hide messages from that console
+output by logger name (an application's own handlers keep receiving them);
 ``get_logger(name)`` gives a logger with Brian2's methods (``debug``,
 ``info``, ``warn``, ``error``, ``diagnostic``). ``std_silent`` is Brian2's
 context for silencing compilers: there is no compiler, so it does nothing.
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+
+from nerve._logging import console_handler, log_to_console
 
 __all__ = ["BrianLogger", "get_logger", "logger", "std_silent"]
 
@@ -43,59 +46,74 @@ class BrianLogger:
 
     # -- messages ------------------------------------------------------------------
     def debug(self, msg: str, name_suffix: str | None = None, once: bool = False) -> None:
+        """Log ``msg`` at DEBUG level (``name_suffix`` and ``once`` are accepted, unused)."""
         self._logger.debug(msg)
 
     diagnostic = debug
 
     def info(self, msg: str, name_suffix: str | None = None, once: bool = False) -> None:
+        """Log ``msg`` at INFO level."""
         self._logger.info(msg)
 
     def warn(self, msg: str, name_suffix: str | None = None, once: bool = False) -> None:
+        """Log ``msg`` at WARNING level."""
         self._logger.warning(msg)
 
     warning = warn
 
     def error(self, msg: str, name_suffix: str | None = None, once: bool = False) -> None:
+        """Log ``msg`` at ERROR level."""
         self._logger.error(msg)
 
     # -- levels and filters -----------------------------------------------------------
     @staticmethod
     def _level(level: int) -> None:
-        logging.getLogger(_ROOT).setLevel(level)
+        log_to_console(level)
 
     @staticmethod
     def log_level_debug() -> None:
+        """Show nerve's messages of level DEBUG and above on the console."""
         BrianLogger._level(logging.DEBUG)
 
     @staticmethod
     def log_level_diagnostic() -> None:
+        """Show nerve's messages of level DEBUG and above (nerve has no DIAGNOSTIC level)."""
         BrianLogger._level(logging.DEBUG)
 
     @staticmethod
     def log_level_info() -> None:
+        """Show nerve's messages of level INFO and above on the console."""
         BrianLogger._level(logging.INFO)
 
     @staticmethod
     def log_level_warn() -> None:
+        """Show nerve's messages of level WARNING and above on the console."""
         BrianLogger._level(logging.WARNING)
 
     @staticmethod
     def log_level_error() -> None:
+        """Show nerve's messages of level ERROR and above on the console."""
         BrianLogger._level(logging.ERROR)
 
     @staticmethod
     def suppress_name(name: str, filter_log_file: bool = False) -> None:
-        """Hide the messages of loggers whose name ends with ``name``."""
+        """Hide from the console the messages of loggers whose name ends with ``name``."""
         _add_filter(_NameFilter(name, hierarchy=False))
 
     @staticmethod
     def suppress_hierarchy(name: str, filter_log_file: bool = False) -> None:
-        """Hide the messages of logger ``name`` and of those below it."""
+        """Hide from the console the messages of logger ``name`` and those below it."""
         _add_filter(_NameFilter(name, hierarchy=True))
 
 
+# suppressions, given to nerve's console handler now or when it is created
+_FILTERS: list[logging.Filter] = []
+
+
 def _add_filter(log_filter: logging.Filter) -> None:
-    for handler in logging.getLogger(_ROOT).handlers:
+    _FILTERS.append(log_filter)
+    handler = console_handler()
+    if handler is not None:
         handler.addFilter(log_filter)
 
 

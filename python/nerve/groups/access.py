@@ -110,6 +110,12 @@ class StateAccess:
 
     # -- attribute access --------------------------------------------------------------
 
+    def __dir__(self):
+        """Attributes and methods, with the variables (``v``, and ``v_`` without units)."""
+        root = self._state_root
+        names = [n for n in (*root._columns, *root._subexpressions) if not n.startswith("_")]
+        return sorted({*super().__dir__(), *names, *(n + "_" for n in names), "i"})
+
     def __getattr__(self, name):
         # (only called when the ordinary lookup fails)
         if name.startswith("__"):

@@ -107,6 +107,7 @@ class EventMonitor(RecordedTimes, NerveObject):
 
     @property
     def t_(self) -> np.ndarray:
+        """Time of each event in seconds (a plain, read-only array)."""
         return _read_only(self._times.array)
 
     @property
@@ -121,6 +122,7 @@ class EventMonitor(RecordedTimes, NerveObject):
 
     @property
     def it_(self) -> tuple:
+        """``(i, t_)``: indices and times in seconds, without units."""
         return self.i, self.t_
 
     @property
@@ -150,6 +152,11 @@ class EventMonitor(RecordedTimes, NerveObject):
         from nerve.units import Quantity
 
         return Quantity(values, dim=dim, copy=True)
+
+    def __dir__(self):
+        """Attributes and methods, with the recorded variables (``v``, and ``v_``)."""
+        names = list(self.__dict__.get("_values", {}))
+        return sorted({*super().__dir__(), *names, *(n + "_" for n in names)})
 
     def __getattr__(self, name):
         values = self.__dict__.get("_values", {})

@@ -124,6 +124,11 @@ class StateMonitor(RecordedTimes, NerveObject):
 
         return Quantity(values, dim=dim)
 
+    def __dir__(self):
+        """Attributes and methods, with the recorded variables (``v``, and ``v_``)."""
+        names = list(self.__dict__.get("_values", {}))
+        return sorted({*super().__dir__(), *names, *(n + "_" for n in names)})
+
     def __getattr__(self, name):
         values = self.__dict__.get("_values", {})
         if name in values:

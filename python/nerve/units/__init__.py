@@ -6,6 +6,8 @@ the numpy names a Brian2 tutorial relies on (``exp``, ``sqrt``, ``mean``,
 ``linspace``...), unit-aware where that matters.
 """
 
+from typing import TYPE_CHECKING
+
 from nerve.exceptions import DimensionMismatchError
 from nerve.units import numpy_names as _numpy_names
 from nerve.units.dimension import (DIMENSIONLESS, Dimension, format_dimension, get_dimensions,
@@ -19,6 +21,8 @@ from nerve.units.standard import STAR_NAMES as _STAR_NAMES, get_unit, star_units
 from nerve.units.unit import Unit
 
 globals().update(_star_units())
+if TYPE_CHECKING:  # the same names, declared for type checkers (a generated stub)
+    from nerve.units._unit_names import *  # noqa: F403
 
 __all__ = [
     "Dimension", "DIMENSIONLESS", "Quantity", "Unit", "DimensionMismatchError",

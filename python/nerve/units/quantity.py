@@ -87,6 +87,19 @@ def _python_result(name: str):
     return operation
 
 
+def _ordering(name: str):
+    """``x < y`` (and ``<=``, ``>``, ``>=``): a string or None on the other side is
+    a ``UnitTypeError`` whatever numpy's version (numpy 1.x does not pass them
+    to the ufunc, so it would raise its own TypeError)."""
+    def operation(self, other):
+        if isinstance(other, str) or other is None:
+            get_dimensions(other)  # raises
+        return getattr(np.ndarray, name)(self, other)
+
+    operation.__name__ = name
+    return operation
+
+
 def _inplace(name: str, plain: str, keeps_dim):
     """``x op= y``: in place for an array whose dimension does not change; a new
     object otherwise (a 0-d quantity behaves like a number, and a name bound to
@@ -243,33 +256,43 @@ class Quantity(np.ndarray):
         return wrap(result, dim)
 
     def sum(self, *args, **kwargs):
+        """Sum of the elements (numpy's arguments), in the same units."""
         return self._method("sum", self.dim, *args, **kwargs)
 
     def mean(self, *args, **kwargs):
+        """Mean of the elements (numpy's arguments), in the same units."""
         return self._method("mean", self.dim, *args, **kwargs)
 
     def std(self, *args, **kwargs):
+        """Standard deviation of the elements (numpy's arguments), in the same units."""
         return self._method("std", self.dim, *args, **kwargs)
 
     def var(self, *args, **kwargs):
+        """Variance of the elements (numpy's arguments), in the units squared."""
         return self._method("var", self.dim ** 2, *args, **kwargs)
 
     def min(self, *args, **kwargs):
+        """Smallest element (numpy's arguments), in the same units."""
         return self._method("min", self.dim, *args, **kwargs)
 
     def max(self, *args, **kwargs):
+        """Largest element (numpy's arguments), in the same units."""
         return self._method("max", self.dim, *args, **kwargs)
 
     def ptp(self, *args, **kwargs):
+        """Range (largest minus smallest element; numpy's arguments), in the same units."""
         return wrap(np.ptp(self.view(_plain), *args, **kwargs), self.dim)
 
     def cumsum(self, *args, **kwargs):
+        """Cumulative sum (numpy's arguments), in the same units."""
         return self._method("cumsum", self.dim, *args, **kwargs)
 
     def round(self, *args, **kwargs):
+        """Elements rounded to ``decimals`` places of the value in SI units."""
         return self._method("round", self.dim, *args, **kwargs)
 
     def prod(self, axis: Any = None, *args, **kwargs):
+        """Product of the elements; the units are raised to the number of factors."""
         if self.dim is DIMENSIONLESS:
             return self._method("prod", None, axis, *args, **kwargs)
         axes = range(self.ndim) if axis is None else np.atleast_1d(axis)
@@ -277,6 +300,7 @@ class Quantity(np.ndarray):
         return self._method("prod", self.dim ** count, axis, *args, **kwargs)
 
     def cumprod(self, *args, **kwargs):
+        """Cumulative product; only for dimensionless quantities (the units would differ)."""
         if self.dim is not DIMENSIONLESS:
             raise DimensionMismatchError(
                 f"Cannot calculate the cumulative product of {describe(self)}: the units of "
@@ -284,24 +308,30 @@ class Quantity(np.ndarray):
         return self._method("cumprod", None, *args, **kwargs)
 
     def clip(self, a_min: Any = None, a_max: Any = None, **kwargs):
+        """Elements limited to ``[a_min, a_max]`` (bounds in the same units)."""
         from nerve.units._functions import clip
 
         return clip(self, a_min, a_max, **kwargs)
 
     def dot(self, other: Any, *args, **kwargs):
+        """Dot product with ``other``; the units multiply."""
         return wrap(np.dot(self.view(_plain), _raw(other), *args, **kwargs),
                     self.dim * get_dimensions(other))
 
     def argmin(self, *args, **kwargs):
+        """Index of the smallest element (a plain integer or array)."""
         return self.view(_plain).argmin(*args, **kwargs)
 
     def argmax(self, *args, **kwargs):
+        """Index of the largest element (a plain integer or array)."""
         return self.view(_plain).argmax(*args, **kwargs)
 
     def argsort(self, *args, **kwargs):
+        """Indices that sort the elements (a plain integer array)."""
         return self.view(_plain).argsort(*args, **kwargs)
 
     def nonzero(self):
+        """Indices of the nonzero elements (plain integer arrays, as numpy's)."""
         return self.view(_plain).nonzero()
 
     def tolist(self):
@@ -395,6 +425,10 @@ class Quantity(np.ndarray):
     __neg__ = _python_result("__neg__")
     __pos__ = _python_result("__pos__")
     __abs__ = _python_result("__abs__")
+    __lt__ = _ordering("__lt__")
+    __le__ = _ordering("__le__")
+    __gt__ = _ordering("__gt__")
+    __ge__ = _ordering("__ge__")
 
     __iadd__ = _inplace("__iadd__", "__add__", _same_dim)
     __isub__ = _inplace("__isub__", "__sub__", _same_dim)
