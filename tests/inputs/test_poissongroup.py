@@ -119,3 +119,18 @@ def test_rates_changed_by_a_network_operation_take_effect():
     # (sd 32), 5 sd allowed
     assert np.all(M.t_ >= 10e-3 - 1e-12)
     assert abs(M.num_spikes - 1000) < 160
+
+
+def test_time_dependent_rates_and_subgroups():
+    # rates as an expression of t and i; a subgroup as a monitor's and a
+    # Synapses' source
+    P = PoissonGroup(2000, rates="(t >= 5*ms)*(i < 1000)*400*Hz")
+    part = SpikeMonitor(P[:1000])
+    G = NeuronGroup(1, "v : 1")
+    S = Synapses(P[1000:], G, on_pre="v += 1")
+    S.connect()
+    Network(P, part, G, S).run(10 * ms)
+    assert np.all(part.t_ >= 5e-3 - 1e-12)
+    # 1000 neurons * 5 ms * 400 Hz = 2000 spikes (sd 44); 5 sd allowed
+    assert abs(part.num_spikes - 2000) < 5 * 44
+    assert G.v[0] == 0  # the second half never fires
