@@ -66,7 +66,7 @@ pub enum InputArg {
         column: usize,
         start: usize,
         stop: usize,
-        draw: BinomialDraw,
+        draw: Box<BinomialDraw>,
         weight: Option<f64>,
     },
 }
@@ -101,7 +101,7 @@ pub fn input_arg(
         column,
         start,
         stop,
-        draw: BinomialDraw::new(n, p).map_err(EngineError)?,
+        draw: Box::new(BinomialDraw::new(n, p).map_err(EngineError)?),
         weight,
     })
 }

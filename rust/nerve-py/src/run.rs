@@ -115,7 +115,7 @@ fn operation<'p>(
                 group,
                 table: table.as_ref(),
             },
-            Some(&InputArg::Binomial {
+            Some(InputArg::Binomial {
                 column,
                 start,
                 stop,
@@ -123,11 +123,11 @@ fn operation<'p>(
                 weight,
             }) => Action::Binomial {
                 group,
-                column,
-                start,
-                stop,
+                column: *column,
+                start: *start,
+                stop: *stop,
                 draw,
-                weight,
+                weight: *weight,
             },
             _ => {
                 return Err(SimulationError::new_err(format!(

@@ -67,7 +67,7 @@ enum Step<'p> {
         group: usize,
         column: usize,
         range: (usize, usize),
-        draw: BinomialDraw,
+        draw: &'p BinomialDraw,
         weight: Option<f64>,
         buf: Vec<f64>,
     },

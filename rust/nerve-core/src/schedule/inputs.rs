@@ -146,23 +146,26 @@ impl SpikeTable {
     }
 }
 
+/// Most entries of an inversion table: the count of a draw is at most
+/// `n p + 10 sqrt(n p (1 - p) + 1) <= 30` where inversion is used (`n p <= 5`
+/// after the flip, see [`BinomialDraw::new`]).
+const TABLE: usize = 32;
+
 /// How the counts of `B(n, p)` are drawn (see the module documentation).
-#[derive(Clone, Copy, Debug, PartialEq)]
+// (one per operation, referred to by it: the size of the table is no cost)
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum BinomialDraw {
     /// `loc + scale * z`, `z` a standard normal.
     Normal { loc: f64, scale: f64 },
-    /// Inversion with success probability `p` (at most 1/2; the count is
-    /// `n - k` when `flip`), restarting past `bound`.
+    /// Inversion: the count is the number of entries of `cdf[..len]` (the
+    /// distribution function at 0, 1, ... of `B(n, p)`, `p <= 1/2`) below
+    /// the uniform, `n` minus that when `flip`; a uniform above every entry
+    /// (a count past ten standard deviations above the mean) is drawn again.
     Inversion {
         n: f64,
-        p: f64,
-        /// `(1 - p)^n`: the probability of 0.
-        q_n: f64,
-        /// `p / (1 - p)`.
-        ratio: f64,
-        /// Counts above this are rejected and drawn again (ten standard
-        /// deviations above the mean; numerically unreachable otherwise).
-        bound: f64,
+        cdf: [f64; TABLE],
+        len: usize,
         flip: bool,
     },
 }
@@ -185,12 +188,29 @@ impl BinomialDraw {
         let flip = p > 0.5;
         let p = if flip { 1.0 - p } else { p };
         let q = 1.0 - p;
+        // (counts above `bound` are rejected, as in the inversion that walks
+        // the probabilities upwards and restarts past it)
+        let bound = nf.min(nf * p + 10.0 * (nf * p * q + 1.0).sqrt());
+        let mut cdf = [1.0; TABLE];
+        let mut pk = (nf * q.ln()).exp(); // P(0) = q^n
+        let mut total = pk;
+        let mut len = 0;
+        for (k, slot) in cdf.iter_mut().enumerate() {
+            *slot = total;
+            len = k + 1;
+            // (a uniform is below 1: no entry past the first that reaches 1
+            // can count)
+            if total >= 1.0 || (k + 1) as f64 > bound {
+                break;
+            }
+            let next = (k + 1) as f64;
+            pk *= (nf - next + 1.0) / next * (p / q);
+            total += pk;
+        }
         Ok(BinomialDraw::Inversion {
             n: nf,
-            p,
-            q_n: (nf * q.ln()).exp(),
-            ratio: if q > 0.0 { p / q } else { 0.0 },
-            bound: nf.min(nf * p + 10.0 * (nf * p * q + 1.0).sqrt()),
+            cdf,
+            len,
             flip,
         })
     }
@@ -206,28 +226,22 @@ impl BinomialDraw {
             }
             BinomialDraw::Inversion {
                 n,
-                q_n,
-                ratio,
-                bound,
+                ref cdf,
+                len,
                 flip,
-                ..
             } => {
+                let cdf = &cdf[..len.min(TABLE)];
                 fill_uniform(stream, out);
-                let mut redo = Vec::new();
-                for (k, u) in out.iter_mut().enumerate() {
-                    match invert(*u, n, q_n, ratio, bound) {
-                        Some(x) => *u = x,
-                        None => redo.push(k),
-                    }
-                }
-                // (a count past `bound`: more than ten standard deviations
-                // above the mean; drawn again with fresh uniforms)
-                let mut fresh = vec![0.0; out.len()];
+                let mut redo = invert(cdf, out);
+                // (rare: a count past the bound, drawn again with fresh
+                // uniforms until it falls under it)
+                let mut fresh = vec![0.0; redo.len()];
                 while !redo.is_empty() {
-                    fill_uniform(stream, &mut fresh[..redo.len()]);
+                    let fresh = &mut fresh[..redo.len()];
+                    fill_uniform(stream, fresh);
                     let mut still = Vec::new();
-                    for (&k, &u) in redo.iter().zip(&fresh) {
-                        match invert(u, n, q_n, ratio, bound) {
+                    for (&k, &u) in redo.iter().zip(fresh.iter()) {
+                        match walk(cdf, 0, u) {
                             Some(x) => out[k] = x,
                             None => still.push(k),
                         }
@@ -244,21 +258,63 @@ impl BinomialDraw {
     }
 }
 
-/// The count whose distribution function first reaches `u` (walking up
-/// from 0: `P(k) = P(k-1) (n-k+1)/k p/(1-p)`), or `None` past `bound`.
-#[inline]
-fn invert(mut u: f64, n: f64, q_n: f64, ratio: f64, bound: f64) -> Option<f64> {
-    let mut k = 0.0;
-    let mut pk = q_n;
-    while u > pk {
-        u -= pk;
-        k += 1.0;
-        if k > bound {
-            return None;
+/// Lanes compared with the first entries of an inversion table at once.
+const BLOCK: usize = 8;
+
+/// Replace each uniform of `out` by the number of entries of `cdf` below
+/// it; returns the lanes whose uniform is above every entry (to draw again).
+///
+/// The first entries, which hold nearly all the probability, are compared
+/// with [`BLOCK`] lanes at a time without a branch; the rare lanes above
+/// them walk the rest of the table.
+fn invert(cdf: &[f64], out: &mut [f64]) -> Vec<usize> {
+    let head = cdf
+        .iter()
+        .position(|&c| c >= 0.99)
+        .map_or(cdf.len(), |k| k + 1)
+        .min(BLOCK);
+    let (first, _) = cdf.split_at(head);
+    let mut blocks = out.chunks_exact_mut(BLOCK);
+    for block in &mut blocks {
+        let mut u = [0.0; BLOCK];
+        u.copy_from_slice(block);
+        let mut count = [0.0; BLOCK];
+        for &edge in first {
+            for l in 0..BLOCK {
+                count[l] += if u[l] > edge { 1.0 } else { 0.0 };
+            }
         }
-        pk *= (n - k + 1.0) / k * ratio;
+        // (uniforms kept where a lane passed every first entry)
+        for l in 0..BLOCK {
+            block[l] = if count[l] == head as f64 {
+                -u[l] - 1.0
+            } else {
+                count[l]
+            };
+        }
     }
-    Some(k)
+    for x in blocks.into_remainder() {
+        *x = -*x - 1.0;
+    }
+    let mut redo = Vec::new();
+    for (k, x) in out.iter_mut().enumerate() {
+        if *x < 0.0 {
+            let u = -*x - 1.0;
+            match walk(cdf, 0, u) {
+                Some(c) => *x = c,
+                None => redo.push(k),
+            }
+        }
+    }
+    redo
+}
+
+/// The number of entries of `cdf` below `u`, counting from `from` (all
+/// entries before it are below `u`), or `None` when every entry is.
+#[inline]
+fn walk(cdf: &[f64], from: usize, u: f64) -> Option<f64> {
+    let k = from + cdf.get(from..)?.iter().take_while(|&&c| u > c).count();
+    (k < cdf.len()).then_some(k as f64)
 }
 
 /// Binomial counts for lanes `start..stop` of a group: `column += count *
@@ -368,6 +424,29 @@ mod tests {
                 (v - ev).abs() <= 6.0 * sd_v + 1e-12,
                 "var {v} vs {ev} ({n}, {p})"
             );
+        }
+    }
+
+    #[test]
+    fn inversion_frequencies_follow_the_binomial() {
+        // B(20, 0.1), 2^18 draws: each count's frequency within 6 sd of
+        // its expectation (sd = sqrt(m P (1 - P)))
+        let (n, p) = (20u64, 0.1);
+        let d = BinomialDraw::new(n, p).unwrap();
+        let mut s = stream(3, 4, 5);
+        let m = 1usize << 18;
+        let mut out = vec![0.0; m];
+        d.fill(&mut s, &mut out);
+        let mut pk = 0.9f64.powi(20);
+        for k in 0..=8u32 {
+            let seen = out.iter().filter(|&&x| x == f64::from(k)).count() as f64;
+            let expected = m as f64 * pk;
+            let sd = (expected * (1.0 - pk)).sqrt();
+            assert!(
+                (seen - expected).abs() <= 6.0 * sd + 1.0,
+                "{k}: {seen} vs {expected}"
+            );
+            pk *= (20.0 - f64::from(k)) / f64::from(k + 1) * (p / (1.0 - p));
         }
     }
 

@@ -157,7 +157,7 @@ pub enum Action<'p> {
         column: usize,
         start: usize,
         stop: usize,
-        draw: BinomialDraw,
+        draw: &'p BinomialDraw,
         weight: Option<f64>,
     },
 }
