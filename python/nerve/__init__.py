@@ -21,6 +21,7 @@ from nerve.equations import Equations
 from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, IntegrationError,
                               InvalidIndexError, MagicError, ModelDefinitionError, NerveError,
                               SimulationError, UnknownNameError)
+from nerve.functions import BinomialFunction, Function, TimedArray, implementation
 from nerve.groups import NeuronGroup, linked_var
 from nerve.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
@@ -40,7 +41,7 @@ __all__ = list(dict.fromkeys([
     *_pyplot.__all__,
     "NeuronGroup", "PoissonGroup", "PoissonInput", "SpikeGeneratorGroup", "Synapses",
     "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
-    "Equations",
+    "Equations", "TimedArray", "BinomialFunction", "Function", "implementation",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",
     "set_num_threads", "get_num_threads",

@@ -199,7 +199,7 @@ def test_bad_columns_and_indices_are_reported():
 def test_disassemble_and_tables():
     update, _, _ = lif_programs(TAU, 50)
     text = update.disassemble()
-    assert text.startswith("; nerve IR v1: columns=4 consts=3 ")
+    assert text.startswith("; nerve IR v2: columns=4 consts=3 ")
     assert "  S6 = exp S5\n" in text and "  col0 = store V4\n" in text
     assert update.n_columns == 4
     assert _core.CHUNK == 1024

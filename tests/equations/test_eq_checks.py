@@ -155,7 +155,7 @@ def test_functions_table():
     assert set(FUNCTIONS) == {
         "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh",
         "arcsin", "arccos", "arctan", "abs", "sign", "floor", "ceil", "clip", "int",
-        "exprel", "expm1", "log1p", "timestep", "rand", "randn", "where"}
+        "exprel", "expm1", "log1p", "timestep", "rand", "randn", "poisson", "where"}
     assert FUNCTIONS["clip"].arity == 3 and FUNCTIONS["rand"].arity == 0
     assert FUNCTIONS["where"].internal and not FUNCTIONS["exp"].internal
     assert FUNCTIONS["sqrt"].result([dim("metre**2")]) is dim("metre")

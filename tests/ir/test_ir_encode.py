@@ -26,7 +26,7 @@ EXAMPLE = Program(
     n_sregs=6, n_vregs=3, n_columns=2,
 )
 EXAMPLE_TEXT = """\
-; nerve IR v1: columns=2 consts=2 sregs=6 vregs=3
+; nerve IR v2: columns=2 consts=2 sregs=6 vregs=3
 K0 = 1e-1
 K1 = -1e0
 scalar:
@@ -48,7 +48,7 @@ def test_contract_example_disassembles_as_documented():
 def test_binary_layout():
     blob = encode(EXAMPLE)
     assert blob[:4] == b"NRVP"
-    assert struct.unpack_from("<HHHHHHII", blob, 4) == (1, 2, 2, 6, 3, 0, 2, 4)
+    assert struct.unpack_from("<HHHHHHII", blob, 4) == (2, 2, 2, 6, 3, 0, 2, 4)
     assert struct.unpack_from("<2d", blob, 24) == (0.1, -1.0)
     assert len(blob) == 24 + 16 + 10 * 6
     # first scalar instruction: div S4 S1 K0, operands tagged in bits 15..14

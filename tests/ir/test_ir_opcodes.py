@@ -26,7 +26,8 @@ def test_every_language_function_has_an_opcode_of_its_arity():
     arities = {"exp": 1, "log": 1, "log10": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1,
                "sinh": 1, "cosh": 1, "tanh": 1, "arcsin": 1, "arccos": 1, "arctan": 1,
                "abs": 1, "sign": 1, "floor": 1, "ceil": 1, "clip": 3, "int": 1,
-               "rand": 0, "randn": 0, "where": 3, "exprel": 1, "expm1": 1, "log1p": 1}
+               "rand": 0, "randn": 0, "where": 3, "exprel": 1, "expm1": 1, "log1p": 1,
+               "poisson": 1}
     # (timestep(t, dt) is lowered to trunc((t + 1e-3*dt)/dt), without an opcode of its own)
     assert set(FUNCTIONS) == set(arities)
     for name, arity in arities.items():

@@ -198,7 +198,7 @@ class Network:
                     f"{op.name!r} is scheduled in slot {op.when!r}, which is not in the "
                     f"network's schedule {self.schedule} (nor a before_/after_ slot of it)")
         builder.operations.sort(key=lambda op: (positions[op.when], op.order, op.name))
-        builder.operations = [step for op in builder.operations for step in (*op.prelude, op)]
+        builder.operations = [step for op in builder.operations for step in _expanded(op)]
         return builder
 
     def scheduling_summary(self) -> str:
@@ -362,3 +362,13 @@ class Network:
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r} with {len(self.objects)} objects at t={self._t:g} s>"
+
+
+def _expanded(operation):
+    """``operation`` with the operations that must run just before and after
+    it (which may have their own), in order."""
+    for before in operation.prelude:
+        yield from _expanded(before)
+    yield operation
+    for after in operation.postlude:
+        yield from _expanded(after)

@@ -52,6 +52,9 @@ class Operation:
     owner: Any = None
     type_name: str = ""
     prelude: list = field(default_factory=list)
+    #: operations that must run immediately after this one (e.g. spreading a
+    #: shared variable computed once to every neuron)
+    postlude: list = field(default_factory=list)
     #: whether ``scheduling_summary()`` shows it (False for the second
     #: operation of one Brian2 object, e.g. a summed variable's zeroing, and
     #: for the copies of linked variables)

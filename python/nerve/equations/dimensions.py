@@ -79,20 +79,58 @@ def check_calls(expr, source: str | None = None, where: str = "the expression") 
             check_call(node, source, where)
 
 
-def check_call(node: Call, source: str | None = None, where: str = "the expression") -> None:
-    """:func:`check_calls` for one call (not the calls in its arguments)."""
+def check_call(node: Call, source: str | None = None, where: str = "the expression",
+               resolve: Resolver | None = None):
+    """:func:`check_calls` for one call (not the calls in its arguments).
+
+    A name that is not a function of the model language may be a function
+    of the namespace (a ``TimedArray``...): without ``resolve`` (equations
+    being built, before any namespace is known) it is left for later; with
+    it, the function is looked up and returned (``None`` for built-ins).
+    """
     function = FUNCTIONS.get(node.func)
     if function is None:
-        known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
-        raise UnknownNameError(
-            f"unknown function '{node.func}' in {where} (the functions of the model "
-            f"language are {known}){_at(node.span, source)}", node.func)
+        if resolve is None:
+            return None
+        return _external_function(node, source, where, resolve)
     if len(node.args) != function.arity:
         plural = "" if function.arity == 1 else "s"
         raise ModelDefinitionError(
             f"{node.func}() takes {function.arity} argument{plural}, but "
             f"{len(node.args)} {'is' if len(node.args) == 1 else 'are'} given "
             f"in {where}{_at(node.span, source)}")
+
+
+def _external_function(node: Call, source: str | None, where: str, resolve: Resolver):
+    """The function of the namespace ``node`` calls, its arity checked."""
+    from nerve.functions.base import is_model_function
+
+    try:
+        found = resolve(node.func, node.span)
+    except UnknownNameError:
+        known = ", ".join(sorted(n for n, f in FUNCTIONS.items() if not f.internal))
+        raise UnknownNameError(
+            f"unknown function '{node.func}' in {where}: it is neither a function of the model "
+            f"language ({known}) nor a function (TimedArray, Function...) defined where run() "
+            f"was called (or in the namespace= given){_at(node.span, source)}",
+            node.func) from None
+    if not is_model_function(found):
+        message = (f"'{node.func}' is called like a function in {where}, but it is a variable "
+                   f"or constant, not a function")
+        raise _syntax(message, node.span, source, where)
+    if len(node.args) != found.arity:
+        plural = "" if found.arity == 1 else "s"
+        message = (f"the function '{node.func}' was called with {len(node.args)} "
+                   f"argument{'' if len(node.args) == 1 else 's'}, but it takes {found.arity} "
+                   f"argument{plural}")
+        raise _syntax(message, node.span, source, where)
+    return found
+
+
+def _syntax(message: str, span: Span | None, source: str | None, where: str):
+    if span is not None and source is not None:
+        return syntax_error_at(source, where, span, message)
+    return EquationSyntaxError(f"{message} (in {where})")
 
 
 def _at(span: Span | None, source: str | None) -> str:
@@ -141,11 +179,19 @@ class DimensionChecker:
         if builtin is not None:
             return builtin
         try:
-            return self.resolve(node.id, node.span)
+            found = self.resolve(node.id, node.span)
         except UnknownNameError:
             if node.id in _CONSTANTS:
                 return self.dimensionless
             raise
+        from nerve.functions.base import is_model_function
+
+        if is_model_function(found):
+            call = f"{node.id}({', '.join(['t', 'i'][:found.arity])})"
+            raise _syntax(f"'{node.id}' is used like a variable or constant in {self.where}, "
+                          f"but it is a function: call it, e.g. {call}", node.span,
+                          self.source, self.where)
+        return found
 
     # -- inference ------------------------------------------------------------
     def infer(self, node) -> _Typed:
@@ -166,7 +212,8 @@ class DimensionChecker:
                 known[id(item)] = (item, self._infer_node(item))
                 continue
             if isinstance(item, Call):
-                check_call(item, self.source, self.where)  # an unknown function first
+                # an unknown function first
+                check_call(item, self.source, self.where, self.resolve)
             stack.append((item, True))
             stack.extend((child, False) for child in reversed(_children(item)))
         return known[id(node)][1]
@@ -251,8 +298,8 @@ class DimensionChecker:
         return _Typed(base.dim ** value)
 
     def call(self, node: Call) -> _Typed:
-        check_call(node, self.source, self.where)
-        function = FUNCTIONS[node.func]
+        external = check_call(node, self.source, self.where, self.resolve)
+        function = FUNCTIONS[node.func] if external is None else external
         typed = [self.infer(arg) for arg in node.args]
         if node.func == "where":
             self.condition(node.args[0], "the condition of where() must be dimensionless;")

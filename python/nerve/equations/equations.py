@@ -420,7 +420,7 @@ def _refuse_random(eq: SingleEquation) -> None:
     number in it would differ from use to use: Brian2 asks for the flag
     ``constant over dt`` (evaluated once per step), and so does nerve."""
     for node in walk(eq.expr):
-        if isinstance(node, Call) and node.func in ("rand", "randn"):
+        if isinstance(node, Call) and node.func in ("rand", "randn", "poisson"):
             from nerve.equations.errors import caret_excerpt
 
             fix = (f": '{eq.line.strip()} (constant over dt)'" if not eq.flags else

@@ -121,6 +121,8 @@ FUNCTIONS: Mapping[str, Function] = _table(
              "int((t + 1e-3*dt)/dt)", dtype="integer"),
     Function("rand", 0, "random", "uniform random number in [0, 1)"),
     Function("randn", 0, "random", "standard normal random number"),
+    Function("poisson", 1, "dimensionless", "poisson(l): Poisson random number of mean l",
+             dtype="integer"),
     Function("where", 3, "where", "where(cond, a, b): a where cond holds, else b",
              internal=True),
 )

@@ -93,6 +93,10 @@ class StateAccess:
             return root.equations[name].dtype
         return "integer"  # i
 
+    def _shared(self, name: str) -> bool:
+        eq = self._state_root.equations.get(name)
+        return eq is not None and "shared" in eq.flags
+
     def _explicit_namespace(self):
         return self._state_root.namespace
 
@@ -176,6 +180,14 @@ class StateAccess:
 
                 refresh(root, name)
             values = root._columns[name][start:stop]
+            if self._shared(name):
+                if index is not None:
+                    raise InvalidIndexError(
+                        f"cannot index {self._what(name)}: it is a shared variable, one value "
+                        f"for the whole group (Illegal index for variable '{name}', it is a "
+                        f"scalar variable)")
+                return _typed(root._columns[name][:1].reshape(()),
+                              self._variable_dtype(name), self._variable_dim(name), raw)
         else:
             expr = root._expanded_subexpressions()[name]
             values = self._compute(expr, namespace, f"the subexpression {self._what(name)}")
@@ -227,6 +239,9 @@ class StateAccess:
         if isinstance(value, str):
             self._write_expression(name, key, value, namespace)
             return
+        if self._shared(name):
+            self._write_shared(name, key, value, raw)
+            return
         count = self._state_stop - self._state_start
         index = self._index(name, key, namespace)
         array = self._stored_values(name, value, raw, key)
@@ -241,6 +256,21 @@ class StateAccess:
         target = self._state_root._columns[name][self._state_start:self._state_stop]
         target[slice(None) if index is None else index] = (
             array.reshape(()) if selected is None else array)
+
+    def _write_shared(self, name: str, key, value, raw: bool) -> None:
+        """A shared variable takes one value, for the whole group."""
+        if key is not ALL and not (isinstance(key, slice) and key == slice(None)):
+            raise InvalidIndexError(
+                f"cannot index {self._what(name)}: it is a shared variable, one value for "
+                f"the whole group (Illegal index for variable '{name}', it is a scalar "
+                f"variable)")
+        array = self._stored_values(name, value, raw, key)
+        if array.size != 1:
+            raise InvalidValueError(
+                f"cannot set the shared variable {self._what(name)} to an array of shape "
+                f"{array.shape}: it holds one value for the whole group (setting an array "
+                f"element with a sequence)")
+        self._state_root._columns[name][:] = array.reshape(())
 
     def _stored_values(self, name: str, value, raw: bool, key) -> np.ndarray:
         """``value`` as float64 SI values to store in ``name``: units
@@ -291,6 +321,22 @@ class StateAccess:
                          resolver.reading(text, where).dimension, source=text, where=where,
                          booleans=root._booleans())
         value = _cast(expr, self._variable_dtype(name))
+        if self._shared(name):
+            from nerve.groups.shared import SharedLane, check_shared
+
+            statement = n.Assign(name, "=", value, expr.span)
+            check_shared(statement, root, text, where)
+            if key is not ALL and not (isinstance(key, slice) and key == slice(None)):
+                raise InvalidIndexError(
+                    f"cannot index {self._what(name)}: it is a shared variable, one value for "
+                    f"the whole group")
+            from nerve.core.network import run_lock
+
+            clock = root.clock
+            with run_lock:
+                SharedLane.of(root).execute((statement,), resolver, clock.t_, clock.dt_,
+                                            clock.timestep)
+            return
         if key is ALL or isinstance(key, str):
             if isinstance(key, str):
                 value = n.Call("where", (self._condition(key, namespace, name), value,

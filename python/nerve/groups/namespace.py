@@ -78,6 +78,31 @@ class Resolver:
         return Resolver(self.variables, self.namespace, owner=self.owner, source=source,
                         where=where)
 
+    def function(self, name: str):
+        """The function of the namespace called ``name`` (a
+        :class:`~nerve.functions.base.ModelFunction`; a Python function
+        carrying units, e.g. decorated with ``@check_units``, is wrapped in a
+        :class:`~nerve.functions.userfunc.Function`), or None."""
+        if name in self.variables or name not in self.namespace:
+            return None
+        from nerve.functions import as_model_function
+
+        return as_model_function(self.namespace[name], name)
+
+    def functions(self, nodes_) -> dict:
+        """The functions of the namespace called by ``nodes_`` (by name)."""
+        from nerve.equations import FUNCTIONS
+
+        out = {}
+        for node in nodes_:
+            for sub in walk(node):
+                if isinstance(sub, n.Call) and sub.func not in FUNCTIONS \
+                        and sub.func not in out:
+                    found = self.function(sub.func)
+                    if found is not None:
+                        out[sub.func] = found
+        return out
+
     def _external(self, name: str):
         """(dimension, SI float) of an external name, or None."""
         from nerve.units import get_dimensions
@@ -112,6 +137,9 @@ class Resolver:
         builtin = _builtin(name)
         if builtin is not None:
             return builtin
+        function = self.function(name)
+        if function is not None:
+            return function  # (the checker tells a call from a misuse)
         found = self._external(name)
         if found is not None:
             return found[0]
@@ -132,6 +160,8 @@ class Resolver:
         for name in names:
             if name in self.variables or _builtin(name) is not None:
                 continue
+            if self.function(name) is not None:
+                continue  # (a function used as a value: the unit checks say so)
             found = self._external(name)
             if found is not None:
                 out[name] = found[1]

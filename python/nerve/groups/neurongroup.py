@@ -56,7 +56,7 @@ class _Programs:
     """The compiled programs of a group for one namespace and dt."""
 
     __slots__ = ("key", "update", "threshold", "reset", "method", "statements", "refractory",
-                 "subexpressions")
+                 "subexpressions", "hosts", "recorded")
 
     def __init__(self, key, update, threshold, reset, method, statements, refractory=None):
         self.key, self.update, self.threshold, self.reset, self.method = (
@@ -236,7 +236,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         derived = (self._refractory is None and self.refractory is not False
                    and "not_refractory" not in observed
                    and self._refractory_steps(dt) >= 1)
-        key = (dt, tuple(sorted(constants.items())), derived)
+        functions = resolver.functions(self._model_nodes())
+        recorded = tuple(sorted(set(observed) & self._subexpressions))
+        key = (dt, tuple(sorted(constants.items())), derived,
+               tuple(sorted((k, f.key()) for k, f in functions.items())), recorded)
         if self._programs is not None and self._programs.key == key:
             return self._programs
 
@@ -261,14 +264,32 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
         method = None
         if diff:
+            from nerve.functions.hoist import hoist_constant_calls
+
+            # (calls constant over the step, e.g. ta(t), computed before integrating)
+            hoisted, diff = hoist_constant_calls(diff, functions, dt,
+                                                 {eq.name for eq in diff})
+            statements.extend(hoisted)
             frozen = frozenset(name_ for name_, eq in self.equations.items()
                                if "unless refractory" in eq.flags)
             method, integrated = integrate(diff, self.method, frozen=frozen,
                                            owner=self.name)
             statements.extend(substitute(s, now) for s in integrated)
 
+        from nerve.functions.host import HostCalls
+
+        # calls of Python functions: read from scratch columns the host fills
+        hosts = HostCalls(self, functions)
+        statements = hosts.statements(statements, "update", f"the equations of {owner}")
+        constant = hosts.statements(constant, "subexpressions", f"the equations of {owner}")
+        # (subexpressions a monitor records, computed by their own programs)
+        recorded_exprs = {name_: hosts.condition(self._expanded_subexprs[name_],
+                                                 f"record_{name_}", f"the equations of {owner}")
+                          for name_ in recorded}
+
         def program(stmts, condition=None):
-            return self._program(stmts, resolver, condition)
+            return self._program(stmts, resolver, condition,
+                                 scratch=hosts.slots() if hosts.functions else None)
 
         update = program(statements) if statements else None
         subexpression_update = program(constant) if constant else None
@@ -284,6 +305,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                 # (a threshold that names the flag itself reads this step's)
                 condition = n.BoolOp("and", substitute(condition, {"not_refractory": flag}),
                                      flag)
+            condition = hosts.condition(condition, "threshold", where)
             threshold = program((), condition)
             spike = []
             if "lastspike" in self._dims:
@@ -294,8 +316,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             check_statements(tuple(self._reset), resolver.reading(self.reset, where).dimension,
                              source=self.reset, where=where, booleans=self._booleans(),
                              read_only=subexprs)
+            from nerve.groups.shared import refuse_shared_writes
+
+            refuse_shared_writes(self._reset, self, self.reset, where)
             if spike or user:
-                reset = program(spike + user)
+                reset = program(hosts.statements(spike + user, "reset", where))
         elif self._reset:
             raise ModelDefinitionError(
                 f"{owner} has a reset but no threshold: a reset only runs after a spike")
@@ -304,6 +329,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                                    program(refractory) if derived else None)
         #: the subexpressions constant over dt, computed before the step
         self._programs.subexpressions = subexpression_update
+        #: the calls of Python functions, evaluated before the programs using them
+        self._programs.hosts = hosts
+        self._programs.recorded = recorded_exprs
+        self.__dict__["_host_calls"] = hosts
         return self._programs
 
     def _program(self, statements, resolver, condition=None, scratch=None):
@@ -321,9 +350,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         temporaries = {s.target for s in statements} - set(columns)
         constants = resolver.constants(
             sorted(set(free_names(*nodes)) - temporaries - set(columns)))
-        return _core.Program(encode(lower(tuple(statements), columns=columns,
-                                          constants=constants, condition=condition,
-                                          dtypes=self._dtypes)))
+        program = lower(tuple(statements), columns=columns, constants=constants,
+                        condition=condition, dtypes=self._dtypes,
+                        functions=resolver.functions(nodes), dt=self.clock.dt_)
+        return _core.Program(encode(program), list(program.tables))
 
     def _after_run(self, programs: _Programs, last_step: int) -> None:
         """Bring derived columns up to date after a run whose last step was

@@ -27,14 +27,19 @@ class ScheduledGroup:
         reads during the run (see :meth:`_subexpression_slot`)."""
         if not run.has_group(self):
             observed = run.observed.get(id(self), ())
+            # (compiled first: the scratch columns of Python function calls come next)
+            hosts = self._compile(run.namespace, frozenset(observed)).hosts
+            host_columns = [hosts.arrays[name] for name in hosts.names]
             names = sorted(n for n in observed if n in self._subexpressions)
             scratch = self.__dict__.setdefault("_scratch", {})
             for name in names:
                 if name not in scratch or len(scratch[name]) != self.N:
                     scratch[name] = np.zeros(self.N)
-            slots = {name: len(self._columns) + k for k, name in enumerate(names)}
+            first = len(self._columns) + len(host_columns)
+            slots = {name: first + k for k, name in enumerate(names)}
             self.__dict__["_scratch_slots"] = slots
-            columns = self._column_list() + [scratch[name] for name in names]
+            columns = (self._column_list() + host_columns
+                       + [scratch[name] for name in names])
             return run.group(self, self.N, columns, self._rng.get(), 1 + len(self.events))
         return run.group_index(self)
 
@@ -49,13 +54,15 @@ class ScheduledGroup:
         target = f"_subexpression_{name}"
         namespace = self.namespace if self.namespace is not None else run.namespace
         resolver = self._resolver(namespace, f"the subexpression {self.name}.{name}")[0]
-        expr = self._expanded_subexpressions()[name]
+        programs = self._programs  # (compiled by _engine_group)
+        expr = programs.recorded.get(name, self._expanded_subexpressions()[name])
         program = self._program((n.Assign(target, "=", expr),), resolver,
-                                scratch={target: slots[name]})
+                                scratch={target: slots[name], **programs.hosts.slots()})
         compute = Operation(f"{operation.name}_{name}", "update", operation.clock,
                             operation.when, operation.order, g, 0, program, self,
                             "Subexpression")
-        compute.prelude = self._link_prelude(run, compute)
+        compute.prelude = [*self._link_prelude(run, compute),
+                           *programs.hosts.prelude(run, f"record_{name}", resolver, compute)]
         return slots[name], [compute]
 
     # -- user code and events -------------------------------------------------
@@ -141,22 +148,28 @@ class ScheduledGroup:
         g = self._engine_group(run)
         name, clock = self.name, self.clock
 
-        def op(suffix, kind, when, type_name, program=None, event=SPIKE):
+        namespace = self.namespace if self.namespace is not None else run.namespace
+        resolver = self._resolver(namespace, f"NeuronGroup {self.name!r}")[0]
+
+        def op(suffix, kind, when, type_name, program=None, event=SPIKE, role=None):
             operation = Operation(f"{name}_{suffix}", kind, clock, when, self.order, g, event,
                                   program, self, type_name)
-            operation.prelude = self._link_prelude(run, operation)
+            operation.prelude = [*self._link_prelude(run, operation),
+                                 *programs.hosts.prelude(run, role, resolver, operation)]
             run.add(operation)
 
         if programs.subexpressions is not None:
             op("subexpression_update", "update", "before_start", "SubexpressionUpdater",
-               programs.subexpressions)
+               programs.subexpressions, role="subexpressions")
         if programs.update is not None:
-            op("stateupdater", "update", self.when, "StateUpdater", programs.update)
+            op("stateupdater", "update", self.when, "StateUpdater", programs.update,
+               role="update")
         if programs.threshold is not None:
-            op("spike_thresholder", "detect", "thresholds", "Thresholder", programs.threshold)
+            op("spike_thresholder", "detect", "thresholds", "Thresholder", programs.threshold,
+               role="threshold")
         if programs.reset is not None:
-            op("spike_resetter", "on_event", "resets", "Resetter", programs.reset)
-        namespace = self.namespace if self.namespace is not None else run.namespace
+            op("spike_resetter", "on_event", "resets", "Resetter", programs.reset,
+               role="reset")
         schedule = self.__dict__.get("_event_schedule", {})
         for k, (event, condition) in enumerate(self.events.items(), start=1):
             program = condition_program(self, condition, f"the condition of event {event!r}",

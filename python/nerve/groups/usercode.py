@@ -14,16 +14,26 @@ from nerve.groups.namespace import free_names, substitute
 __all__ = ["CodeRunner", "statements_program", "condition_program"]
 
 
-def statements_program(group, text: str, where: str, namespace):
-    """A program running the statements ``text`` on the neurons of ``group``."""
+def statements_program(group, text: str, where: str, namespace, *, shared: bool = False):
+    """A program running the statements ``text`` on the neurons of ``group``.
+    With ``shared``, ``(shared program or None, program or None)``: the
+    leading assignments of shared variables run once, on the group's
+    :class:`~nerve.groups.shared.SharedLane`; without, shared variables may
+    not be assigned."""
     from nerve.equations import check_statements, parse_statements
+    from nerve.groups.shared import SharedLane, refuse_shared_writes, split_shared
 
     statements = parse_statements(text, where=where)
     resolver, subexprs = group._resolver(namespace, where)
     statements = tuple(substitute(s, subexprs) for s in statements)
     check_statements(statements, resolver.reading(text, where).dimension, source=text,
                      where=where, booleans=group._booleans())
-    return group._program(statements, resolver)
+    if not shared:
+        refuse_shared_writes(statements, group, text, where)
+        return group._program(statements, resolver)
+    first, rest = split_shared(statements, group, text, where)
+    return (SharedLane.of(group).program(first, resolver) if first else None,
+            group._program(tuple(rest), resolver) if rest else None)
 
 
 def condition_program(group, text: str, where: str, namespace):
@@ -75,12 +85,31 @@ class CodeRunner(NerveObject):
     def _contribute(self, run) -> None:
         group = self.group
         namespace = group.namespace if group.namespace is not None else run.namespace
-        program = statements_program(group, self.code, f"the code of {self.name!r}", namespace)
+        where = f"the code of {self.name!r}"
         g = group._engine_group(run)
         if self.event is None:
+            from nerve.groups.shared import SharedLane
+
+            shared, program = statements_program(group, self.code, where, namespace,
+                                                 shared=True)
+            if shared is not None:
+                before, operation, after = SharedLane.of(group).operations(
+                    run, self.clock, self.when, self.order, self.name, shared, self.type_name)
+                if program is None:
+                    operation.prelude, operation.postlude = before, after
+                    run.add(operation)
+                    return
+                operation.listed = False  # (the per-neuron part below is listed)
+                leading = [*before, operation, *after]
+            else:
+                leading = []
             operation = Operation(self.name, "update", self.clock, self.when, self.order, g,
                                   0, program, group, self.type_name)
+            operation.prelude = [*group._link_prelude(run, operation), *leading]
+            run.add(operation)
+            return
         else:
+            program = statements_program(group, self.code, where, namespace)
             event = group._event_index(self.event)
             operation = Operation(self.name, "on_event", self.clock, self.when, self.order, g,
                                   event, program, group, self.type_name)

@@ -249,6 +249,9 @@ class VariableView:
         return ~self._values()
 
     def __repr__(self) -> str:
-        return f"<{self._owner.name}.{self.name}: {self._values()!r}>"
+        values = self._values()
+        # (a shared variable is one value: shown as Brian2 shows it, '2.0', '3. mV')
+        shown = str(values) if np.ndim(values) == 0 else repr(values)
+        return f"<{self._owner.name}.{self.name}: {shown}>"
 
     __str__ = __repr__

@@ -99,7 +99,7 @@ def exact(system: System) -> Step:
             raise UnsupportedEquationsException(
                 f"Method 'exact' needs coefficients constant over a time step, but "
                 f"d{x}/dt depends on the time t; use 'euler', 'rk2' or 'rk4'.")
-        random = calls_in(f) & {"rand", "randn"}
+        random = calls_in(f) & {"rand", "randn", "poisson"}
         if random:
             raise UnsupportedEquationsException(
                 f"Method 'exact' cannot integrate d{x}/dt: it calls "

@@ -5,7 +5,7 @@ Rust disassembler prints the same bytes for the same program, and the golden
 files in ``tests/ir/golden/`` pin both. One line per constant and per
 instruction, every line ending in a newline::
 
-    ; nerve IR v1: columns=2 consts=2 sregs=6 vregs=3
+    ; nerve IR v2: columns=2 consts=2 sregs=6 vregs=3
     K0 = 1e-1
     scalar:
       S4 = div S1 K0
@@ -72,7 +72,8 @@ def disassemble(data: bytes | Program) -> str:
     """The listing of an encoded program (or of a :class:`Program`)."""
     program = data if isinstance(data, Program) else decode(data)
     lines = [f"; nerve IR v{IR_VERSION}: columns={program.n_columns} "
-             f"consts={len(program.consts)} sregs={program.n_sregs} vregs={program.n_vregs}"]
+             f"consts={len(program.consts)} sregs={program.n_sregs} vregs={program.n_vregs}"
+             + (f" tables={program.n_tables}" if program.n_tables else "")]
     lines += [f"K{k} = {format_const(x)}" for k, x in enumerate(program.consts)]
     lines.append("scalar:")
     lines += [f"  {_format_instr(ins)}" for ins in program.scalar]

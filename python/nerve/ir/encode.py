@@ -15,7 +15,7 @@ from nerve.ir.program import MAGIC, Instr, Program
 
 __all__ = ["encode", "decode"]
 
-_HEADER = struct.Struct("<4sHHHHHHII")  # magic, version, columns, consts, sregs, vregs, 0, n_scalar, n_vector
+_HEADER = struct.Struct("<4sHHHHHHII")  # magic, version, columns, consts, sregs, vregs, tables, n_scalar, n_vector
 _INSTR = struct.Struct("<5H")
 _U16 = 0xFFFF
 _U32 = 0xFFFFFFFF
@@ -26,6 +26,7 @@ def encode(program: Program) -> bytes:
     for field, value, limit in (
         ("columns", program.n_columns, _U16), ("constants", len(program.consts), _U16),
         ("scalar registers", program.n_sregs, _U16), ("vector registers", program.n_vregs, _U16),
+        ("tables", program.n_tables, _U16),
         ("scalar instructions", len(program.scalar), _U32),
         ("vector instructions", len(program.vector), _U32),
     ):
@@ -33,7 +34,7 @@ def encode(program: Program) -> bytes:
             raise ProgramError(f"program too large to encode: {value} {field} (at most {limit})")
     parts = [
         _HEADER.pack(MAGIC, IR_VERSION, program.n_columns, len(program.consts),
-                     program.n_sregs, program.n_vregs, 0, len(program.scalar), len(program.vector)),
+                     program.n_sregs, program.n_vregs, program.n_tables, len(program.scalar), len(program.vector)),
         struct.pack(f"<{len(program.consts)}d", *program.consts),
     ]
     for ins in (*program.scalar, *program.vector):
@@ -45,18 +46,17 @@ def encode(program: Program) -> bytes:
 
 
 def decode(data: bytes) -> Program:
-    """Read a binary program back (the inverse of :func:`encode`)."""
+    """Read a binary program back (the inverse of :func:`encode`; the
+    tables, which are not in the bytes, come back as ``None`` placeholders)."""
     data = bytes(data)
     if len(data) < _HEADER.size:
         raise ProgramError(f"bytecode too short for its header: {len(data)} bytes")
-    magic, version, n_columns, n_consts, n_sregs, n_vregs, reserved, n_scalar, n_vector = (
+    magic, version, n_columns, n_consts, n_sregs, n_vregs, n_tables, n_scalar, n_vector = (
         _HEADER.unpack_from(data, 0))
     if magic != MAGIC:
         raise ProgramError(f"not a nerve program: magic {magic!r}, expected {MAGIC!r}")
     if version != IR_VERSION:
         raise ProgramError(f"bytecode IR v{version}, this version of nerve reads v{IR_VERSION}")
-    if reserved != 0:
-        raise ProgramError(f"reserved header field is {reserved}, must be 0")
     expected = _HEADER.size + 8 * n_consts + _INSTR.size * (n_scalar + n_vector)
     if len(data) != expected:
         raise ProgramError(f"bytecode is {len(data)} bytes, its header announces {expected}")
@@ -74,4 +74,4 @@ def decode(data: bytes) -> Program:
         offset += _INSTR.size
     return Program(consts=tuple(consts), scalar=tuple(instrs[:n_scalar]),
                    vector=tuple(instrs[n_scalar:]), n_sregs=n_sregs, n_vregs=n_vregs,
-                   n_columns=n_columns)
+                   n_columns=n_columns, tables=(None,) * n_tables)

@@ -35,7 +35,7 @@ from nerve.ir.program import (
 )
 from nerve.ir.semantics import evaluate
 
-__all__ = ["lower", "Program", "FUNCTIONS"]
+__all__ = ["lower", "Program", "FUNCTIONS", "Builder"]
 
 _BINARY = {"+": Op.ADD, "-": Op.SUB, "*": Op.MUL, "/": Op.DIV, "**": Op.POW,
            "%": Op.MOD, "//": Op.FLOORDIV}
@@ -50,13 +50,14 @@ FUNCTIONS: dict[str, Op] = {
     "tanh": Op.TANH, "arcsin": Op.ARCSIN, "arccos": Op.ARCCOS, "arctan": Op.ARCTAN,
     "abs": Op.ABS, "sign": Op.SIGN, "floor": Op.FLOOR, "ceil": Op.CEIL, "int": Op.TRUNC,
     "clip": Op.CLIP, "where": Op.SELECT, "rand": Op.RAND, "randn": Op.RANDN,
+    "poisson": Op.POISSON,
     "exprel": Op.EXPREL, "expm1": Op.EXPM1, "log1p": Op.LOG1P,
 }
-_RANDOM = (Op.RAND, Op.RANDN)
+_RANDOM = (Op.RAND, Op.RANDN, Op.POISSON)
 #: Operations whose result is already 0 or 1, or already a whole number: an
 #: assignment of one to a boolean or integer variable needs no cast.
 _LOGICAL = frozenset({Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE, Op.AND, Op.OR, Op.NOT})
-_INTEGRAL = _LOGICAL | {Op.TRUNC, Op.FLOOR, Op.CEIL, Op.SIGN}
+_INTEGRAL = _LOGICAL | {Op.TRUNC, Op.FLOOR, Op.CEIL, Op.SIGN, Op.ROUND}
 _BUILTIN_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "True": 1.0, "False": 0.0}
 _PRELOADED = {"t": 0, "dt": 1, "N": 2}  # S0 = t, S1 = dt, S2 = N (S3 = step)
 _RESERVED = frozenset(_PRELOADED) | {"i"}
@@ -103,8 +104,15 @@ class _Graph:
     def index(self) -> int:
         return self._node(("index",), "index", None, (), _VECTOR)
 
-    def random(self, op: Op) -> int:
-        return self._node(None, "random", op, (), _VECTOR)  # never shared
+    def random(self, op: Op, args: tuple[int, ...] = ()) -> int:
+        return self._node(None, "random", op, args, _VECTOR)  # never shared
+
+    def lookup(self, table: int, index: int) -> int:
+        """``table[index]``; the table number is a constant operand. Never
+        folded (Python does not hold the table), so at least scalar."""
+        args = (self.const(float(table)), index)
+        space = max(_SCALAR, self.space[index])
+        return self._node(("op", Op.LOOKUP, args), "op", Op.LOOKUP, args, space)
 
     def apply(self, op: Op, args: tuple[int, ...]) -> int:
         spaces = [self.space[a] for a in args]
@@ -113,10 +121,45 @@ class _Graph:
         return self._node(("op", op, args), "op", op, args, max(spaces))
 
 
+class Builder:
+    """What a :class:`~nerve.functions.base.ModelFunction` uses to build the
+    value of a call: constants, operations (folded when constant), table
+    lookups and random draws. Values are node numbers."""
+
+    def __init__(self, graph: _Graph, tables: list) -> None:
+        self._g = graph
+        self._tables = tables
+
+    def const(self, x: float) -> int:
+        return self._g.const(x)
+
+    def apply(self, op: Op, *args: int) -> int:
+        return self._g.apply(op, tuple(args))
+
+    def lookup(self, table: object, index: int) -> int:
+        """``table[trunc(index)]`` (nan outside), ``table`` a ``_core.Table``
+        passed to the engine with the program (once, however often read)."""
+        for number, known in enumerate(self._tables):
+            if known is table:
+                break
+        else:
+            self._tables.append(table)
+            number = len(self._tables) - 1
+        return self._g.lookup(number, index)
+
+    def random(self, op: Op, *args: int) -> int:
+        """A fresh draw (``rand``, ``randn``, ``binomial``): never shared."""
+        return self._g.random(op, tuple(args))
+
+
 class _Lowerer:
     def __init__(self, columns: Mapping[str, int], constants: Mapping[str, float],
-                 dtypes: Mapping[str, str] | None = None) -> None:
+                 dtypes: Mapping[str, str] | None = None,
+                 functions: Mapping[str, object] | None = None, dt: float | None = None) -> None:
         self.g = _Graph()
+        self.functions = dict(functions or {})
+        self.dt = dt
+        self.tables: list = []
         self.columns = dict(columns)
         self.dtypes = dict(dtypes or {})
         self.constants = dict(constants)
@@ -174,6 +217,8 @@ class _Lowerer:
         if node.func == "timestep" and len(node.args) == 2:
             return self.timestep(*(self.expr(arg) for arg in node.args))
         op = FUNCTIONS.get(node.func)
+        if op is None and node.func in self.functions:
+            return self.external_call(node)
         if op is None:
             raise ProgramError(
                 f"internal error: lowering met the unknown function '{node.func}'"
@@ -183,8 +228,22 @@ class _Lowerer:
                 f"internal error: {node.func}() takes {op.arity} argument(s), "
                 f"got {len(node.args)}{_where(node)} (please report)")
         if op in _RANDOM:
-            return self.g.random(op)
+            return self.g.random(op, tuple(self.expr(arg) for arg in node.args))
         return self.g.apply(op, tuple(self.expr(arg) for arg in node.args))
+
+    def external_call(self, node: Call) -> int:
+        """A call of a function of the namespace (``TimedArray``...), built
+        by the function itself."""
+        function = self.functions[node.func]
+        if len(node.args) != function.arity:
+            raise ProgramError(
+                f"internal error: {node.func}() takes {function.arity} argument(s), "
+                f"got {len(node.args)}{_where(node)} (please report)")
+        if self.dt is None:
+            raise ProgramError(
+                f"internal error: {node.func}() lowered without a time step (please report)")
+        args = tuple(self.expr(arg) for arg in node.args)
+        return function.build(Builder(self.g, self.tables), args, self.dt)
 
     def timestep(self, t: int, dt: int) -> int:
         """Brian2's ``timestep(t, dt)``: ``int((t + 1e-3*dt)/dt)``, the step
@@ -235,7 +294,8 @@ def _where(node: object) -> str:
 
 def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
           constants: Mapping[str, float], condition: Expr | None = None,
-          dtypes: Mapping[str, str] | None = None) -> Program:
+          dtypes: Mapping[str, str] | None = None,
+          functions: Mapping[str, object] | None = None, dt: float | None = None) -> Program:
     """Lower ``statements`` (run in order), then optionally a threshold
     ``condition``, to a program.
 
@@ -247,8 +307,12 @@ def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
     threshold program). Unresolved names raise :class:`ProgramError`.
     ``dtypes`` gives the type (``"integer"``, ``"boolean"``) of variables
     that are not floats: every assignment to one is cast (:meth:`_Lowerer.cast`).
+    ``functions`` maps the names of functions of the namespace that the code
+    calls to :class:`~nerve.functions.base.ModelFunction` objects, which build
+    their calls for a program run with time step ``dt``; the tables they read
+    end up in ``Program.tables``.
     """
-    lw = _Lowerer(columns, constants, dtypes)
+    lw = _Lowerer(columns, constants, dtypes, functions, dt)
     for stmt in statements:
         lw.assign(stmt)
     g = lw.g
@@ -260,7 +324,12 @@ def lower(statements: Sequence[Assign], *, columns: Mapping[str, int],
     if condition is not None:
         roots.append(("collect", 0, lw.expr(condition)))
     n_columns = max(columns.values(), default=-1) + 1
-    return _Emitter(g).program(roots, n_columns)
+    program = _Emitter(g).program(roots, n_columns)
+    if lw.tables:
+        from dataclasses import replace
+
+        program = replace(program, tables=tuple(lw.tables))
+    return program
 
 
 class _Emitter:
@@ -370,7 +439,8 @@ class _Emitter:
         if kind == "index":
             return Instr(Op.INDEX, dst)
         if kind == "random":
-            return Instr(g.payload[node], dst)  # type: ignore[arg-type]
+            return Instr(g.payload[node], dst,  # type: ignore[arg-type]
+                         *(self.operand(a, regs) for a in g.args[node]))
         sources = [self.operand(a, regs) for a in g.args[node]]
         return Instr(g.payload[node], dst, *sources)  # type: ignore[arg-type]
 

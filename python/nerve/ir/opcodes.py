@@ -16,7 +16,7 @@ from nerve.exceptions import ProgramError
 __all__ = ["Op", "IR_VERSION", "CHUNK", "SCALAR", "VECTOR", "BOTH"]
 
 #: The version of the format this package encodes and decodes.
-IR_VERSION = 1
+IR_VERSION = 2
 
 #: Lanes per chunk in the engine (vector register length).
 CHUNK: int = _core.CHUNK

@@ -70,6 +70,13 @@ class Program:
     n_sregs: int
     n_vregs: int
     n_columns: int
+    #: the tables ``lookup`` reads (``nerve._core.Table`` objects), by number;
+    #: passed to the engine beside the bytes (only their count is encoded)
+    tables: tuple = ()
+
+    @property
+    def n_tables(self) -> int:
+        return len(self.tables)
 
     @property
     def collects(self) -> bool:

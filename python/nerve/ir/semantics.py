@@ -132,6 +132,7 @@ SEMANTICS: dict[Op, Callable[..., float]] = {
     Op.EXPREL: _exprel,
     Op.EXPM1: _libm(math.expm1, np.expm1),
     Op.LOG1P: _libm(math.log1p, np.log1p),
+    Op.ROUND: _exact(np.rint),  # ties to even, as f64::round_ties_even
 }
 
 

@@ -165,7 +165,8 @@ class SynapticCode:
         nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
         resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
         key = (tuple(sorted(resolver.constants(free_names(*nodes_), missing_ok=True).items())),
-               self.method)
+               self.method, tuple(sorted((name_, f.key())
+                                         for name_, f in resolver.functions(nodes_).items())))
         if self.__dict__.get("_cache_key") != key:
             self._cache_key = key
             self._cache = {}
@@ -281,7 +282,9 @@ class SynapticCode:
         temporaries = targets - set(slots)
         constants = resolver.constants([u for u in free_names(*statements)
                                         if u not in slots and u not in temporaries])
-        program = _core.Program(encode(lower(statements, columns=slots, constants=constants)))
+        lowered = lower(statements, columns=slots, constants=constants,
+                        functions=resolver.functions(statements), dt=self.clock.dt_)
+        program = _core.Program(encode(lowered), list(lowered.tables))
         return program, bindings, accumulate
 
     def _accumulations(self, statements):
@@ -385,8 +388,9 @@ class SynapticCode:
         used = free_names(*statements)
         constants = resolver.constants([u for u in used if u not in self._slots
                                         and u not in targets])
-        return "update", _core.Program(encode(lower(statements, columns=self._slots,
-                                                    constants=constants)))
+        lowered = lower(statements, columns=self._slots, constants=constants,
+                        functions=resolver.functions(statements), dt=self.clock.dt_)
+        return "update", _core.Program(encode(lowered), list(lowered.tables))
 
     def _add_summed(self, run, var: str, namespace, pathway) -> None:
         """``x_post = expr (summed)``: zero ``x`` on the target's neurons,

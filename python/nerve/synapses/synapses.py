@@ -493,8 +493,9 @@ class Synapses(SynapticCode, StateAccess, NerveObject):
             columns.append(scratch)
         resolver = self._resolver(namespace if namespace is not None else {}, where)[0]
         constants = resolver.constants([u for u in free_names(statement) if u not in slots])
-        program = _core.Program(encode(lower((statement,), columns=slots,
-                                             constants=constants)))
+        lowered = lower((statement,), columns=slots, constants=constants,
+                        functions=resolver.functions((statement,)), dt=self.clock.dt_)
+        program = _core.Program(encode(lowered), list(lowered.tables))
         clock = self.clock
         _core.execute(program, columns, self.N, self._rng.get(), clock.t_, clock.dt_,
                       clock.timestep)

@@ -184,6 +184,10 @@ def check_units(**specs: Any) -> Callable[[Callable[..., Any]], Callable[..., An
             return result
 
         checked._orig_func = func  # type: ignore[attr-defined]
+        # (what Brian2's decorator records, read when a model string calls it)
+        checked._arg_names = list(signature.parameters)  # type: ignore[attr-defined]
+        checked._arg_units = [specs.get(p) for p in signature.parameters]  # type: ignore
+        checked._return_unit = result_spec  # type: ignore[attr-defined]
         return checked
 
     return decorate

@@ -25,7 +25,7 @@ fn disassembly_matches_the_documented_format() {
     let p = Program::decode(&a.finish()).unwrap();
     assert_eq!(
         p.disassemble(),
-        "; nerve IR v1: columns=2 consts=2 sregs=6 vregs=2\nK0 = 1e-1\nK1 = -1e0\nscalar:\n  \
+        "; nerve IR v2: columns=2 consts=2 sregs=6 vregs=2\nK0 = 1e-1\nK1 = -1e0\nscalar:\n  \
          S4 = div S1 K0\n  S5 = exp S4\nvector:\n  V0 = load col0\n  V1 = mul V0 S5\n  \
          col0 = store V1\n  collect V1\n"
     );

@@ -10,7 +10,7 @@ mod synapses;
 
 use std::sync::Arc;
 
-use numpy::{PyArray1, PyArrayMethods, PyReadwriteArray1};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::prelude::*;
 
 use errors::{EngineError, ProgramError};
@@ -21,15 +21,55 @@ struct PyProgram {
     pub(crate) inner: Arc<nerve_core::Program>,
 }
 
+/// A table of values `lookup` reads (a `TimedArray`'s values), copied once
+/// and shared by every program that reads it.
+#[pyclass(name = "Table", module = "nerve._core", frozen)]
+struct PyTable {
+    inner: Arc<[f64]>,
+}
+
+#[pymethods]
+impl PyTable {
+    /// Copy `values` (a one-dimensional float64 array).
+    #[new]
+    fn new(values: PyReadonlyArray1<'_, f64>) -> PyResult<Self> {
+        let inner: Arc<[f64]> = match values.as_slice() {
+            Ok(s) => Arc::from(s),
+            Err(_) => Arc::from(values.as_array().iter().copied().collect::<Vec<f64>>()),
+        };
+        Ok(PyTable { inner })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
 #[pymethods]
 impl PyProgram {
-    /// Decode and validate `data` (raises `ProgramError`).
+    /// Decode and validate `data` (raises `ProgramError`); `tables` are the
+    /// `Table`s its `lookup` instructions read, in order.
     #[new]
-    fn new(data: &[u8]) -> PyResult<Self> {
-        let inner = nerve_core::Program::decode(data).map_err(EngineError)?;
+    #[pyo3(signature = (data, tables=None))]
+    fn new(data: &[u8], tables: Option<Vec<PyRef<'_, PyTable>>>) -> PyResult<Self> {
+        let mut inner = nerve_core::Program::decode(data).map_err(EngineError)?;
+        let tables: Vec<Arc<[f64]>> = tables
+            .unwrap_or_default()
+            .iter()
+            .map(|t| Arc::clone(&t.inner))
+            .collect();
+        if !tables.is_empty() || inner.n_tables() > 0 {
+            inner = inner.with_tables(tables).map_err(EngineError)?;
+        }
         Ok(PyProgram {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Number of tables the program reads.
+    #[getter]
+    fn n_tables(&self) -> usize {
+        self.inner.n_tables()
     }
 
     /// Number of column slots the program may load or store.
@@ -146,6 +186,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CHUNK", nerve_core::CHUNK)?;
     m.add_class::<PyProgram>()?;
     m.add_class::<PyRng>()?;
+    m.add_class::<PyTable>()?;
     m.add_class::<synapses::PySpikeQueue>()?;
     m.add_class::<inputs::PySpikeTable>()?;
     m.add_function(wrap_pyfunction!(synapses::skip_sample, m)?)?;

@@ -25,6 +25,7 @@ pub struct Asm {
     consts: Vec<f64>,
     n_sregs: u16,
     n_vregs: u16,
+    n_tables: u16,
     scalar: Vec<[u16; 5]>,
     vector: Vec<[u16; 5]>,
 }
@@ -37,6 +38,12 @@ impl Asm {
             n_sregs: PRELOADED_SREGS,
             ..Asm::default()
         }
+    }
+
+    /// Declare `n` tables for `lookup`.
+    pub fn tables(&mut self, n: u16) -> &mut Self {
+        self.n_tables = n;
+        self
     }
 
     /// Add a constant; returns its operand.
@@ -103,7 +110,7 @@ impl Asm {
             self.consts.len() as u16,
             self.n_sregs,
             self.n_vregs,
-            0,
+            self.n_tables,
         ] {
             out.extend_from_slice(&h.to_le_bytes());
         }

@@ -28,8 +28,11 @@ impl Reader<'_> {
 }
 
 /// Decoding state shared by both blocks.
-pub(super) struct Checker {
+pub(super) struct Checker<'c> {
     pub(super) n_columns: u16,
+    pub(super) n_tables: u16,
+    /// The program's constants (the table operand of `lookup` is one).
+    pub(super) consts: &'c [f64],
     pub(super) n_consts: u16,
     pub(super) n_sregs: u16,
     pub(super) n_vregs: u16,
@@ -37,7 +40,7 @@ pub(super) struct Checker {
     pub(super) v_written: Vec<bool>,
 }
 
-impl Checker {
+impl Checker<'_> {
     fn source(&self, word: u16, block: &'static str, k: usize, at: usize) -> Result<Operand> {
         let idx = word & 0x3fff;
         let fail = |what: String| Err(CoreError::decode(at, Some((block, k)), what));
@@ -98,6 +101,27 @@ impl Checker {
         Ok(Operand::K(word))
     }
 
+    /// The table operand of `lookup`: a constant holding a table number.
+    fn table(&self, word: u16, block: &'static str, k: usize, at: usize) -> Result<Operand> {
+        let operand = self.source(word, block, k, at)?;
+        let number = match operand {
+            Operand::K(c) => self.consts.get(usize::from(c)).copied(),
+            _ => None,
+        };
+        match number {
+            Some(x) if x >= 0.0 && x.fract() == 0.0 && x < f64::from(self.n_tables) => Ok(operand),
+            _ => Err(CoreError::decode(
+                at,
+                Some((block, k)),
+                format!(
+                    "the table operand of `lookup` must be a constant holding a table number \
+                     below {} (the program declares {} table(s))",
+                    self.n_tables, self.n_tables
+                ),
+            )),
+        }
+    }
+
     pub(super) fn instruction(
         &mut self,
         r: &Reader<'_>,
@@ -147,6 +171,8 @@ impl Checker {
                 }
             } else if op == Op::Load {
                 *slot = self.column(word, block, k, field_at)?;
+            } else if op == Op::Lookup && j == 0 {
+                *slot = self.table(word, block, k, field_at)?;
             } else {
                 *slot = self.source(word, block, k, field_at)?;
             }

@@ -32,6 +32,8 @@
 //! `check` (validation of each instruction), `rename` (register renaming),
 //! `range` (the contiguous form and its fusions), `disasm` (text forms).
 
+use std::sync::Arc;
+
 use super::chain::{Step, CHAIN_OPS};
 use super::check::{Checker, Reader};
 use super::opcodes::Op;
@@ -142,6 +144,10 @@ pub struct Program {
     /// Vector registers needed after renaming.
     pub(crate) n_phys_vregs: usize,
     pub(crate) has_collect: bool,
+    /// Number of tables `lookup` may read.
+    pub(crate) n_tables: u16,
+    /// The tables, once attached ([`Program::with_tables`]); empty before.
+    pub(crate) tables: Vec<Arc<[f64]>>,
 }
 
 impl Program {
@@ -173,13 +179,7 @@ impl Program {
         let n_consts = r.u16(8)?;
         let n_sregs = r.u16(10)?;
         let n_vregs = r.u16(12)?;
-        if r.u16(14)? != 0 {
-            return Err(CoreError::decode(
-                14,
-                None,
-                "reserved header field must be 0",
-            ));
-        }
+        let n_tables = r.u16(14)?;
         let n_scalar = r.u32(16)? as usize;
         let n_vector = r.u32(20)? as usize;
         if n_sregs < PRELOADED_SREGS {
@@ -217,6 +217,8 @@ impl Program {
             n_consts,
             n_sregs,
             n_vregs,
+            n_tables,
+            consts: &consts,
             s_written: (0..n_sregs).map(|s| s < PRELOADED_SREGS).collect(),
             v_written: vec![false; usize::from(n_vregs)],
         };
@@ -266,7 +268,38 @@ impl Program {
             chains,
             lazy,
             n_phys_vregs,
+            n_tables,
+            tables: Vec::new(),
         })
+    }
+
+    /// The program with its `n_tables` tables attached (in the order of the
+    /// numbers `lookup` names them by). A program that reads tables runs only
+    /// once they are attached.
+    pub fn with_tables(mut self, tables: Vec<Arc<[f64]>>) -> Result<Program> {
+        if tables.len() != usize::from(self.n_tables) {
+            return Err(CoreError::decode(
+                14,
+                None,
+                format!(
+                    "the program reads {} table(s), {} given",
+                    self.n_tables,
+                    tables.len()
+                ),
+            ));
+        }
+        self.tables = tables;
+        Ok(self)
+    }
+
+    /// Whether every table the program reads is attached.
+    pub fn tables_ready(&self) -> bool {
+        self.tables.len() == usize::from(self.n_tables)
+    }
+
+    /// Number of tables the program reads.
+    pub fn n_tables(&self) -> usize {
+        usize::from(self.n_tables)
     }
 
     /// Number of column slots the program may load or store.

@@ -31,11 +31,16 @@ impl Program {
         // Writing to a String cannot fail.
         let _ = writeln!(
             out,
-            "; nerve IR v{IR_VERSION}: columns={} consts={} sregs={} vregs={}",
+            "; nerve IR v{IR_VERSION}: columns={} consts={} sregs={} vregs={}{}",
             self.n_columns,
             self.consts.len(),
             self.n_sregs,
-            self.n_vregs
+            self.n_vregs,
+            if self.n_tables > 0 {
+                format!(" tables={}", self.n_tables)
+            } else {
+                String::new()
+            }
         );
         for (j, c) in self.consts.iter().enumerate() {
             let _ = writeln!(out, "K{j} = {c:e}");

@@ -42,6 +42,15 @@
 //! block sources are scalar registers or constants; in the vector block they
 //! may be of any kind (scalars are broadcast). Unused operands are `0`.
 //!
+//! # Tables
+//!
+//! A program may read `n_tables` arrays of `f64` given to the engine beside
+//! it (not in the blob: a `TimedArray` shared by several programs is stored
+//! once). `lookup` names a table by a constant operand holding its number,
+//! checked on decode to be a whole number below `n_tables`; the tables
+//! themselves are attached after decoding ([`decode::Program::with_tables`]),
+//! and a program whose tables are missing does not run.
+//!
 //! # Binary layout (little-endian)
 //!
 //! ```text
@@ -52,7 +61,7 @@
 //! 8       2     n_consts (u16)
 //! 10      2     n_sregs (u16)     scalar registers, >= 4 (the preloaded ones)
 //! 12      2     n_vregs (u16)
-//! 14      2     reserved, 0
+//! 14      2     n_tables (u16)    tables `lookup` may read, passed with the program
 //! 16      4     n_scalar (u32)    instructions in the scalar block
 //! 20      4     n_vector (u32)    instructions in the vector block
 //! 24      8*n_consts              constants (f64)
@@ -69,7 +78,8 @@
 //! Magic and version; exact length; every opcode in the table and allowed in
 //! its block; operand kinds valid for the block; register, constant and
 //! column indices in range; unused operands zero; every register read after
-//! it is written (in program order, the preloaded scalars excepted); at most
+//! it is written (in program order, the preloaded scalars excepted); the
+//! table operand of `lookup` a constant naming one of the `n_tables`; at most
 //! `u16` limits everywhere. `collect` appears only in programs run as
 //! thresholds (checked when a program is attached to that role).
 
@@ -86,7 +96,7 @@ pub use opcodes::{Block, Op, OpInfo, OPCODES};
 
 /// The version of the format above. Any change to the format or to the
 /// opcode table bumps it.
-pub const IR_VERSION: u16 = 1;
+pub const IR_VERSION: u16 = 2;
 
 /// The magic bytes every program starts with.
 pub const MAGIC: [u8; 4] = *b"NRVP";

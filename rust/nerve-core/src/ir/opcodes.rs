@@ -88,6 +88,8 @@ opcode_table! {
     4  Index    "index"    0 Vector "dst = global index of the lane's neuron (as f64)";
     5  Rand     "rand"     0 Vector "dst = uniform random number in [0, 1) from the lane's stream";
     6  Randn    "randn"    0 Vector "dst = standard normal random number from the lane's stream";
+    8  Binomial "binomial" 2 Vector "dst = random number of successes in a trials of probability b, from the lane's stream (nerve_core::noise::fill_binomial); nan for invalid a or b";
+    9  Poisson  "poisson"  1 Vector "dst = Poisson random number of mean a, from the lane's stream (nerve_core::noise::fill_poisson); nan for a < 0 or nan";
     7  Collect  "collect"  1 Vector "record the lane's neuron as an event (spike) when a != 0; threshold programs only";
     // -- arithmetic -------------------------------------------------------------------
     10 Add      "add"      2 Both   "dst = a + b";
@@ -134,6 +136,9 @@ opcode_table! {
     59 Exprel   "exprel"   1 Both   "dst = (e ** a - 1) / a, 1 for a == 0: expm1(a) / a, and e**(a/2) * (e**(a/2) / a) for a > 700, where e ** a alone would overflow";
     60 Expm1    "expm1"    1 Both   "dst = e ** a - 1, accurate for small a";
     61 Log1p    "log1p"    1 Both   "dst = natural logarithm of 1 + a, accurate for small a";
+    62 Round    "round"    1 Both   "dst = a rounded to the nearest integer, ties to even (numpy's round)";
+    // -- tables --------------------------------------------------------------------------
+    70 Lookup   "lookup"   2 Both   "dst = table[a][b]: a is a constant holding the number of a table passed with the program; b is truncated toward zero; nan when b is nan or outside the table";
 }
 
 #[cfg(test)]

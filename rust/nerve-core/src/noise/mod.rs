@@ -452,6 +452,10 @@ fn finish_outside(r: &mut Stream, z: &Zig, piece: &mut [f64], outside: &[u8]) {
 /// loop.)
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+mod binomial;
+mod poisson;
+pub use binomial::fill_binomial;
+pub use poisson::fill_poisson;
 
 #[cfg(test)]
 mod tests;

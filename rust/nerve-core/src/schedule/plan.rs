@@ -9,6 +9,12 @@ fn check_program(p: &Program, role: &'static str, n_cols: usize) -> Result<()> {
     if p.n_columns() > n_cols {
         return Err(CoreError::column_count(role, p.n_columns(), n_cols));
     }
+    if !p.tables_ready() {
+        return Err(CoreError::role(
+            role,
+            "the program's tables are not attached",
+        ));
+    }
     match (role, p.has_collect()) {
         ("threshold", false) => Err(CoreError::role(
             role,

@@ -197,6 +197,12 @@ impl Pathway<'_, '_> {
                 self.bindings.len(),
             ));
         }
+        if !self.program.tables_ready() {
+            return Err(CoreError::role(
+                "synaptic",
+                "the program's tables are not attached",
+            ));
+        }
         if self.program.has_collect() {
             return Err(CoreError::role(
                 "synaptic",

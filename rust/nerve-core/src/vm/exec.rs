@@ -70,6 +70,7 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
         start,
         chains: &prog.chains,
         lazy: &prog.lazy,
+        tables: &prog.tables,
     };
     for i in block {
         exec(i, &env, lanes, rng, events);
@@ -91,6 +92,8 @@ struct Env<'a, 'c> {
     chains: &'a [Vec<Step>],
     /// The pairs of [`Fuse::CollectCmpAndPair`] instructions.
     lazy: &'a [Instr],
+    /// The tables `lookup` reads.
+    tables: &'a [std::sync::Arc<[f64]>],
 }
 
 impl Env<'_, '_> {
@@ -353,6 +356,58 @@ fn special<'r>(
                     }
                 }
             }
+        }
+        Op::Lookup => {
+            let table = match arg(i.src[0]) {
+                Arg::S(a) => sem::table_of(env.tables, a),
+                _ => &[], // unreachable: the table operand is a constant
+            };
+            let d = dst();
+            match arg(i.src[1]) {
+                Arg::S(b) => d.fill(sem::lookup(table, b)),
+                Arg::V(b) => {
+                    for (o, &x) in d.iter_mut().zip(b) {
+                        *o = sem::lookup(table, x);
+                    }
+                }
+                Arg::Same => {
+                    for o in d.iter_mut() {
+                        *o = sem::lookup(table, *o);
+                    }
+                }
+            }
+        }
+        Op::Binomial => {
+            let (a, b) = (arg(i.src[0]), arg(i.src[1]));
+            let d = dst();
+            // (a source computed in place in the destination column is read
+            // before the fill overwrites it)
+            let same = if matches!(a, Arg::Same) || matches!(b, Arg::Same) {
+                d.to_vec()
+            } else {
+                Vec::new()
+            };
+            let at = |x: &Arg<'_>, k: usize| match *x {
+                Arg::S(v) => v,
+                Arg::V(v) => v.get(k).copied().unwrap_or(f64::NAN),
+                Arg::Same => same.get(k).copied().unwrap_or(f64::NAN),
+            };
+            noise::fill_binomial(rng, d, |k| (at(&a, k), at(&b, k)));
+        }
+        Op::Poisson => {
+            let a = arg(i.src[0]);
+            let d = dst();
+            let same = if matches!(a, Arg::Same) {
+                d.to_vec()
+            } else {
+                Vec::new()
+            };
+            let at = |k: usize| match a {
+                Arg::S(v) => v,
+                Arg::V(v) => v.get(k).copied().unwrap_or(f64::NAN),
+                Arg::Same => same.get(k).copied().unwrap_or(f64::NAN),
+            };
+            noise::fill_poisson(rng, d, at);
         }
         Op::Rand => noise::fill_uniform(rng, dst()),
         Op::Randn => noise::fill_normal(rng, dst()),

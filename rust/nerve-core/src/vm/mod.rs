@@ -157,7 +157,11 @@ impl Scalars {
                 }
             };
             let (a, b, c) = (get(i.src[0]), get(i.src[1]), get(i.src[2]));
-            let r = scalar_op(i.op, a, b, c);
+            let r = if i.op == crate::ir::opcodes::Op::Lookup {
+                sem::lookup(sem::table_of(&prog.tables, a), b)
+            } else {
+                scalar_op(i.op, a, b, c)
+            };
             if let Some(d) = self.s.get_mut(usize::from(i.dst)) {
                 *d = r;
             }
@@ -200,6 +204,12 @@ pub fn execute(
     dt: f64,
     step: i64,
 ) -> Result<()> {
+    if !prog.tables_ready() {
+        return Err(CoreError::role(
+            "one-off",
+            "the program's tables are not attached",
+        ));
+    }
     if prog.has_collect {
         return Err(CoreError::role(
             "one-off",

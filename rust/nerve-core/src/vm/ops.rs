@@ -33,6 +33,7 @@ macro_rules! dispatch_ops {
             Op::Exprel => $u!(sem::exprel),
             Op::Expm1 => $u!(f64::exp_m1),
             Op::Log1p => $u!(f64::ln_1p),
+            Op::Round => $u!(f64::round_ties_even),
             Op::Add => $b!(|a: f64, b: f64| a + b),
             Op::Sub => $b!(|a: f64, b: f64| a - b),
             Op::Mul => $b!(|a: f64, b: f64| a * b),

@@ -78,6 +78,25 @@ pub fn exprel(a: f64) -> f64 {
     }
 }
 
+/// `table[trunc(b)]`, nan when `b` is nan or its truncation is outside
+/// the table (`lookup`).
+#[inline(always)]
+pub fn lookup(table: &[f64], b: f64) -> f64 {
+    let k = b.trunc();
+    if k >= 0.0 && k < table.len() as f64 {
+        // (k is a whole number in range, so the cast is exact)
+        table.get(k as usize).copied().unwrap_or(f64::NAN)
+    } else {
+        f64::NAN
+    }
+}
+
+/// The table named by the (validated) table operand value `a` of `lookup`.
+#[inline(always)]
+pub fn table_of(tables: &[std::sync::Arc<[f64]>], a: f64) -> &[f64] {
+    tables.get(a as usize).map_or(&[], |t| &t[..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +104,19 @@ mod tests {
     /// exprel against 50-digit references (mpmath: (exp(x) - 1)/x), within
     /// 2 ulp; near 0 the naive formula would lose every digit, above 709.8
     /// `e^x` alone overflows though the quotient is finite.
+    #[test]
+    fn lookup_truncates_and_refuses_outside() {
+        let t = [1.0, 2.0, 3.0];
+        assert_eq!(lookup(&t, 0.0), 1.0);
+        assert_eq!(lookup(&t, 2.9), 3.0);
+        assert_eq!(lookup(&t, -0.5), 1.0); // trunc(-0.5) = -0
+        assert!(lookup(&t, -1.0).is_nan());
+        assert!(lookup(&t, 3.0).is_nan());
+        assert!(lookup(&t, f64::NAN).is_nan());
+        assert!(lookup(&t, f64::INFINITY).is_nan());
+        assert!(lookup(&[], 0.0).is_nan());
+    }
+
     #[test]
     fn exprel_matches_high_precision_references() {
         let cases = [

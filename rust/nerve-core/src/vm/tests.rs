@@ -428,3 +428,62 @@ fn absorbed_masks_equal_indexed_form() {
         "{absorbed} of {cases} absorbed"
     );
 }
+
+/// `lookup` in both blocks: a scalar index (from `t`) and per-lane indices,
+/// truncated, nan outside the table; a program whose tables are missing or
+/// whose table operand is not a constant naming one is refused.
+#[test]
+fn lookup_reads_attached_tables() {
+    use std::sync::Arc;
+    let mut a = Asm::new(2);
+    a.tables(2);
+    let t0 = a.konst(0.0);
+    let t1 = a.konst(1.0);
+    let ten = a.konst(1e4);
+    // S4 = table1[trunc(t * 1e4)] (t = 0.25: index 2500 -> outside -> nan);
+    // S5 = table1[S3 = step = 3]
+    a.sop(Op::Mul, s(6), s(0), ten, 0)
+        .sop(Op::Lookup, s(4), t1, s(6), 0)
+        .sop(Op::Lookup, s(5), t1, s(3), 0);
+    a.load(v(0), 0)
+        .vop(Op::Lookup, v(1), t0, v(0), 0)
+        .vop(Op::Add, v(1), v(1), s(5), 0)
+        .store(1, v(1));
+    let bytes = a.finish();
+    let prog = Program::decode(&bytes).expect("valid");
+    let mut none = [0.0; 4];
+    let mut out0 = [0.0; 4];
+    let mut cols = [&mut none[..], &mut out0[..]];
+    cols[0].copy_from_slice(&[0.0, 1.9, -0.5, 3.0]);
+    {
+        let columns = Columns::new(&mut cols, 4).expect("columns");
+        let mut rng = noise::Rng::new(1, 0);
+        assert!(execute(&prog, &columns, &mut rng, 0.25, 1e-4, 3).is_err());
+    }
+    let t_a: Arc<[f64]> = Arc::from(vec![10.0, 20.0, 30.0]);
+    let t_b: Arc<[f64]> = Arc::from(vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+    assert!(Program::decode(&bytes)
+        .expect("valid")
+        .with_tables(vec![Arc::clone(&t_a)])
+        .is_err());
+    let prog = prog.with_tables(vec![t_a, t_b]).expect("two tables");
+    let columns = Columns::new(&mut cols, 4).expect("columns");
+    let mut rng = noise::Rng::new(1, 0);
+    execute(&prog, &columns, &mut rng, 0.25, 1e-4, 3).expect("runs");
+    drop(columns);
+    assert_eq!(out0[0], 13.0);
+    assert_eq!(out0[1], 23.0);
+    assert_eq!(out0[2], 13.0); // trunc(-0.5) = 0
+    assert!(out0[3].is_nan());
+
+    // the table operand must be a constant naming a declared table
+    let mut bad = Asm::new(1);
+    bad.tables(1);
+    let two = bad.konst(2.0);
+    bad.sop(Op::Lookup, s(4), two, s(0), 0);
+    assert!(Program::decode(&bad.finish()).is_err());
+    let mut bad = Asm::new(1);
+    bad.tables(1);
+    bad.sop(Op::Lookup, s(4), s(0), s(0), 0);
+    assert!(Program::decode(&bad.finish()).is_err());
+}
