@@ -30,3 +30,15 @@ def test_adaptive_threshold_example_fires_as_brian2(tmp_path):
     assert abs(rate - 25.04) <= 4 * 0.5, result.stdout
     assert abs(threshold - 12.50) <= 4 * 0.13, result.stdout
     assert (tmp_path / "adaptive_threshold.png").exists()
+
+
+def test_tutorial_3_example_runs_every_cell_and_saves_its_figures(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "tutorial_3_simulations.py"), str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 unexpected outcome(s)" in result.stdout
+    figures = sorted(p.name for p in tmp_path.glob("*.png") if p.name != "brian.png")
+    # every cell but the import draws one figure
+    assert len(figures) == 15, figures
+    assert (tmp_path / "brian.png").exists()

@@ -35,10 +35,6 @@ _spec.loader.exec_module(cells3)
 #: model through spikes, where round-off grows by a few orders of magnitude
 RTOL = 1e-8
 
-#: cells that need what is not in nerve yet (TimedArray)
-PENDING = {"timed_array", "timed_array_random"}
-
-
 def fresh(seed_value: int) -> dict:
     namespace: dict = {}
     exec(f"from nerve import *\nstart_scope()\nseed({seed_value})\n", namespace)
@@ -56,7 +52,7 @@ def run_cell(name: str) -> dict:
             for key, expr in cells3.RECORD[name].items()}
 
 
-@pytest.mark.parametrize("name", sorted(set(cells3.CELLS) - PENDING))
+@pytest.mark.parametrize("name", sorted(cells3.CELLS))
 def test_cell_matches_brian2(name):
     got = run_cell(name)
     for key, expected in REFERENCE["cells"][name].items():

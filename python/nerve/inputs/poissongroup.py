@@ -113,10 +113,11 @@ class PoissonGroup(NeuronGroup):
         namespace = self.namespace if self.namespace is not None else run_namespace
         resolver = self._resolver(namespace, f"PoissonGroup {self.name!r}")[0]
         condition = parse_expression(f"rand() < {rate!r}*dt")
-        constant = _Programs(programs.key, programs.update,
-                             self._program((), resolver, condition), programs.reset,
-                             programs.method, programs.statements, programs.refractory)
-        constant.subexpressions = programs.subexpressions
+        constant = _Programs.__new__(_Programs)
+        for slot in _Programs.__slots__:  # (every attribute, then the threshold)
+            if hasattr(programs, slot):
+                setattr(constant, slot, getattr(programs, slot))
+        constant.threshold = self._program((), resolver, condition)
         self._constant_programs = ((programs.key, rate), constant)
         return constant
 

@@ -217,7 +217,12 @@ class SpikeGeneratorGroup(NeuronGroup):
         return self._table
 
     def _compile_now(self, run_namespace, observed=frozenset()) -> _Programs:
-        return _Programs(None, None, None, None, None, ())
+        # (no model: no programs; the threshold marker is not code)
+        marker, self._threshold = self._threshold, None
+        try:
+            return super()._compile_now(run_namespace, observed)
+        finally:
+            self._threshold = marker
 
     def _contribute(self, run) -> None:
         g = self._engine_group(run)
