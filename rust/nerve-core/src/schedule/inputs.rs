@@ -19,9 +19,10 @@
 //!
 //! [`BinomialDraw`] draws, for every lane of a range, one count of a
 //! binomial distribution `B(n, p)` from the lane's chunk stream: by
-//! inversion of the distribution function (one uniform per draw, walking the
-//! probabilities upwards from 0, with `p` replaced by `1 - p` and the count
-//! by `n - count` when `p > 1/2`), or, when `n p > 5` and `n (1 - p) > 5`,
+//! inversion of the distribution function (one uniform per draw, the count
+//! being the number of entries of the tabulated distribution function below
+//! it, with `p` replaced by `1 - p` and the count by `n - count` when
+//! `p > 1/2`), or, when `n p > 5` and `n (1 - p) > 5`,
 //! as the normal number `n p + sqrt(n p (1 - p)) z` (not rounded), where
 //! Brian2 also approximates. The draws of a chunk are made in one fill
 //! (uniforms or normals, one per lane in range, in lane order).
