@@ -471,7 +471,8 @@ impl Ticker<'_, '_> {
                 } => {
                     if let Some(g) = ctx.groups.get_mut(*group) {
                         let streams = &mut g.rng.chunks;
-                        inputs::binomial(&g.columns, streams, *column, *range, draw, *weight, buf);
+                        let cols = &mut g.columns;
+                        inputs::binomial(cols, streams, *column, *range, draw, *weight, buf);
                     }
                 }
                 Step::Host(id) => {

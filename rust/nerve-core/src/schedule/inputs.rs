@@ -275,8 +275,9 @@ fn invert(cdf: &[f64], out: &mut [f64]) -> Vec<usize> {
         .map_or(cdf.len(), |k| k + 1)
         .min(BLOCK);
     let (first, _) = cdf.split_at(head);
+    let mut marked = Vec::new();
     let mut blocks = out.chunks_exact_mut(BLOCK);
-    for block in &mut blocks {
+    for (b, block) in (&mut blocks).enumerate() {
         let mut u = [0.0; BLOCK];
         u.copy_from_slice(block);
         let mut count = [0.0; BLOCK];
@@ -285,26 +286,32 @@ fn invert(cdf: &[f64], out: &mut [f64]) -> Vec<usize> {
                 count[l] += if u[l] > edge { 1.0 } else { 0.0 };
             }
         }
-        // (uniforms kept where a lane passed every first entry)
+        // (uniforms kept, as -u - 1, where a lane passed every first entry)
+        let mut any = false;
         for l in 0..BLOCK {
-            block[l] = if count[l] == head as f64 {
-                -u[l] - 1.0
-            } else {
-                count[l]
-            };
+            let past = count[l] == head as f64;
+            any |= past;
+            block[l] = if past { -u[l] - 1.0 } else { count[l] };
+        }
+        if any {
+            marked.extend(
+                (0..BLOCK)
+                    .filter(|&l| block[l] < 0.0)
+                    .map(|l| b * BLOCK + l),
+            );
         }
     }
-    for x in blocks.into_remainder() {
+    let full = out.len() / BLOCK * BLOCK;
+    for (k, x) in out.iter_mut().enumerate().skip(full) {
         *x = -*x - 1.0;
+        marked.push(k);
     }
     let mut redo = Vec::new();
-    for (k, x) in out.iter_mut().enumerate() {
-        if *x < 0.0 {
-            let u = -*x - 1.0;
-            match walk(cdf, 0, u) {
-                Some(c) => *x = c,
-                None => redo.push(k),
-            }
+    for k in marked {
+        let u = -out[k] - 1.0;
+        match walk(cdf, 0, u) {
+            Some(c) => out[k] = c,
+            None => redo.push(k),
         }
     }
     redo
@@ -322,7 +329,7 @@ fn walk(cdf: &[f64], from: usize, u: f64) -> Option<f64> {
 /// weight`, or `column = count` when `weight` is `None`. Chunk `c` of the
 /// group draws from `streams[c]`.
 pub(super) fn binomial(
-    cols: &Columns<'_>,
+    cols: &mut Columns<'_>,
     streams: &mut [Stream],
     column: usize,
     (start, stop): (usize, usize),
@@ -343,17 +350,16 @@ pub(super) fn binomial(
         let hi = stop.min((c + 1) * CHUNK);
         let out = &mut buf[..hi - lo];
         draw.fill(stream, out);
+        let Some(lanes) = cols.lanes_mut(column, lo, hi - lo) else {
+            return;
+        };
         match weight {
             Some(w) => {
-                for (lane, &k) in (lo..hi).zip(out.iter()) {
-                    cols.set(column, lane, cols.get(column, lane) + k * w);
+                for (x, &k) in lanes.iter_mut().zip(out.iter()) {
+                    *x += k * w;
                 }
             }
-            None => {
-                for (lane, &k) in (lo..hi).zip(out.iter()) {
-                    cols.set(column, lane, k);
-                }
-            }
+            None => lanes.copy_from_slice(out),
         }
     }
 }
