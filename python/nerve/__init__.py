@@ -31,7 +31,7 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
                               SimulationError, UnknownNameError)
 from nerve.functions import BinomialFunction, Function, TimedArray, implementation
 from nerve.groups import NeuronGroup, linked_var
-from nerve.inputs import PoissonGroup
+from nerve.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
@@ -51,7 +51,8 @@ _NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dime
 _STAR_IMPORT = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
-    "NeuronGroup", "PoissonGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
+    "NeuronGroup", "PoissonGroup", "PoissonInput", "SpikeGeneratorGroup", "Synapses",
+    "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
     "Equations", "TimedArray", "BinomialFunction", "Function", "implementation",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",

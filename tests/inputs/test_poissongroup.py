@@ -77,3 +77,60 @@ def test_tutorial_part3_store_restore_cell():
     # restore() draws new input spikes each trial, so the curve is noisy
     # (the tutorial's point), not monotonic
     assert np.any(np.diff(rates[9:]) < 0)
+
+
+def _spikes(with_operation: bool):
+    from nerve import network_operation
+
+    start_scope()
+    seed(7)
+    P = PoissonGroup(5000, rates=40 * Hz)
+    M = SpikeMonitor(P)
+    objects = [P, M]
+    if with_operation:
+        objects.append(network_operation(lambda: None))
+    Network(*objects).run(20 * ms)
+    return np.asarray(M.i), np.asarray(M.t_)
+
+
+def test_uniform_rate_compared_as_a_constant_gives_the_same_spikes():
+    # without a network operation the threshold compares with rate*dt, a
+    # constant; with one (which could change P.rates) it reads the column:
+    # the same products, so the same spikes
+    constant, column = _spikes(False), _spikes(True)
+    assert len(constant[0]) > 1000
+    np.testing.assert_array_equal(constant[0], column[0])
+    np.testing.assert_array_equal(constant[1], column[1])
+
+
+def test_rates_changed_by_a_network_operation_take_effect():
+    from nerve import network_operation
+
+    P = PoissonGroup(1000, rates=0 * Hz)
+    M = SpikeMonitor(P)
+
+    @network_operation(dt=10 * ms)
+    def switch(t):
+        if t >= 10 * ms:
+            P.rates = 100 * Hz
+
+    Network(P, M, switch).run(20 * ms)
+    # nothing before 10 ms; then 1000 neurons * 10 ms * 100 Hz = 1000 spikes
+    # (sd 32), 5 sd allowed
+    assert np.all(M.t_ >= 10e-3 - 1e-12)
+    assert abs(M.num_spikes - 1000) < 160
+
+
+def test_time_dependent_rates_and_subgroups():
+    # rates as an expression of t and i; a subgroup as a monitor's and a
+    # Synapses' source
+    P = PoissonGroup(2000, rates="(t >= 5*ms)*(i < 1000)*400*Hz")
+    part = SpikeMonitor(P[:1000])
+    G = NeuronGroup(1, "v : 1")
+    S = Synapses(P[1000:], G, on_pre="v += 1")
+    S.connect()
+    Network(P, part, G, S).run(10 * ms)
+    assert np.all(part.t_ >= 5e-3 - 1e-12)
+    # 1000 neurons * 5 ms * 400 Hz = 2000 spikes (sd 44); 5 sd allowed
+    assert abs(part.num_spikes - 2000) < 5 * 44
+    assert G.v[0] == 0  # the second half never fires

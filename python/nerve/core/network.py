@@ -185,7 +185,7 @@ class Network:
                     raise ModelDefinitionError(
                         f"{type(obj).__name__} {obj.name!r} uses {needed.name!r}, which is not "
                         f"part of the network: add it too")
-        builder = RunBuilder(namespace=namespace)
+        builder = RunBuilder(namespace=namespace, start=self._t)
         for obj in objects:
             for group, names in obj._observes().items():
                 builder.observed.setdefault(id(group), set()).update(names)
@@ -296,7 +296,7 @@ class Network:
                 builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
                 builder.state_recorders, builder.event_recorders, host,
                 threads=get_num_threads(), links=builder.links,
-                pathways=builder.pathways)
+                pathways=builder.pathways, inputs=builder.inputs)
             builder.deliver(recordings)
             for clock, step in zip(clocks, steps):
                 clock._step = step

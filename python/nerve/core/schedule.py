@@ -25,7 +25,7 @@ DEFAULT_SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end"
 
 #: The kinds of operation the engine knows.
 KINDS = ("update", "detect", "on_event", "record_state", "record_events", "link", "host",
-         "propagate", "synaptic")
+         "propagate", "synaptic", "generate", "binomial")
 
 
 @dataclass
@@ -77,6 +77,8 @@ class RunBuilder:
     """What the objects of one run contribute (see the module docstring)."""
 
     namespace: dict
+    #: the time (seconds) at which the run starts
+    start: float = 0.0
     #: group variables that some object reads during the run, by group id
     observed: dict = field(default_factory=dict)
     groups: list = field(default_factory=list)
@@ -88,6 +90,9 @@ class RunBuilder:
     #: programs over synapses (see ``nerve.synapses.code``), as ``_core.run``
     #: takes them; ``propagate``/``synaptic`` operations name them by index
     pathways: list = field(default_factory=list)
+    #: what ``generate``/``binomial`` operations use (a ``_core.SpikeTable``,
+    #: or ``(column, start, stop, n, p, weight)``), named by their ``event``
+    inputs: list = field(default_factory=list)
     _group_index: dict = field(default_factory=dict)
     _state_sinks: list = field(default_factory=list)
     _event_sinks: list = field(default_factory=list)
@@ -147,6 +152,12 @@ class RunBuilder:
         """Register a program over synapses; returns its index."""
         self.pathways.append(spec)
         return len(self.pathways) - 1
+
+    def input(self, spec) -> int:
+        """Register the input of a ``generate``/``binomial`` operation;
+        returns the index to give as the operation's ``event``."""
+        self.inputs.append(spec)
+        return len(self.inputs) - 1
 
     def add(self, operation: Operation) -> None:
         if operation.kind not in KINDS:

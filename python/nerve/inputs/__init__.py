@@ -1,6 +1,9 @@
-"""Inputs that drive networks: Poisson spike sources (more to come:
-PoissonInput, SpikeGeneratorGroup, TimedArray)."""
+"""Inputs that drive networks: Poisson spike sources (``PoissonGroup``),
+Poisson input summed per step (``PoissonInput``) and spikes at given times
+(``SpikeGeneratorGroup``)."""
 
 from nerve.inputs.poissongroup import PoissonGroup
+from nerve.inputs.poissoninput import PoissonInput
+from nerve.inputs.spikegenerator import SpikeGeneratorGroup
 
-__all__ = ["PoissonGroup"]
+__all__ = ["PoissonGroup", "PoissonInput", "SpikeGeneratorGroup"]

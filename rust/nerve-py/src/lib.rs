@@ -4,6 +4,7 @@
 //! through [`errors::EngineError`].
 
 mod errors;
+mod inputs;
 mod run;
 mod synapses;
 
@@ -187,6 +188,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRng>()?;
     m.add_class::<PyTable>()?;
     m.add_class::<synapses::PySpikeQueue>()?;
+    m.add_class::<inputs::PySpikeTable>()?;
     m.add_function(wrap_pyfunction!(synapses::skip_sample, m)?)?;
     m.add_function(wrap_pyfunction!(execute, m)?)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;

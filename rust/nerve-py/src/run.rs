@@ -13,6 +13,7 @@ use nerve_core::schedule::{EventRecorder, Link, Pathway, StateRecorder};
 use nerve_core::{Action, Clock, Flow, Operation, Recordings, Schedule};
 
 use crate::errors::{EngineError, InvalidIndexError, ProgramError, SimulationError};
+use crate::inputs::{input_arg, InputArg};
 use crate::synapses::{describe, PathwayArgs};
 use crate::{PyProgram, PyRng};
 
@@ -78,6 +79,7 @@ type OpArgs<'py> = (usize, String, usize, usize, Option<Bound<'py, PyProgram>>);
 fn operation<'p>(
     (clock, kind, target, event, _): &OpArgs<'_>,
     programs: &'p [Option<Arc<nerve_core::Program>>],
+    inputs: &'p [InputArg],
     k: usize,
 ) -> PyResult<Operation<'p>> {
     let prog = || {
@@ -108,6 +110,31 @@ fn operation<'p>(
         "host" => Action::Host { id: *target },
         "propagate" => Action::Propagate { pathway: *target },
         "synaptic" => Action::Synaptic { pathway: *target },
+        "generate" | "binomial" => match inputs.get(k) {
+            Some(InputArg::Table(table)) => Action::Generate {
+                group,
+                table: table.as_ref(),
+            },
+            Some(InputArg::Binomial {
+                column,
+                start,
+                stop,
+                draw,
+                weight,
+            }) => Action::Binomial {
+                group,
+                column: *column,
+                start: *start,
+                stop: *stop,
+                draw,
+                weight: *weight,
+            },
+            _ => {
+                return Err(SimulationError::new_err(format!(
+                    "operation {k} ({kind}) has no input"
+                )))
+            }
+        },
         other => {
             return Err(SimulationError::new_err(format!(
                 "operation {k}: unknown kind {other:?}"
@@ -223,7 +250,7 @@ type GroupArgs<'py> = (usize, Bound<'py, PyAny>, PyRefMut<'py, PyRng>, usize);
 /// `None`. The caller stores the recordings and the time, then raises it:
 /// the state is consistent (the tick in which it was raised completed).
 #[pyfunction]
-#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None))]
+#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None, inputs=Vec::new()))]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn run<'py>(
     py: Python<'py>,
@@ -236,6 +263,7 @@ pub fn run<'py>(
     threads: usize,
     links: Vec<(usize, usize, usize, usize, Vec<i64>)>,
     pathways: Option<Vec<PathwayArgs<'py>>>,
+    inputs: Vec<Bound<'py, PyAny>>,
 ) -> PyResult<(u64, bool, Vec<i64>, Bound<'py, PyTuple>, Option<Py<PyAny>>)> {
     let mut clocks: Vec<Clock> = clocks
         .into_iter()
@@ -290,10 +318,15 @@ pub fn run<'py>(
         .iter()
         .map(|op| op.4.as_ref().map(|p| Arc::clone(&p.get().inner)))
         .collect();
+    let op_inputs = ops
+        .iter()
+        .enumerate()
+        .map(|(k, op)| input_arg(&op.1, op.3, &inputs, k))
+        .collect::<PyResult<Vec<_>>>()?;
     let operations = ops
         .iter()
         .enumerate()
-        .map(|(k, op)| operation(op, &programs, k))
+        .map(|(k, op)| operation(op, &programs, &op_inputs, k))
         .collect::<PyResult<Vec<_>>>()?;
     let dt_of = |recorder: usize, state_kind: bool| {
         operations

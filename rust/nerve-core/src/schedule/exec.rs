@@ -1,6 +1,7 @@
 //! The run loop: ticks of the earliest clocks, each running the operations
 //! of those clocks in schedule order.
 
+use super::inputs::{self, BinomialDraw, SpikeTable};
 use super::plan::{self, Fusion};
 use super::record::{self, Recordings};
 use super::sweep::{sweep, Work};
@@ -58,6 +59,18 @@ enum Step<'p> {
     Host(usize),
     Propagate(usize),
     Synaptic(usize),
+    Generate {
+        group: usize,
+        table: &'p SpikeTable,
+    },
+    Binomial {
+        group: usize,
+        column: usize,
+        range: (usize, usize),
+        draw: &'p BinomialDraw,
+        weight: Option<f64>,
+        buf: Vec<f64>,
+    },
 }
 
 struct Planned<'p> {
@@ -113,6 +126,22 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
             Action::Host { id } => Step::Host(id),
             Action::Propagate { pathway } => Step::Propagate(pathway),
             Action::Synaptic { pathway } => Step::Synaptic(pathway),
+            Action::Generate { group, table } => Step::Generate { group, table },
+            Action::Binomial {
+                group,
+                column,
+                start,
+                stop,
+                draw,
+                weight,
+            } => Step::Binomial {
+                group,
+                column,
+                range: (start, stop),
+                draw,
+                weight,
+                buf: Vec::new(),
+            },
         };
         out.push(Planned {
             clock: op.clock,
@@ -421,6 +450,29 @@ impl Ticker<'_, '_> {
                         (ctx.pathways.get(*pathway), ctx.syn_work.get_mut(*pathway))
                     {
                         synapses::sweep_all(p, sw, ctx.groups, (t, dt, step));
+                    }
+                }
+                Step::Generate { group, table } => {
+                    if let Some(spikes) = ctx
+                        .work
+                        .get_mut(*group)
+                        .and_then(|w| w.events.get_mut(super::sweep::SPIKES))
+                    {
+                        table.emit(step, spikes);
+                    }
+                }
+                Step::Binomial {
+                    group,
+                    column,
+                    range,
+                    draw,
+                    weight,
+                    buf,
+                } => {
+                    if let Some(g) = ctx.groups.get_mut(*group) {
+                        let streams = &mut g.rng.chunks;
+                        let cols = &mut g.columns;
+                        inputs::binomial(cols, streams, *column, *range, draw, *weight, buf);
                     }
                 }
                 Step::Host(id) => {

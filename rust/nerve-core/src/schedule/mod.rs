@@ -36,6 +36,9 @@
 //!   run Python code; the caller may read and write state columns then.
 //! - [`Action::Propagate`] / [`Action::Synaptic`]: a program over synapses
 //!   that arrive this step / over every synapse ([`synapses`]).
+//! - [`Action::Generate`]: this step's spikes of a [`SpikeTable`] replace a
+//!   group's spike buffer; [`Action::Binomial`]: binomial counts added to
+//!   (or written in) a column ([`inputs`]).
 //!
 //! An `Update` immediately followed (in list order, possibly with
 //! operations in between that neither write the group nor read its event
@@ -50,6 +53,7 @@
 //! of threads.
 
 mod exec;
+mod inputs;
 mod plan;
 mod queue;
 mod record;
@@ -57,6 +61,7 @@ mod sweep;
 mod synapses;
 
 pub use exec::run;
+pub use inputs::{BinomialDraw, SpikeTable};
 pub use queue::SpikeQueue;
 pub use record::{EventRecording, Recordings, StateRecording};
 pub use synapses::{Accumulate, Binding, Gather, Pathway, Side, Trigger};
@@ -138,6 +143,22 @@ pub enum Action<'p> {
     /// Run a pathway's program over every synapse (summed variables).
     Synaptic {
         pathway: usize,
+    },
+    /// This step's spikes of `table` replace spike buffer 0 of `group`.
+    Generate {
+        group: usize,
+        table: &'p SpikeTable,
+    },
+    /// For lanes `start..stop` of `group`: `column += count * weight`, or
+    /// `column = count` without a weight, `count` drawn by `draw` from the
+    /// lane's chunk stream.
+    Binomial {
+        group: usize,
+        column: usize,
+        start: usize,
+        stop: usize,
+        draw: &'p BinomialDraw,
+        weight: Option<f64>,
     },
 }
 

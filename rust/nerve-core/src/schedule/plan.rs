@@ -106,6 +106,40 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                 }
             }
             Action::Host { .. } => {}
+            Action::Generate { group: g, table } => {
+                let g = group(groups, g, "spike generator group")?;
+                event(g, 0)?;
+                if table.max_neuron() >= 0 && table.max_neuron() as usize >= g.columns.n() {
+                    return Err(CoreError::index(
+                        "generated spike's neuron",
+                        i64::from(table.max_neuron()),
+                        g.columns.n(),
+                    ));
+                }
+            }
+            Action::Binomial {
+                group: g,
+                column,
+                start,
+                stop,
+                ..
+            } => {
+                let g = group(groups, g, "group receiving binomial input")?;
+                if column >= g.columns.len() {
+                    return Err(CoreError::index(
+                        "binomial input column",
+                        column as i64,
+                        g.columns.len(),
+                    ));
+                }
+                if start > stop || stop > g.columns.n() {
+                    return Err(CoreError::invalid(format!(
+                        "binomial input range {start}..{stop} does not lie in a group of {} \
+                         neurons",
+                        g.columns.n()
+                    )));
+                }
+            }
             Action::Propagate { pathway } | Action::Synaptic { pathway } => {
                 let Some(p) = s.pathways.get(pathway) else {
                     return Err(CoreError::index(
@@ -224,6 +258,8 @@ fn effects(a: &Action<'_>, s: &Schedule<'_, '_>) -> (Option<usize>, Option<(usiz
         Action::RecordState { .. } => (None, None),
         Action::RecordEvents { .. } => (None, None),
         Action::Host { .. } => (None, None),
+        Action::Generate { group, .. } => (None, Some((group, 0))),
+        Action::Binomial { group, .. } => (Some(group), None),
         // (handled in `fuse`: they may write several groups)
         Action::Propagate { .. } | Action::Synaptic { .. } => (None, None),
     }

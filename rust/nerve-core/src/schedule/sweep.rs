@@ -10,6 +10,9 @@ use crate::team::Team;
 use crate::vm::{run_chunk, Chunk, Lanes, Registers, Scalars};
 use crate::CHUNK;
 
+/// The event buffer of spikes.
+pub(super) const SPIKES: usize = 0;
+
 /// Per-group working memory, allocated once per run.
 pub(super) struct Work {
     pub regs: Registers,

@@ -87,6 +87,19 @@ impl<'a> Columns<'a> {
         self.n
     }
 
+    /// Lanes `start..start + len` of column `c` (`None` out of range), for
+    /// operations that run on the thread running the schedule (inputs).
+    pub(crate) fn lanes_mut(&mut self, c: usize, start: usize, len: usize) -> Option<&mut [f64]> {
+        let p = *self.ptrs.get(c)?;
+        if start.checked_add(len)? > self.n {
+            return None;
+        }
+        // SAFETY: the column holds n values (checked in `new`), the range lies
+        // in it, and `&mut self` excludes every other access through these
+        // columns while the slice lives.
+        Some(unsafe { std::slice::from_raw_parts_mut(p.add(start), len) })
+    }
+
     /// Value of column `c` at lane `i` (both checked by the caller).
     #[inline]
     pub(crate) fn get(&self, c: usize, i: usize) -> f64 {
