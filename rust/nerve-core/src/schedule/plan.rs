@@ -99,7 +99,8 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                     return Err(CoreError::index("link", link as i64, s.links.len()));
                 }
             }
-            Action::Host { .. } => {}
+            // (rate recorders are checked by `run_with`, which has them)
+            Action::Host { .. } | Action::RecordRate { .. } => {}
             Action::Propagate { pathway } | Action::Synaptic { pathway } => {
                 let Some(p) = s.pathways.get(pathway) else {
                     return Err(CoreError::index(
@@ -217,7 +218,7 @@ fn effects(a: &Action<'_>, s: &Schedule<'_, '_>) -> (Option<usize>, Option<(usiz
         Action::OnEvent { group, event, .. } => (Some(group), Some((group, event))),
         Action::RecordState { .. } => (None, None),
         Action::RecordEvents { .. } => (None, None),
-        Action::Host { .. } => (None, None),
+        Action::Host { .. } | Action::RecordRate { .. } => (None, None),
         // (handled in `fuse`: they may write several groups)
         Action::Propagate { .. } | Action::Synaptic { .. } => (None, None),
     }
@@ -250,7 +251,8 @@ pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
                     }
                     break;
                 }
-                Action::Host { .. } => true,
+                // (a rate recorder's group is not known here: never fused across)
+                Action::Host { .. } | Action::RecordRate { .. } => true,
                 Action::RecordEvents { recorder } => {
                     s.event_recorders.get(recorder).is_none_or(|r| r.group == g)
                 }
