@@ -23,7 +23,7 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
                               SimulationError, UnknownNameError)
 from nerve.groups import NeuronGroup, linked_var
 from nerve.inputs import PoissonGroup
-from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
+from nerve.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
@@ -38,7 +38,8 @@ _NOT_STARRED = {"Dimension", "DIMENSIONLESS", "format_dimension", "fail_for_dime
 __all__ = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
-    "NeuronGroup", "PoissonGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
+    "NeuronGroup", "PoissonGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor",
+    "PopulationRateMonitor", "Network",
     "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",

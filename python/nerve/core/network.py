@@ -61,6 +61,11 @@ class _Host:
         self.builder.hosts[index](t)
         return not self.network._stopped
 
+    def flush(self, t, recordings):
+        """Streamed recordings are due to be written out."""
+        self.builder.deliver(recordings)
+        return not self.network._stopped
+
     def poll(self, t):
         if self.reporter is not None:
             self.reporter.poll(t)
@@ -284,6 +289,9 @@ class Network:
                 f"a run of {seconds:g} s at dt = {finest:g} s would take "
                 f"{seconds / finest:.3g} time steps (at most {_MAX_STEPS:.3g}): "
                 f"run for a shorter time or use a larger dt")
+        from nerve.core.memory import overflow_error, run_arguments
+
+        recording = run_arguments(builder, clocks, intervals)
         reporter = (Reporter(report_fn, start, seconds, period)
                     if report_fn is not None else None)
         ops = [(clock_index[id(op.clock)], op.kind, op.target, op.event, op.program)
@@ -296,8 +304,10 @@ class Network:
                 builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
                 builder.state_recorders, builder.event_recorders, host,
                 threads=get_num_threads(), links=builder.links,
-                pathways=builder.pathways)
+                pathways=builder.pathways, **recording)
             builder.deliver(recordings)
+            if error is None and recordings[3] is not None:
+                error = overflow_error(recordings[3], builder.recorder_owners)
             for clock, step in zip(clocks, steps):
                 clock._step = step
             if stopped or error is not None:
