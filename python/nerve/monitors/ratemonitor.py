@@ -77,6 +77,14 @@ class PopulationRateMonitor(RecordedTimes, NerveObject):
         self._times.truncate(length)
         self._rates.truncate(length)
 
+    def _stored_data(self):
+        return {"t": self._times.array, "rate": self._rates.array}
+
+    def _load_stored_data(self, data) -> None:
+        self._times, self._rates = Chunks(np.zeros(0)), Chunks(np.zeros(0))
+        self._times.append(data["t"])
+        self._rates.append(data["rate"])
+
     # -- what was recorded --------------------------------------------------
 
     @property

@@ -135,6 +135,24 @@ class EventMonitor(RecordedTimes, NerveObject):
             chunks.truncate(length)
         self._count[:] = count
 
+    def _stored_data(self):
+        """What ``store(filename=...)`` writes (streamed: nothing, the file has it)."""
+        if self._stream is not None or not self.record:
+            return None
+        return {"i": self._i.array, "t": self._times.array,
+                **{var: chunks.array for var, chunks in self._values.items()}}
+
+    def _load_stored_data(self, data) -> None:
+        if data is None or self._stream is not None:
+            return
+        self._i = Chunks(np.zeros(0, dtype=np.int32))
+        self._i.append(data["i"].astype(np.int32))
+        self._times = Chunks(np.zeros(0))
+        self._times.append(data["t"])
+        for var in self.record_variables:
+            self._values[var] = Chunks(np.zeros(0))
+            self._values[var].append(data[var])
+
     # -- what was recorded --------------------------------------------------
 
     def _recorded(self, what: str) -> None:

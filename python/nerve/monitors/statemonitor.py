@@ -141,6 +141,22 @@ class StateMonitor(RecordedTimes, NerveObject):
         for chunks in self._values.values():
             chunks.truncate(length)
 
+    def _stored_data(self):
+        """What ``store(filename=...)`` writes (streamed: nothing, the file has it)."""
+        if self._stream is not None:
+            return None
+        return {"t": self._times.array,
+                **{var: chunks.array for var, chunks in self._values.items()}}
+
+    def _load_stored_data(self, data) -> None:
+        if data is None or self._stream is not None:
+            return
+        self._times = Chunks(np.zeros(0))
+        self._times.append(data["t"])
+        for var in self.record_variables:
+            self._values[var] = Chunks(np.zeros((0, len(self.record))))
+            self._values[var].append(data[var])
+
     def _values_of(self, var: str, raw: bool):
         if self._stream is not None:
             from nerve.monitors.stream import LazyArray
