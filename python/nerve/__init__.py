@@ -24,6 +24,7 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
 from nerve.groups import NeuronGroup, linked_var
 from nerve.inputs import PoissonGroup
 from nerve.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
+from nerve.core.memory import RecordingMemoryError, set_recording_memory_limit
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
@@ -39,7 +40,7 @@ __all__ = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
     "NeuronGroup", "PoissonGroup", "Synapses", "StateMonitor", "SpikeMonitor", "EventMonitor",
-    "PopulationRateMonitor", "Network",
+    "PopulationRateMonitor", "RecordingMemoryError", "set_recording_memory_limit", "Network",
     "Equations",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",
