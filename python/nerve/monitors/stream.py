@@ -136,6 +136,14 @@ class LazyArray:
                 f"{os.path.basename(self._ds.file.filename)!r}>")
 
 
+def _slots(chunks: int) -> int:
+    """A prime number of hash slots, about 25 per cached chunk (HDF5's advice)."""
+    n = max(25 * chunks, 521) | 1
+    while any(n % d == 0 for d in range(3, int(n ** 0.5) + 1, 2)):
+        n += 2
+    return n
+
+
 class StreamTarget:
     """Where one monitor streams to: a group of an HDF5 file (created or
     emptied when the monitor is created)."""
@@ -170,8 +178,14 @@ class StreamTarget:
                                              chunks=(rows,))
         cols = max(min(width, 4096), 1)
         rows = max(_CHUNK_BYTES // (itemsize * cols), 1)
+        # the chunk cache holds two bands of `rows` full rows: appended rows fill
+        # their chunks in the cache, each written to the file once, complete
+        band = rows * max(width, 1) * itemsize
         return self.group.create_dataset(name, shape=(0, width), maxshape=(None, width),
-                                         dtype=dtype, chunks=(rows, cols))
+                                         dtype=dtype, chunks=(rows, cols),
+                                         rdcc_nbytes=max(2 * band, _CHUNK_BYTES),
+                                         rdcc_nslots=_slots(4 * -(-width // cols)),
+                                         rdcc_w0=1.0)
 
     def flush(self) -> None:
         self._file.flush()
