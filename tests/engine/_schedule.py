@@ -31,5 +31,5 @@ def one_clock_run(groups, state_monitors, spike_groups, start, n_steps, dt, thre
         engine_groups, [(dt, start, start + n_steps)], ops, state_monitors, events, host,
         threads=threads)
     records = [values for _, values in state]
-    spikes = [(indices, times) for indices, times, _ in spikes]
+    spikes = [(indices, times) for indices, times, _, _ in spikes]
     return ticks, stopped, spikes, records, error

@@ -197,4 +197,5 @@ def run_arguments(builder, clocks, intervals) -> dict:
         "memory_limit": limit,
         "flush_at": FLUSH_BYTES if any_streamed else None,
         "streamed": (streamed["state"], streamed["events"], streamed["rate"]),
+        "counted": builder.counted,
     }

@@ -96,6 +96,8 @@ class RunBuilder:
     recorder_owners: dict = field(default_factory=lambda: {"state": [], "events": [],
                                                            "rate": []})
     streamed: dict = field(default_factory=lambda: {"state": [], "events": [], "rate": []})
+    #: per event recorder: whether it only counts events per neuron
+    counted: list = field(default_factory=list)
     #: ``(owner, clock, bytes per recording, streamed)`` of the recordings
     #: whose size is known before the run
     memory_needs: list = field(default_factory=list)
@@ -138,12 +140,15 @@ class RunBuilder:
 
     def event_recorder(self, group: int, event: int, start: int, stop: int,
                        sink: Callable[[Any, Any, list], None], columns=(), owner=None,
-                       streamed: bool = False) -> int:
+                       streamed: bool = False, count_only: bool = False) -> int:
         """Record the events of buffer ``event`` of ``group`` in
         ``start:stop``, and the values of ``columns`` there; ``sink(indices,
-        times, values)`` receives them."""
+        times, values)`` receives them. ``count_only``: the engine keeps only
+        the number of events of each neuron, and ``sink(counts)`` receives
+        them (uint32, one per neuron of ``start:stop``)."""
         self.event_recorders.append((group, event, int(start), int(stop), list(columns)))
-        self._event_sinks.append(sink)
+        self._event_sinks.append((sink, count_only))
+        self.counted.append(bool(count_only))
         self._owned("events", owner, streamed)
         return len(self.event_recorders) - 1
 
@@ -195,8 +200,12 @@ class RunBuilder:
         for sink, (times, values) in zip(self._state_sinks, state):
             if len(times):
                 sink(times, values)
-        for sink, (indices, times, values) in zip(self._event_sinks, events):
-            if len(indices):
+        for (sink, count_only), (indices, times, values, counts) in zip(self._event_sinks,
+                                                                        events):
+            if count_only:
+                if counts is not None:
+                    sink(counts)
+            elif len(indices):
                 sink(indices, times, values)
         for sink, (times, counts) in zip(self._rate_sinks, rates):
             if len(times):

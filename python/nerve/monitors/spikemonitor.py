@@ -102,8 +102,12 @@ class EventMonitor(RecordedTimes, NerveObject):
         group = self._group._engine_group(run)
         columns = [self._group._slots[v] for v in self.record_variables]
         streamed = self._stream is not None
-        recorder = run.event_recorder(group, self._event, *self._range, self._append,
-                                      columns=columns, owner=self, streamed=streamed)
+        if self.record:
+            recorder = run.event_recorder(group, self._event, *self._range, self._append,
+                                          columns=columns, owner=self, streamed=streamed)
+        else:  # the engine counts per neuron
+            recorder = run.event_recorder(group, self._event, *self._range, self._add_counts,
+                                          owner=self, count_only=True)
         if streamed:
             run.after_run(self._stream.flush)
         operation = Operation(self.name, "record_events", self.clock, self.when, self.order,
@@ -112,13 +116,14 @@ class EventMonitor(RecordedTimes, NerveObject):
                                                       set(self.record_variables))
         run.add(operation)
 
+    def _add_counts(self, counts: np.ndarray) -> None:
+        """Events per neuron counted by the engine (``record=False``)."""
+        self._count += counts
+
     def _append(self, indices: np.ndarray, times: np.ndarray, values) -> None:
         """Events from the engine: neuron indices (relative to the source),
         times (``step*dt``, in seconds) and recorded values, arrays handed
-        over without a copy."""
-        if not self.record:  # counts only (with records, counted when asked)
-            self._count += np.bincount(indices, minlength=len(self._count))
-            return
+        over without a copy (with records, counts are computed when asked)."""
         self._i.append(indices)
         self._times.append(times)
         for var, column in zip(self.record_variables, values):

@@ -209,7 +209,8 @@ impl nerve_core::Host for PyHost<'_> {
 /// Recordings as Python objects `(state, events, rates, overflow)`: per
 /// state recorder `(times, [values])` with `values` of shape (recordings,
 /// indices); per event recorder `(indices: int32, times: float64, [values
-/// at the events])`; per rate recorder `(times, counts: uint32)`;
+/// at the events], counts: uint32 per lane or None)` (a counting recorder
+/// has only counts); per rate recorder `(times, counts: uint32)`;
 /// `overflow` is `None` or `(kind, recorder, time, needed, limit,
 /// refused)` for a recording that did not fit (kind `"state"`, `"events"`
 /// or `"rate"`). Times are `step*dt`, converted in place (a `Vec<i64>`
@@ -236,7 +237,8 @@ fn recordings<'py>(py: Python<'py>, rec: Recordings, dts: &Dts) -> PyResult<Boun
         for v in r.values {
             values.append(v.into_pyarray(py))?;
         }
-        events.append((i.into_pyarray(py), t.into_pyarray(py), values))?;
+        let counts = (!r.counts.is_empty()).then(|| r.counts.into_pyarray(py));
+        events.append((i.into_pyarray(py), t.into_pyarray(py), values, counts))?;
     }
     let rates = PyList::empty(py);
     for (r, dt) in rec.rates.into_iter().zip(&dts.rates) {
@@ -273,7 +275,7 @@ type GroupArgs<'py> = (usize, Bound<'py, PyAny>, PyRefMut<'py, PyRng>, usize);
 /// `None`. The caller stores the recordings and the time, then raises it:
 /// the state is consistent (the tick in which it was raised completed).
 #[pyfunction]
-#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None, rate_recorders=Vec::new(), memory_limit=None, flush_at=None, streamed=None))]
+#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None, rate_recorders=Vec::new(), memory_limit=None, flush_at=None, streamed=None, counted=Vec::new()))]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn run<'py>(
     py: Python<'py>,
@@ -290,6 +292,7 @@ pub fn run<'py>(
     memory_limit: Option<usize>,
     flush_at: Option<usize>,
     streamed: Option<(Vec<bool>, Vec<bool>, Vec<bool>)>,
+    counted: Vec<bool>,
 ) -> PyResult<(u64, bool, Vec<i64>, Bound<'py, PyTuple>, Option<Py<PyAny>>)> {
     let mut clocks: Vec<Clock> = clocks
         .into_iter()
@@ -344,6 +347,7 @@ pub fn run<'py>(
         streamed_state: &streamed_state,
         streamed_events: &streamed_events,
         streamed_rates: &streamed_rates,
+        counted_events: &counted,
     };
     let link_copies: Vec<Link> = links
         .into_iter()

@@ -45,6 +45,10 @@ pub struct EventRecording {
     pub steps: Vec<i64>,
     /// Per recorded column, its value at each event.
     pub values: Vec<Vec<f64>>,
+    /// For a recorder that only counts ([`RecordingPlan::counted_events`]):
+    /// events per lane of its range since the last take (empty until the
+    /// first event); `indices`, `steps` and `values` stay empty.
+    pub counts: Vec<u32>,
 }
 
 /// Counts of events per step recorded by a rate recorder.
@@ -103,6 +107,9 @@ pub struct RecordingPlan<'s> {
     pub streamed_state: &'s [bool],
     pub streamed_events: &'s [bool],
     pub streamed_rates: &'s [bool],
+    /// Event recorders that only count events per lane (missing entries:
+    /// they record every event).
+    pub counted_events: &'s [bool],
 }
 
 impl Default for RecordingPlan<'_> {
@@ -114,6 +121,7 @@ impl Default for RecordingPlan<'_> {
             streamed_state: &[],
             streamed_events: &[],
             streamed_rates: &[],
+            counted_events: &[],
         }
     }
 }
@@ -129,6 +137,8 @@ struct Account {
     streamed: usize,
     /// Per kind (state, events, rates), which recorders are streamed.
     stream: [Vec<bool>; 3],
+    /// Which event recorders only count.
+    counted: Vec<bool>,
 }
 
 impl Account {
@@ -191,6 +201,7 @@ impl Recordings {
                     plan.streamed_events.to_vec(),
                     plan.streamed_rates.to_vec(),
                 ],
+                counted: plan.counted_events.to_vec(),
             },
         }
     }
@@ -346,6 +357,9 @@ pub(super) fn record_events(
     if part.is_empty() {
         return true;
     }
+    if rec.account.counted.get(k).copied().unwrap_or(false) {
+        return count_events(r, part, step, k, rec);
+    }
     let n = part.len();
     let bytes = n * (size_of::<i32>() + size_of::<i64>() + r.columns.len() * size_of::<f64>());
     if !rec.admit(RecorderKind::Events, k, step, bytes) {
@@ -372,6 +386,42 @@ pub(super) fn record_events(
         buf.extend(part.iter().map(|&l| cols.get(c, l as usize)));
     }
     rec.spend(RecorderKind::Events, k, bytes);
+    true
+}
+
+/// Add the events of `part` (lanes in `r.start..r.stop`) to the counts per
+/// lane of a counting recorder.
+fn count_events(
+    r: &EventRecorder,
+    part: &[i32],
+    step: i64,
+    k: usize,
+    rec: &mut Recordings,
+) -> bool {
+    let Some(out) = rec.events.get(k) else {
+        return true;
+    };
+    if out.counts.is_empty() {
+        // (4 bytes per neuron, replaced rather than grown: not counted
+        // against the limit, which is about recordings that grow)
+        let size = (r.stop - r.start).max(0) as usize;
+        let Some(out) = rec.events.get_mut(k) else {
+            return true;
+        };
+        if out.counts.try_reserve_exact(size).is_err() {
+            rec.refused(RecorderKind::Events, k, step, size * size_of::<u32>());
+            return false;
+        }
+        out.counts.resize(size, 0);
+    }
+    let Some(out) = rec.events.get_mut(k) else {
+        return true;
+    };
+    for &l in part {
+        if let Some(c) = out.counts.get_mut((l - r.start) as usize) {
+            *c += 1;
+        }
+    }
     true
 }
 
@@ -461,6 +511,33 @@ mod tests {
         assert!(!o.refused);
         // the buffers never reserved past the limit
         assert!(rec.rates[0].steps.capacity() <= 3 && rec.rates[0].counts.capacity() <= 6);
+    }
+
+    #[test]
+    fn a_counting_recorder_keeps_counts_per_lane_only() {
+        let r = EventRecorder {
+            group: 0,
+            event: 0,
+            start: 2,
+            stop: 6,
+            columns: vec![],
+        };
+        let p = RecordingPlan {
+            counted_events: &[true],
+            ..plan(usize::MAX)
+        };
+        let mut rec = Recordings::new(&[], std::slice::from_ref(&r), &p);
+        let mut slices: Vec<&mut [f64]> = Vec::new();
+        let cols = Columns::new(&mut slices, 8).expect("columns");
+        assert!(record_events(&r, &[0, 2, 5, 7], &cols, 0, 0, &mut rec));
+        assert!(record_events(&r, &[2, 3], &cols, 1, 0, &mut rec));
+        assert!(record_events(&r, &[], &cols, 2, 0, &mut rec));
+        let e = &rec.events[0];
+        assert_eq!(e.counts, vec![2, 1, 0, 1]);
+        assert!(e.indices.is_empty() && e.steps.is_empty());
+        let taken = rec.take();
+        assert_eq!(taken.events[0].counts, vec![2, 1, 0, 1]);
+        assert!(rec.events[0].counts.is_empty());
     }
 
     #[test]
