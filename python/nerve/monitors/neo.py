@@ -58,10 +58,8 @@ def to_quantities_unit(dim):
 
 
 def _stop_time(monitor) -> float:
-    from nerve.core.clock import defaultclock  # noqa: F401 (the monitor's clock)
-
-    clock = monitor.clock
-    return float(clock.t_)
+    """The time the monitor's clock has reached (the end of the last run)."""
+    return float(monitor.clock.t_)
 
 
 def spike_trains_to_neo(monitor, t_stop=None) -> list:

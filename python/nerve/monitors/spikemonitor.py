@@ -64,7 +64,13 @@ class EventMonitor(RecordedTimes, NerveObject):
         self._group, self._event, self._range = group, index, (start, stop)
         self._count = np.zeros(stop - start, dtype=np.int64)
         self._stream = None
-        if record_to is not None and self.record:
+        if record_to is not None and not self.record:
+            from nerve.exceptions import InvalidArgumentError
+
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: record_to streams the recorded events to a file, "
+                f"but record=False records none (only counts): drop one of the two")
+        if record_to is not None:
             self._open_stream(record_to)
         else:
             self._i = Chunks(np.zeros(0, dtype=np.int32))

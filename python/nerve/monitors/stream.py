@@ -217,13 +217,6 @@ class H5Column:
         return int(self.dataset.shape[0])
 
 
-def describe_variable(group, var: str, h5group, owner) -> None:
-    """Store a variable's dimension and type in the monitor's group."""
-    dim = owner._variable_dim(var)
-    h5group.attrs[f"unit:{var}"] = np.array([float(x) for x in dim._exponents])
-    h5group.attrs[f"dtype:{var}"] = owner._variable_dtype(var)
-
-
 class StoredRecording:
     """A monitor's recording read back from a file: ``t``, ``t_``, the
     recorded variables (``R.v``, ``R.v_``) as :class:`LazyArray`, and for
