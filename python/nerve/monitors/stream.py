@@ -176,16 +176,20 @@ class StreamTarget:
             rows = max(_CHUNK_BYTES // itemsize, 1)
             return self.group.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype,
                                              chunks=(rows,))
-        cols = max(min(width, 4096), 1)
-        rows = max(_CHUNK_BYTES // (itemsize * cols), 1)
-        # the chunk cache holds two bands of `rows` full rows: appended rows fill
-        # their chunks in the cache, each written to the file once, complete
-        band = rows * max(width, 1) * itemsize
+        # chunks of whole rows (about 1 MiB, at least one row): appended rows
+        # fill chunks in order, each written once, and the memory HDF5 keeps
+        # does not grow with the file (chunks that split the rows into
+        # column blocks made it grow by ~4 % of the data written). Reading
+        # one neuron's trace then reads every row: see LazyArray.
+        if width == 0:  # (nothing per row: HDF5 needs no chunks)
+            return self.group.create_dataset(name, shape=(0, 0), maxshape=(None, 0),
+                                             dtype=dtype)
+        rows = max(_CHUNK_BYTES // (itemsize * max(width, 1)), 1)
+        chunk = rows * max(width, 1) * itemsize
         return self.group.create_dataset(name, shape=(0, width), maxshape=(None, width),
-                                         dtype=dtype, chunks=(rows, cols),
-                                         rdcc_nbytes=max(2 * band, _CHUNK_BYTES),
-                                         rdcc_nslots=_slots(4 * -(-width // cols)),
-                                         rdcc_w0=1.0)
+                                         dtype=dtype, chunks=(rows, max(width, 1)),
+                                         rdcc_nbytes=max(4 * chunk, _CHUNK_BYTES),
+                                         rdcc_nslots=_slots(4), rdcc_w0=1.0)
 
     def flush(self) -> None:
         self._file.flush()
