@@ -91,7 +91,7 @@ def spikes():
 
 
 def state():
-    n, width, steps = 100_000, 10_000, 2000
+    n, width, steps = 100_000, 10_000, 5000
     runs = {k: [] for k in ("none", "state")}
     for _ in range(REPEATS):
         for kind in runs:

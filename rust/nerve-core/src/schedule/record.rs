@@ -139,6 +139,9 @@ struct Account {
     stream: [Vec<bool>; 3],
     /// Which event recorders only count.
     counted: Vec<bool>,
+    /// Per state recorder, `(first, len)` when its indices are consecutive
+    /// (then a recording is one copy of a slice of each column).
+    runs: Vec<Option<(usize, usize)>>,
 }
 
 impl Account {
@@ -202,6 +205,7 @@ impl Recordings {
                     plan.streamed_rates.to_vec(),
                 ],
                 counted: plan.counted_events.to_vec(),
+                runs: state.iter().map(|r| consecutive(&r.indices)).collect(),
             },
         }
     }
@@ -285,6 +289,17 @@ impl Recordings {
     }
 }
 
+/// `(first, len)` when `indices` are `first, first + 1, ...` (not empty).
+fn consecutive(indices: &[i32]) -> Option<(usize, usize)> {
+    let &first = indices.first()?;
+    let ok = first >= 0
+        && indices
+            .iter()
+            .zip(first..)
+            .all(|(&i, expected)| i == expected);
+    ok.then_some((first as usize, indices.len()))
+}
+
 /// Room for `extra` more elements in `v`: doubling while the limit allows,
 /// never reserving past the bytes still `spare`, and never aborting.
 fn reserve<T>(v: &mut Vec<T>, extra: usize, spare: usize) -> Result<(), TryReserveError> {
@@ -324,8 +339,18 @@ pub(super) fn record_state(
         return false;
     }
     out.steps.push(step);
+    let run = rec.account.runs.get(k).copied().flatten();
     for (&c, buf) in r.columns.iter().zip(out.values.iter_mut()) {
-        buf.extend(r.indices.iter().map(|&i| cols.get(c, i as usize)));
+        let column = cols.column(c).unwrap_or_default();
+        match run.and_then(|(first, len)| column.get(first..first + len)) {
+            // consecutive neurons (record=True, a slice): one copy
+            Some(part) => buf.extend_from_slice(part),
+            None => buf.extend(
+                r.indices
+                    .iter()
+                    .map(|&i| column.get(i as usize).copied().unwrap_or(f64::NAN)),
+            ),
+        }
     }
     rec.spend(RecorderKind::State, k, bytes);
     true
@@ -511,6 +536,43 @@ mod tests {
         assert!(!o.refused);
         // the buffers never reserved past the limit
         assert!(rec.rates[0].steps.capacity() <= 3 && rec.rates[0].counts.capacity() <= 6);
+    }
+
+    #[test]
+    fn state_recordings_of_consecutive_and_scattered_indices() {
+        let mut a: Vec<f64> = (0..6).map(f64::from).collect();
+        let mut b: Vec<f64> = (0..6).map(|x| f64::from(x) * 10.0).collect();
+        let mut slices: Vec<&mut [f64]> = vec![&mut a, &mut b];
+        let cols = Columns::new(&mut slices, 6).expect("columns");
+        let recorders = [
+            StateRecorder {
+                group: 0,
+                columns: vec![0, 1],
+                indices: vec![2, 3, 4],
+            },
+            StateRecorder {
+                group: 0,
+                columns: vec![1],
+                indices: vec![5, 0, 3],
+            },
+        ];
+        assert_eq!(consecutive(&recorders[0].indices), Some((2, 3)));
+        assert_eq!(consecutive(&recorders[1].indices), None);
+        let mut rec = Recordings::new(&recorders, &[], &plan(usize::MAX));
+        for (k, r) in recorders.iter().enumerate() {
+            assert!(record_state(r, &cols, 7, k, &mut rec));
+            assert!(record_state(r, &cols, 8, k, &mut rec));
+        }
+        assert_eq!(rec.state[0].steps, vec![7, 8]);
+        assert_eq!(rec.state[0].values[0], vec![2.0, 3.0, 4.0, 2.0, 3.0, 4.0]);
+        assert_eq!(
+            rec.state[0].values[1],
+            vec![20.0, 30.0, 40.0, 20.0, 30.0, 40.0]
+        );
+        assert_eq!(
+            rec.state[1].values[0],
+            vec![50.0, 0.0, 30.0, 50.0, 0.0, 30.0]
+        );
     }
 
     #[test]
