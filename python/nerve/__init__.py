@@ -31,8 +31,9 @@ from nerve.exceptions import (DimensionMismatchError, EquationSyntaxError, Integ
                               SimulationError, UnknownNameError)
 from nerve.functions import BinomialFunction, Function, TimedArray, implementation
 from nerve.groups import NeuronGroup, linked_var
+from nerve.core.memory import RecordingMemoryError, set_recording_memory_limit
 from nerve.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
-from nerve.monitors import EventMonitor, SpikeMonitor, StateMonitor
+from nerve.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
 from nerve.units import *  # noqa: F403
@@ -52,7 +53,8 @@ _STAR_IMPORT = list(dict.fromkeys([
     *_numpy_star.__all__,
     *_pyplot.__all__,
     "NeuronGroup", "PoissonGroup", "PoissonInput", "SpikeGeneratorGroup", "Synapses",
-    "StateMonitor", "SpikeMonitor", "EventMonitor", "Network",
+    "StateMonitor", "SpikeMonitor", "EventMonitor", "PopulationRateMonitor",
+    "RecordingMemoryError", "set_recording_memory_limit", "Network",
     "Equations", "TimedArray", "BinomialFunction", "Function", "implementation",
     "run", "collect", "start_scope", "seed", "store", "restore", "defaultclock", "Clock",
     "NetworkOperation", "network_operation", "stop", "linked_var",

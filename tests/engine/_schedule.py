@@ -27,9 +27,9 @@ def one_clock_run(groups, state_monitors, spike_groups, start, n_steps, dt, thre
         if reset is not None:
             ops.append((0, "on_event", g, 0, reset))
     events = [(g, 0, 0, groups[g][0], []) for g in spike_groups]
-    ticks, stopped, _, (state, spikes), error = _core.run(
+    ticks, stopped, _, (state, spikes, _, _), error = _core.run(
         engine_groups, [(dt, start, start + n_steps)], ops, state_monitors, events, host,
         threads=threads)
     records = [values for _, values in state]
-    spikes = [(indices, times) for indices, times, _ in spikes]
+    spikes = [(indices, times) for indices, times, _, _ in spikes]
     return ticks, stopped, spikes, records, error

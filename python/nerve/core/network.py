@@ -61,6 +61,11 @@ class _Host:
         self.builder.hosts[index](t)
         return not self.network._stopped
 
+    def flush(self, t, recordings):
+        """Streamed recordings are due to be written out."""
+        self.builder.deliver(recordings)
+        return not self.network._stopped
+
     def poll(self, t):
         if self.reporter is not None:
             self.reporter.poll(t)
@@ -284,6 +289,9 @@ class Network:
                 f"a run of {seconds:g} s at dt = {finest:g} s would take "
                 f"{seconds / finest:.3g} time steps (at most {_MAX_STEPS:.3g}): "
                 f"run for a shorter time or use a larger dt")
+        from nerve.core.memory import overflow_error, run_arguments
+
+        recording = run_arguments(builder, clocks, intervals)
         reporter = (Reporter(report_fn, start, seconds, period)
                     if report_fn is not None else None)
         ops = [(clock_index[id(op.clock)], op.kind, op.target, op.event, op.program)
@@ -296,8 +304,10 @@ class Network:
                 builder.groups, [(c.dt_, s, e) for c, (s, e) in zip(clocks, intervals)], ops,
                 builder.state_recorders, builder.event_recorders, host,
                 threads=get_num_threads(), links=builder.links,
-                pathways=builder.pathways, inputs=builder.inputs)
+                pathways=builder.pathways, inputs=builder.inputs, **recording)
             builder.deliver(recordings)
+            if error is None and recordings[3] is not None:
+                error = overflow_error(recordings[3], builder.recorder_owners)
             for clock, step in zip(clocks, steps):
                 clock._step = step
             if stopped or error is not None:
@@ -320,12 +330,16 @@ class Network:
 
     def store(self, name: str = "default", filename=None) -> None:
         """Remember the state of every object and the time, under ``name``
-        (random streams too, for ``restore(..., restore_random_state=True)``)."""
-        if filename is not None:
-            from nerve.exceptions import NotSupportedError
-
-            raise NotSupportedError("store()/restore() to a file are not supported yet")
+        (random streams too, for ``restore(..., restore_random_state=True)``).
+        With ``filename``, the state goes to that file instead (a numpy
+        ``.npz`` file, see :mod:`nerve.core.storefile`; random streams and
+        spikes in flight along delays are not stored)."""
         everything = self._all_objects()
+        if filename is not None:
+            from nerve.core.storefile import write_state
+
+            write_state(filename, name, self._t, everything)
+            return
         self._stored[name] = {
             "t": self._t,
             "objects": {id(o): o._snapshot() for o in everything},
@@ -338,14 +352,22 @@ class Network:
         are dropped; ``dt`` is restored too). As in Brian2, random numbers
         are not restored unless ``restore_random_state=True``: runs after a
         restore draw new ones (e.g. new Poisson spikes each trial)."""
+        after = None
         if filename is not None:
-            from nerve.exceptions import NotSupportedError
+            from nerve.core.storefile import read_state
 
-            raise NotSupportedError("store()/restore() to a file are not supported yet")
-        if name not in self._stored:
+            if restore_random_state:
+                from nerve.exceptions import NotSupportedError
+
+                raise NotSupportedError("random streams are not stored in files: use "
+                                        "restore(filename=...) without restore_random_state")
+            t, objects, clocks, after = read_state(filename, name, self._all_objects())
+            stored = {"t": t, "objects": objects, "clocks": clocks}
+        elif name not in self._stored:
             raise KeyError(f"nothing was stored under the name {name!r} "
                            f"(stored: {sorted(self._stored)})")
-        stored = self._stored[name]
+        else:
+            stored = self._stored[name]
         with run_lock:
             for obj in self._all_objects():
                 if id(obj) in stored["objects"]:
@@ -359,6 +381,8 @@ class Network:
                 clock._dt = dt
                 clock._old_dt = None
                 clock._set_t(self._t)
+            if after is not None:
+                after()
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r} with {len(self.objects)} objects at t={self._t:g} s>"

@@ -25,7 +25,7 @@ DEFAULT_SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end"
 
 #: The kinds of operation the engine knows.
 KINDS = ("update", "detect", "on_event", "record_state", "record_events", "link", "host",
-         "propagate", "synaptic", "generate", "binomial")
+         "propagate", "synaptic", "generate", "binomial", "record_rate")
 
 
 @dataclass
@@ -96,6 +96,19 @@ class RunBuilder:
     _group_index: dict = field(default_factory=dict)
     _state_sinks: list = field(default_factory=list)
     _event_sinks: list = field(default_factory=list)
+    #: per-step counts of events in a range (``PopulationRateMonitor``)
+    rate_recorders: list = field(default_factory=list)
+    _rate_sinks: list = field(default_factory=list)
+    #: per kind ("state", "events", "rate"): the object that owns each
+    #: recorder and whether it streams (see ``nerve.core.memory``)
+    recorder_owners: dict = field(default_factory=lambda: {"state": [], "events": [],
+                                                           "rate": []})
+    streamed: dict = field(default_factory=lambda: {"state": [], "events": [], "rate": []})
+    #: per event recorder: whether it only counts events per neuron
+    counted: list = field(default_factory=list)
+    #: ``(owner, clock, bytes per recording, streamed)`` of the recordings
+    #: whose size is known before the run
+    memory_needs: list = field(default_factory=list)
     _finishers: list = field(default_factory=list)
 
     def group(self, owner, n: int, columns: list, rng, n_events: int = 1) -> int:
@@ -117,23 +130,50 @@ class RunBuilder:
                 f"{owner!r} is used by another object of the run but is not part of it: "
                 f"add it to the network") from None
 
+    def _owned(self, kind: str, owner, streamed: bool) -> None:
+        self.recorder_owners[kind].append(owner)
+        self.streamed[kind].append(bool(streamed))
+
     def state_recorder(self, group: int, columns, indices,
-                       sink: Callable[[Any, list], None]) -> int:
+                       sink: Callable[[Any, list], None], owner=None,
+                       streamed: bool = False) -> int:
         """Record ``columns`` of ``group`` at ``indices``; ``sink(times,
         values)`` receives what was recorded (values: one array of shape
-        (recordings, indices) per column)."""
+        (recordings, indices) per column). ``streamed``: the sink writes it
+        elsewhere (only what is not yet handed over counts against memory)."""
         self.state_recorders.append((group, list(columns), [int(i) for i in indices]))
         self._state_sinks.append(sink)
+        self._owned("state", owner, streamed)
         return len(self.state_recorders) - 1
 
     def event_recorder(self, group: int, event: int, start: int, stop: int,
-                       sink: Callable[[Any, Any, list], None], columns=()) -> int:
+                       sink: Callable[[Any, Any, list], None], columns=(), owner=None,
+                       streamed: bool = False, count_only: bool = False) -> int:
         """Record the events of buffer ``event`` of ``group`` in
         ``start:stop``, and the values of ``columns`` there; ``sink(indices,
-        times, values)`` receives them."""
+        times, values)`` receives them. ``count_only``: the engine keeps only
+        the number of events of each neuron, and ``sink(counts)`` receives
+        them (uint32, one per neuron of ``start:stop``)."""
         self.event_recorders.append((group, event, int(start), int(stop), list(columns)))
-        self._event_sinks.append(sink)
+        self._event_sinks.append((sink, count_only))
+        self.counted.append(bool(count_only))
+        self._owned("events", owner, streamed)
         return len(self.event_recorders) - 1
+
+    def rate_recorder(self, group: int, event: int, start: int, stop: int,
+                      sink: Callable[[Any, Any], None], owner=None,
+                      streamed: bool = False) -> int:
+        """Count the events of buffer ``event`` of ``group`` in ``start:stop``
+        at every step of the operation's clock; ``sink(times, counts)``."""
+        self.rate_recorders.append((group, event, int(start), int(stop)))
+        self._rate_sinks.append(sink)
+        self._owned("rate", owner, streamed)
+        return len(self.rate_recorders) - 1
+
+    def memory_need(self, owner, clock, bytes_per_recording: int, streamed: bool = False):
+        """Declare a recording of ``bytes_per_recording`` bytes at every step
+        of ``clock`` (checked against free memory before the run)."""
+        self.memory_needs.append((owner, clock, int(bytes_per_recording), bool(streamed)))
 
     def link(self, from_group: int, from_column: int, to_group: int, to_column: int,
              indices) -> int:
@@ -170,13 +210,20 @@ class RunBuilder:
 
     def deliver(self, recordings) -> None:
         """Hand recorded data to the objects that asked for it."""
-        state, events = recordings
+        state, events, rates = recordings[:3]
         for sink, (times, values) in zip(self._state_sinks, state):
             if len(times):
                 sink(times, values)
-        for sink, (indices, times, values) in zip(self._event_sinks, events):
-            if len(indices):
+        for (sink, count_only), (indices, times, values, counts) in zip(self._event_sinks,
+                                                                        events):
+            if count_only:
+                if counts is not None:
+                    sink(counts)
+            elif len(indices):
                 sink(indices, times, values)
+        for sink, (times, counts) in zip(self._rate_sinks, rates):
+            if len(times):
+                sink(times, counts)
 
     def finish(self) -> None:
         for function in self._finishers:

@@ -35,12 +35,17 @@ class StateMonitor(RecordedTimes, NerveObject):
     ``M.t`` are the recording times; ``M.v`` has shape (recorded neurons,
     time steps), in the variable's units; ``M.v[k]`` is the trace of the k-th
     recorded neuron and ``M[i].v`` the trace of neuron ``i``.
+
+    ``record_to='file.h5'`` (or an open ``h5py`` File or Group) streams the
+    recording to that file as the run goes, with bounded memory; ``M.v`` is
+    then a :class:`~nerve.monitors.stream.LazyArray` that reads the file
+    when indexed (see :mod:`nerve.monitors.stream`; needs h5py).
     """
 
     invalidates_magic_network = False
 
     def __init__(self, source, variables, record, dt=None, clock=None, when="start", order=0,
-                 name=None):
+                 name=None, record_to=None):
         group, start, stop = recorded_group(source, "StateMonitor")
         if dt is None and clock is None:
             clock = group.clock
@@ -67,8 +72,30 @@ class StateMonitor(RecordedTimes, NerveObject):
         self._group = group
         self.record = _indices(record, stop - start)
         self._absolute = self.record + start
-        self._times = Chunks(np.zeros(0))
-        self._values = {v: Chunks(np.zeros((0, len(self.record)))) for v in variables}
+        self._stream = None
+        if record_to is None:
+            self._times = Chunks(np.zeros(0))
+            self._values = {v: Chunks(np.zeros((0, len(self.record)))) for v in variables}
+        else:
+            self._open_stream(record_to)
+
+    def _open_stream(self, record_to) -> None:
+        from nerve.monitors.stream import StreamTarget
+
+        stream = StreamTarget(record_to, self.name)
+        g = stream.group
+        g.attrs["kind"] = "StateMonitor"
+        g.attrs["source"] = self.source.name
+        g.attrs["variables"] = list(self.record_variables)
+        g.create_dataset("record", data=self.record)
+        for var in self.record_variables:
+            g.attrs[f"unit:{var}"] = np.array([float(x) for x in
+                                               self._group._variable_dim(var)._exponents])
+            g.attrs[f"dtype:{var}"] = self._group._variable_dtype(var)
+        self._times = stream.column("t", None, np.float64)
+        self._values = {v: stream.column(v, len(self.record), np.float64)
+                        for v in self.record_variables}
+        self._stream = stream
 
     # -- the run protocol -------------------------------------------------
 
@@ -93,7 +120,12 @@ class StateMonitor(RecordedTimes, NerveObject):
                 slot, compute = source._subexpression_slot(run, var, operation)
                 slots.append(slot)
                 operation.prelude.extend(compute)
-        operation.target = run.state_recorder(group, slots, self._absolute, self._append)
+        streamed = self._stream is not None
+        operation.target = run.state_recorder(group, slots, self._absolute, self._append,
+                                              owner=self, streamed=streamed)
+        run.memory_need(self, self.clock, 8 + 8 * len(self._absolute) * len(slots), streamed)
+        if streamed:
+            run.after_run(self._stream.flush)
         run.add(operation)
 
     def _append(self, times, arrays) -> None:
@@ -109,7 +141,29 @@ class StateMonitor(RecordedTimes, NerveObject):
         for chunks in self._values.values():
             chunks.truncate(length)
 
+    def _stored_data(self):
+        """What ``store(filename=...)`` writes (streamed: nothing, the file has it)."""
+        if self._stream is not None:
+            return None
+        return {"t": self._times.array,
+                **{var: chunks.array for var, chunks in self._values.items()}}
+
+    def _load_stored_data(self, data) -> None:
+        if data is None or self._stream is not None:
+            return
+        self._times = Chunks(np.zeros(0))
+        self._times.append(data["t"])
+        for var in self.record_variables:
+            self._values[var] = Chunks(np.zeros((0, len(self.record))))
+            self._values[var].append(data[var])
+
     def _values_of(self, var: str, raw: bool):
+        if self._stream is not None:
+            from nerve.monitors.stream import LazyArray
+
+            dim = None if raw else self._group._variable_dim(var)
+            return LazyArray(self._values[var].dataset, dim, self._group._variable_dtype(var),
+                             transposed=True)
         values = self._values[var].array.T.view()
         values.flags.writeable = False  # a user's write cannot corrupt the recording
         dtype = self._group._variable_dtype(var)
@@ -137,16 +191,34 @@ class StateMonitor(RecordedTimes, NerveObject):
             return self._values_of(name[:-1], raw=True)
         raise AttributeError(f"StateMonitor {self.__dict__.get('name')!r} has no attribute {name!r}")
 
+    def __len__(self) -> int:
+        """The number of recordings (time points), as Brian2's."""
+        return len(self._times)
+
+    def _row(self, neuron) -> int:
+        rows = np.flatnonzero(self.record == neuron)
+        if len(rows) == 0:
+            raise InvalidIndexError(
+                f"neuron {neuron} is not recorded by {self.name!r} "
+                f"(recorded: {self.record.tolist()})")
+        return int(rows[0])
+
     def __getitem__(self, neuron):
-        """The recording of one neuron, by its index in the group: ``M[3].v``."""
-        if isinstance(neuron, (int, np.integer)):
-            rows = np.flatnonzero(self.record == neuron)
-            if len(rows) == 0:
-                raise InvalidIndexError(
-                    f"neuron {neuron} is not recorded by {self.name!r} "
-                    f"(recorded: {self.record.tolist()})")
-            return _Recording(self, int(rows[0]))
-        raise TypeError(f"index a StateMonitor with one neuron index, got {neuron!r}")
+        """The recording of one neuron, by its index in the group
+        (``M[3].v``: one trace), or of several (``M[[1, 3]].v``: one row
+        each)."""
+        if isinstance(neuron, (int, np.integer)) and not isinstance(neuron, bool):
+            return _Recording(self, self._row(neuron))
+        if isinstance(neuron, (list, tuple, np.ndarray)):
+            indices = np.asarray(neuron)
+            if indices.ndim == 1 and (len(indices) == 0
+                                      or np.issubdtype(indices.dtype, np.integer)):
+                return _Recording(self, np.array([self._row(k) for k in indices],
+                                                 dtype=np.int64))
+        from nerve.exceptions import IndexTypeError
+
+        raise IndexTypeError(f"index a StateMonitor with a neuron index or a list of them "
+                             f"(M[3].v, M[[1, 3]].v), got {neuron!r}")
 
     def __repr__(self) -> str:
         return (f"<StateMonitor {self.name!r} of {self.source.name!r}: "
@@ -154,7 +226,8 @@ class StateMonitor(RecordedTimes, NerveObject):
 
 
 class _Recording:
-    """The traces of one recorded neuron (``M[i]``)."""
+    """The traces of one recorded neuron (``M[i]``; ``row`` an int) or of
+    several (``M[[i, j]]``; ``row`` an array)."""
 
     def __init__(self, monitor: StateMonitor, row: int):
         self._monitor, self._row = monitor, row
@@ -165,3 +238,6 @@ class _Recording:
 
     def __getattr__(self, name):
         return getattr(self._monitor, name)[self._row]
+
+    def __repr__(self) -> str:
+        return f"<recording of {self._monitor.name!r}, rows {self._row}>"

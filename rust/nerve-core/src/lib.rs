@@ -21,8 +21,8 @@ pub use error::{CoreError, Result};
 pub use ir::decode::Program;
 pub use noise::Rng;
 pub use schedule::{
-    run, Action, Clock, EventRecorder, Flow, Group, Host, Link, NoHost, Operation, Outcome,
-    Recordings, Schedule, StateRecorder,
+    run, run_with, Action, Clock, EventRecorder, Flow, Group, Host, Link, NoHost, Operation,
+    Outcome, RateRecorder, RecordingPlan, Recordings, Schedule, StateRecorder,
 };
 pub use vm::{execute, Columns};
 

@@ -9,8 +9,10 @@ use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyTuple};
 
-use nerve_core::schedule::{EventRecorder, Link, Pathway, StateRecorder};
-use nerve_core::{Action, Clock, Flow, Operation, Recordings, Schedule};
+use nerve_core::schedule::{
+    EventRecorder, Link, Overflow, Pathway, RateRecorder, RecorderKind, StateRecorder,
+};
+use nerve_core::{Action, Clock, Flow, Operation, RecordingPlan, Recordings, Schedule};
 
 use crate::errors::{EngineError, InvalidIndexError, ProgramError, SimulationError};
 use crate::inputs::{input_arg, InputArg};
@@ -106,6 +108,7 @@ fn operation<'p>(
         },
         "record_state" => Action::RecordState { recorder: *target },
         "record_events" => Action::RecordEvents { recorder: *target },
+        "record_rate" => Action::RecordRate { recorder: *target },
         "link" => Action::Link { link: *target },
         "host" => Action::Host { id: *target },
         "propagate" => Action::Propagate { pathway: *target },
@@ -161,6 +164,7 @@ struct PyHost<'a> {
 struct Dts {
     state: Vec<f64>,
     events: Vec<f64>,
+    rates: Vec<f64>,
 }
 
 impl nerve_core::Host for PyHost<'_> {
@@ -170,6 +174,26 @@ impl nerve_core::Host for PyHost<'_> {
             let result = recordings(py, taken, self.dts).and_then(|recs| match &self.host {
                 Some(h) => h
                     .call_method1(py, "call", (id, t, recs))
+                    .map(|r| r.bind(py).is(&*PyBool::new(py, false))),
+                None => Ok(false),
+            });
+            match result {
+                Ok(false) => Flow::Continue,
+                Ok(true) => Flow::Stop,
+                Err(e) => {
+                    self.pending.get_or_insert(e);
+                    Flow::Stop
+                }
+            }
+        })
+    }
+
+    fn flush(&mut self, t: f64, rec: &mut Recordings) -> Flow {
+        let taken = rec.take();
+        Python::attach(|py| {
+            let result = recordings(py, taken, self.dts).and_then(|recs| match &self.host {
+                Some(h) => h
+                    .call_method1(py, "flush", (t, recs))
                     .map(|r| r.bind(py).is(&*PyBool::new(py, false))),
                 None => Ok(false),
             });
@@ -209,10 +233,15 @@ impl nerve_core::Host for PyHost<'_> {
     }
 }
 
-/// Recordings as Python objects: per state recorder `(times, [values])`
-/// with `values` of shape (recordings, indices); per event recorder
-/// `(indices: int32, times: float64, [values at the events])`. Times are `step*dt`, converted in
-/// place (a `Vec<i64>` mapped to a `Vec<f64>` reuses its allocation).
+/// Recordings as Python objects `(state, events, rates, overflow)`: per
+/// state recorder `(times, [values])` with `values` of shape (recordings,
+/// indices); per event recorder `(indices: int32, times: float64, [values
+/// at the events], counts: uint32 per lane or None)` (a counting recorder
+/// has only counts); per rate recorder `(times, counts: uint32)`;
+/// `overflow` is `None` or `(kind, recorder, time, needed, limit,
+/// refused)` for a recording that did not fit (kind `"state"`, `"events"`
+/// or `"rate"`). Times are `step*dt`, converted in place (a `Vec<i64>`
+/// mapped to a `Vec<f64>` reuses its allocation).
 fn recordings<'py>(py: Python<'py>, rec: Recordings, dts: &Dts) -> PyResult<Bound<'py, PyTuple>> {
     let state = PyList::empty(py);
     for (r, dt) in rec.state.into_iter().zip(&dts.state) {
@@ -235,9 +264,32 @@ fn recordings<'py>(py: Python<'py>, rec: Recordings, dts: &Dts) -> PyResult<Boun
         for v in r.values {
             values.append(v.into_pyarray(py))?;
         }
-        events.append((i.into_pyarray(py), t.into_pyarray(py), values))?;
+        let counts = (!r.counts.is_empty()).then(|| r.counts.into_pyarray(py));
+        events.append((i.into_pyarray(py), t.into_pyarray(py), values, counts))?;
     }
-    PyTuple::new(py, [state.into_any(), events.into_any()])
+    let rates = PyList::empty(py);
+    for (r, dt) in rec.rates.into_iter().zip(&dts.rates) {
+        let t: Vec<f64> = r.steps.into_iter().map(|s| s as f64 * dt).collect();
+        rates.append((t.into_pyarray(py), r.counts.into_pyarray(py)))?;
+    }
+    let overflow = rec.overflow.map(|o: Overflow| {
+        let (kind, dt) = match o.kind {
+            RecorderKind::State => ("state", &dts.state),
+            RecorderKind::Events => ("events", &dts.events),
+            RecorderKind::Rate => ("rate", &dts.rates),
+        };
+        let t = o.step as f64 * dt.get(o.recorder).copied().unwrap_or(0.0);
+        (kind, o.recorder, t, o.needed, o.limit, o.refused)
+    });
+    PyTuple::new(
+        py,
+        [
+            state.into_any(),
+            events.into_any(),
+            rates.into_any(),
+            overflow.into_pyobject(py)?.into_any(),
+        ],
+    )
 }
 
 type GroupArgs<'py> = (usize, Bound<'py, PyAny>, PyRefMut<'py, PyRng>, usize);
@@ -250,7 +302,7 @@ type GroupArgs<'py> = (usize, Bound<'py, PyAny>, PyRefMut<'py, PyRng>, usize);
 /// `None`. The caller stores the recordings and the time, then raises it:
 /// the state is consistent (the tick in which it was raised completed).
 #[pyfunction]
-#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None, inputs=Vec::new()))]
+#[pyo3(signature = (groups, clocks, ops, state_recorders, event_recorders, host=None, threads=0, links=Vec::new(), pathways=None, inputs=Vec::new(), rate_recorders=Vec::new(), memory_limit=None, flush_at=None, streamed=None, counted=Vec::new()))]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn run<'py>(
     py: Python<'py>,
@@ -264,6 +316,11 @@ pub fn run<'py>(
     links: Vec<(usize, usize, usize, usize, Vec<i64>)>,
     pathways: Option<Vec<PathwayArgs<'py>>>,
     inputs: Vec<Bound<'py, PyAny>>,
+    rate_recorders: Vec<(usize, usize, i64, i64)>,
+    memory_limit: Option<usize>,
+    flush_at: Option<usize>,
+    streamed: Option<(Vec<bool>, Vec<bool>, Vec<bool>)>,
+    counted: Vec<bool>,
 ) -> PyResult<(u64, bool, Vec<i64>, Bound<'py, PyTuple>, Option<Py<PyAny>>)> {
     let mut clocks: Vec<Clock> = clocks
         .into_iter()
@@ -299,6 +356,27 @@ pub fn run<'py>(
             })
         })
         .collect::<PyResult<_>>()?;
+    let rates: Vec<RateRecorder> = rate_recorders
+        .into_iter()
+        .map(|(group, event, start, stop)| {
+            Ok(RateRecorder {
+                group,
+                event,
+                start: index("rate recorder start", start)?,
+                stop: index("rate recorder stop", stop)?,
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let (streamed_state, streamed_events, streamed_rates) = streamed.unwrap_or_default();
+    let recording = RecordingPlan {
+        rate_recorders: &rates,
+        limit: memory_limit.unwrap_or(usize::MAX),
+        flush_at: flush_at.unwrap_or(usize::MAX),
+        streamed_state: &streamed_state,
+        streamed_events: &streamed_events,
+        streamed_rates: &streamed_rates,
+        counted_events: &counted,
+    };
     let link_copies: Vec<Link> = links
         .into_iter()
         .map(|(from_group, from_column, to_group, to_column, indices)| {
@@ -328,20 +406,30 @@ pub fn run<'py>(
         .enumerate()
         .map(|(k, op)| operation(op, &programs, &op_inputs, k))
         .collect::<PyResult<Vec<_>>>()?;
-    let dt_of = |recorder: usize, state_kind: bool| {
+    let dt_of = |recorder: usize, kind: RecorderKind| {
         operations
             .iter()
             .find(|op| match op.action {
-                Action::RecordState { recorder: r } => state_kind && r == recorder,
-                Action::RecordEvents { recorder: r } => !state_kind && r == recorder,
+                Action::RecordState { recorder: r } => kind == RecorderKind::State && r == recorder,
+                Action::RecordEvents { recorder: r } => {
+                    kind == RecorderKind::Events && r == recorder
+                }
+                Action::RecordRate { recorder: r } => kind == RecorderKind::Rate && r == recorder,
                 _ => false,
             })
             .and_then(|op| clocks.get(op.clock))
             .map_or(0.0, |c| c.dt)
     };
     let dts = Dts {
-        state: (0..state.len()).map(|r| dt_of(r, true)).collect(),
-        events: (0..events.len()).map(|r| dt_of(r, false)).collect(),
+        state: (0..state.len())
+            .map(|r| dt_of(r, RecorderKind::State))
+            .collect(),
+        events: (0..events.len())
+            .map(|r| dt_of(r, RecorderKind::Events))
+            .collect(),
+        rates: (0..rates.len())
+            .map(|r| dt_of(r, RecorderKind::Rate))
+            .collect(),
     };
 
     let mut seen = HashSet::new();
@@ -410,7 +498,7 @@ pub fn run<'py>(
             links: &link_copies,
             pathways: &mut run_pathways,
         };
-        nerve_core::run(&mut groups, schedule, threads, &mut py_host)
+        nerve_core::run_with(&mut groups, schedule, threads, &mut py_host, &recording)
     });
     drop(keep);
     let (outcome, rec) = result.map_err(EngineError)?;

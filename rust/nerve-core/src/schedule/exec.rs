@@ -3,13 +3,13 @@
 
 use super::inputs::{self, BinomialDraw, SpikeTable};
 use super::plan::{self, Fusion};
-use super::record::{self, Recordings};
+use super::record::{self, RecordingPlan, Recordings};
 use super::sweep::{sweep, Work};
 use super::synapses::{self, Pathway, SynWork};
 use super::{
     Action, Clock, Flow, Group, Host, Outcome, Schedule, CHECK_EVERY_LANE_STEPS, EPSILON_DT,
 };
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
 use crate::team::Team;
 use crate::vm::{execute_indexed, Scalars};
@@ -55,6 +55,7 @@ enum Step<'p> {
     },
     RecordState(usize),
     RecordEvents(usize),
+    RecordRate(usize),
     Link(usize),
     Host(usize),
     Propagate(usize),
@@ -122,6 +123,7 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
             },
             Action::RecordState { recorder } => Step::RecordState(recorder),
             Action::RecordEvents { recorder } => Step::RecordEvents(recorder),
+            Action::RecordRate { recorder } => Step::RecordRate(recorder),
             Action::Link { link } => Step::Link(link),
             Action::Host { id } => Step::Host(id),
             Action::Propagate { pathway } => Step::Propagate(pathway),
@@ -157,11 +159,52 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
 /// how the run ended and what was recorded and not taken by the host.
 pub fn run(
     groups: &mut [Group<'_, '_>],
-    mut s: Schedule<'_, '_>,
+    s: Schedule<'_, '_>,
     threads: usize,
     host: &mut dyn Host,
 ) -> Result<(Outcome, Recordings)> {
+    run_with(groups, s, threads, host, &RecordingPlan::default())
+}
+
+/// [`run`] with rate recorders and a memory plan for the recordings (see
+/// [`RecordingPlan`]). A recording that does not fit stops the run after
+/// the current tick, with `Recordings::overflow` set.
+pub fn run_with(
+    groups: &mut [Group<'_, '_>],
+    mut s: Schedule<'_, '_>,
+    threads: usize,
+    host: &mut dyn Host,
+    recording: &RecordingPlan<'_>,
+) -> Result<(Outcome, Recordings)> {
     plan::validate(groups, &s)?;
+    for (k, r) in recording.rate_recorders.iter().enumerate() {
+        let g = groups
+            .get(r.group)
+            .ok_or_else(|| CoreError::index("rate recorder group", r.group as i64, groups.len()))?;
+        if r.event >= g.n_events {
+            return Err(CoreError::index("event buffer", r.event as i64, g.n_events));
+        }
+        if r.start < 0 || r.start > r.stop || r.stop as usize > g.columns.n() {
+            return Err(CoreError::invalid(format!(
+                "rate recorder {k}: range {}..{} does not lie in a group of {} neurons",
+                r.start,
+                r.stop,
+                g.columns.n()
+            )));
+        }
+    }
+    if let Some(bad) = s.ops.iter().find_map(|op| match op.action {
+        Action::RecordRate { recorder } if recorder >= recording.rate_recorders.len() => {
+            Some(recorder)
+        }
+        _ => None,
+    }) {
+        return Err(CoreError::index(
+            "rate recorder",
+            bad as i64,
+            recording.rate_recorders.len(),
+        ));
+    }
     let fusion = plan::fuse(s.ops, &s);
     let pathways = std::mem::take(&mut s.pathways);
     let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();
@@ -178,10 +221,11 @@ pub fn run(
         })
         .collect();
     let mut steps = self::plan(&s, &fusion);
-    let mut rec = Recordings::new(s.state_recorders, s.event_recorders);
+    let mut rec = Recordings::new(s.state_recorders, s.event_recorders, recording);
     let lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let mut ticker = Ticker {
         s,
+        rates: recording.rate_recorders,
         check_every: (CHECK_EVERY_LANE_STEPS / lanes).max(1) as u64,
     };
     // Small groups only: no threads, and no thread count to look up (reading
@@ -240,8 +284,9 @@ struct Ctx<'x, 'a, 'c, 's, 'p> {
     host: &'x mut dyn Host,
 }
 
-struct Ticker<'s, 'p> {
+struct Ticker<'s, 'p, 'r> {
     s: Schedule<'s, 'p>,
+    rates: &'r [record::RateRecorder],
     check_every: u64,
 }
 
@@ -266,7 +311,7 @@ fn next_clocks(clocks: &[Clock], active: &mut [bool]) -> Option<()> {
     Some(())
 }
 
-impl Ticker<'_, '_> {
+impl Ticker<'_, '_, '_> {
     fn run(
         &mut self,
         ctx: &mut Ctx<'_, '_, '_, '_, '_>,
@@ -297,6 +342,18 @@ impl Ticker<'_, '_> {
             if stop {
                 out.stopped = true;
                 break;
+            }
+            if ctx.rec.flush_due() {
+                let t = self
+                    .s
+                    .clocks
+                    .iter()
+                    .map(Clock::t)
+                    .fold(f64::INFINITY, f64::min);
+                if ctx.host.flush(t, ctx.rec) == Flow::Stop {
+                    out.stopped = true;
+                    break;
+                }
             }
             until_poll -= 1;
             if until_poll == 0 {
@@ -395,23 +452,26 @@ impl Ticker<'_, '_> {
                     execute_indexed(program, sc, &mut w.regs, &g.columns, lanes, g.rng);
                 }
                 Step::RecordState(recorder) => {
-                    if let (Some(r), Some(out)) = (
-                        self.s.state_recorders.get(*recorder),
-                        ctx.rec.state.get_mut(*recorder),
-                    ) {
-                        if let Some(g) = ctx.groups.get(r.group) {
-                            record::record_state(r, &g.columns, step, out);
-                        }
+                    let r = self.s.state_recorders.get(*recorder);
+                    if let Some((r, g)) = r.and_then(|r| Some((r, ctx.groups.get(r.group)?))) {
+                        stop |= !record::record_state(r, &g.columns, step, *recorder, ctx.rec);
                     }
                 }
                 Step::RecordEvents(recorder) => {
-                    if let (Some(r), Some(out)) = (
-                        self.s.event_recorders.get(*recorder),
-                        ctx.rec.events.get_mut(*recorder),
-                    ) {
+                    if let Some(r) = self.s.event_recorders.get(*recorder) {
                         let lanes = ctx.work.get(r.group).and_then(|w| w.events.get(r.event));
                         if let (Some(lanes), Some(g)) = (lanes, ctx.groups.get(r.group)) {
-                            record::record_events(r, lanes, &g.columns, step, out);
+                            stop |= !record::record_events(
+                                r, lanes, &g.columns, step, *recorder, ctx.rec,
+                            );
+                        }
+                    }
+                }
+                Step::RecordRate(recorder) => {
+                    if let Some(r) = self.rates.get(*recorder) {
+                        let lanes = ctx.work.get(r.group).and_then(|w| w.events.get(r.event));
+                        if let Some(lanes) = lanes {
+                            stop |= !record::record_rate(r, lanes, step, *recorder, ctx.rec);
                         }
                     }
                 }

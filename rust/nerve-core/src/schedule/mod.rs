@@ -29,6 +29,8 @@
 //!   `run_on_event`).
 //! - [`Action::RecordState`] / [`Action::RecordEvents`]: append to a
 //!   recorder (see [`Recordings`]).
+//! - [`Action::RecordRate`]: append the number of events of a group's range
+//!   this step (a population rate; recorders in [`RecordingPlan`]).
 //! - [`Action::Link`]: copy another group's column into one of this
 //!   group's, through an index per lane (linked variables: read just
 //!   before each operation that uses them).
@@ -60,10 +62,13 @@ mod record;
 mod sweep;
 mod synapses;
 
-pub use exec::run;
+pub use exec::{run, run_with};
 pub use inputs::{BinomialDraw, SpikeTable};
 pub use queue::SpikeQueue;
-pub use record::{EventRecording, Recordings, StateRecording};
+pub use record::{
+    EventRecording, Overflow, RateRecorder, RateRecording, RecorderKind, RecordingPlan, Recordings,
+    StateRecording,
+};
 pub use synapses::{Accumulate, Binding, Gather, Pathway, Side, Trigger};
 
 use crate::ir::decode::Program;
@@ -127,6 +132,11 @@ pub enum Action<'p> {
         recorder: usize,
     },
     RecordEvents {
+        recorder: usize,
+    },
+    /// Count this step's events of a rate recorder's range
+    /// ([`RecordingPlan::rate_recorders`]).
+    RecordRate {
         recorder: usize,
     },
     Link {
@@ -217,6 +227,12 @@ pub trait Host {
     /// Called between ticks, about every [`CHECK_EVERY_LANE_STEPS`] lane-steps;
     /// `t` is the time of the next tick.
     fn poll(&mut self, t: f64) -> Flow;
+    /// Streamed recorders hold [`RecordingPlan::flush_at`] bytes: the
+    /// caller should take the recordings (`rec.take()`) and write them out.
+    /// Called between ticks; `t` is the time of the next tick.
+    fn flush(&mut self, _t: f64, _rec: &mut Recordings) -> Flow {
+        Flow::Continue
+    }
 }
 
 /// A host that never stops a run and has no operations.

@@ -105,7 +105,8 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                     return Err(CoreError::index("link", link as i64, s.links.len()));
                 }
             }
-            Action::Host { .. } => {}
+            // (rate recorders are checked by `run_with`, which has them)
+            Action::Host { .. } | Action::RecordRate { .. } => {}
             Action::Generate { group: g, table } => {
                 let g = group(groups, g, "spike generator group")?;
                 event(g, 0)?;
@@ -257,7 +258,7 @@ fn effects(a: &Action<'_>, s: &Schedule<'_, '_>) -> (Option<usize>, Option<(usiz
         Action::OnEvent { group, event, .. } => (Some(group), Some((group, event))),
         Action::RecordState { .. } => (None, None),
         Action::RecordEvents { .. } => (None, None),
-        Action::Host { .. } => (None, None),
+        Action::Host { .. } | Action::RecordRate { .. } => (None, None),
         Action::Generate { group, .. } => (None, Some((group, 0))),
         Action::Binomial { group, .. } => (Some(group), None),
         // (handled in `fuse`: they may write several groups)
@@ -292,7 +293,8 @@ pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
                     }
                     break;
                 }
-                Action::Host { .. } => true,
+                // (a rate recorder's group is not known here: never fused across)
+                Action::Host { .. } | Action::RecordRate { .. } => true,
                 Action::RecordEvents { recorder } => {
                     s.event_recorders.get(recorder).is_none_or(|r| r.group == g)
                 }

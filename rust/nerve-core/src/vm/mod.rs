@@ -111,6 +111,17 @@ impl<'a> Columns<'a> {
         }
     }
 
+    /// Column `c` as a slice, to read between sweeps (recorders), when no
+    /// program is writing it.
+    #[inline]
+    pub(crate) fn column(&self, c: usize) -> Option<&[f64]> {
+        let p = *self.ptrs.get(c)?;
+        // SAFETY: the column holds n values and lives for 'a; only the thread
+        // running the schedule calls this, between sweeps, so nothing writes
+        // the column while the returned slice (tied to &self) is in use.
+        Some(unsafe { std::slice::from_raw_parts(p, self.n) })
+    }
+
     /// Set column `c` at lane `i` (ignored out of range). Only called from
     /// the thread running the schedule, between sweeps, so no other access
     /// to the lane is in progress.
