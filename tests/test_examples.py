@@ -110,7 +110,8 @@ def test_stdp_example_spreads_the_weights_as_brian2(tmp_path):
 # runs them all in a few seconds; a new example is picked up by its file name.
 # The examples whose own test (in this file) already runs them with their
 # default arguments and checks their output are not run twice.
-EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.py"))
+# every script a user would run (modules starting with "_" are helpers the examples import)
+EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.py") if not p.stem.startswith("_"))
 RUN_BY_THEIR_OWN_TEST = {"tutorial_1_neurons", "tutorial_2_synapses", "gap_junctions",
                          "if_curve", "parameter_sweep"}
 

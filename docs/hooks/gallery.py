@@ -55,6 +55,8 @@ def on_files(files, config):
              "their short mode (`NERVE_EXAMPLES_SHORT=1`), which the test suite runs too.",
              ""]
     for script in sorted(EXAMPLES.glob("*.py")):
+        if script.stem.startswith("_"):  # a helper module the examples import
+            continue
         figures = [] if skip else _run(script)
         names = []
         for figure in figures:

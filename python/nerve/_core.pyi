@@ -16,12 +16,20 @@ CHUNK: int
 #: the opcode table: (code, name, arity, where it runs, meaning)
 OPCODES: list[tuple[int, str, int, str, str]]
 
+class Table:
+    """A table of values the ``lookup`` opcode reads (a TimedArray's), shared by programs."""
+
+    def __new__(cls, values: npt.NDArray[np.float64]) -> Table: ...
+    def __len__(self) -> int: ...
+
 class Program:
     """A bytecode program, decoded and validated once."""
 
-    def __new__(cls, data: bytes) -> Program: ...
+    def __new__(cls, data: bytes, tables: Sequence[Table] | None = None) -> Program: ...
     @property
     def n_columns(self) -> int: ...
+    @property
+    def n_tables(self) -> int: ...
     def disassemble(self) -> str: ...
 
 class Rng:
@@ -42,6 +50,17 @@ class SpikeQueue:
     def clear(self) -> None: ...
     def copy(self) -> SpikeQueue: ...
 
+class SpikeTable:
+    """The spikes of a SpikeGeneratorGroup by step, and the cursor of the next one."""
+
+    def __new__(cls, steps: npt.NDArray[np.int64], neurons: npt.NDArray[np.int32],
+                period: int) -> SpikeTable: ...
+    @property
+    def cursor(self) -> int: ...
+    @cursor.setter
+    def cursor(self, k: int) -> None: ...
+    def __len__(self) -> int: ...
+
 def execute(program: Program, columns: Sequence[npt.NDArray[np.float64]], n: int, rng: Rng,
             t: float, dt: float, step: int) -> None: ...
 def skip_sample(rng: Rng, rows: npt.NDArray[np.int32], n_post: int,
@@ -49,5 +68,8 @@ def skip_sample(rng: Rng, rows: npt.NDArray[np.int32], n_post: int,
 def run(groups: Sequence[Any], clocks: Sequence[tuple[float, int, int]], ops: Sequence[Any],
         state_recorders: Sequence[Any], event_recorders: Sequence[Any], host: Any = None,
         threads: int = 0, links: Sequence[Any] = ...,
-        pathways: Sequence[Any] | None = None) -> tuple[int, bool, list[int], tuple[Any, ...],
+        pathways: Sequence[Any] | None = None, inputs: Sequence[Any] = ...,
+        rate_recorders: Sequence[Any] = ..., memory_limit: int | None = None,
+        flush_at: int | None = None, streamed: Any = None,
+        counted: Sequence[bool] = ...) -> tuple[int, bool, list[int], tuple[Any, ...],
                                                          BaseException | None]: ...

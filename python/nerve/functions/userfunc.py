@@ -94,6 +94,7 @@ class Function(ModelFunction):
         return _dimension(spec, f"the result unit of {self.name}") or DIMENSIONLESS
 
     def result_dimension(self, arg_dims):
+        """The dimension of the result for arguments of dimensions ``arg_dims``."""
         return self.result(list(arg_dims))
 
     def build(self, b, args, dt):

@@ -96,10 +96,12 @@ class PoissonInput(NerveObject):
 
     @property
     def target_var(self) -> str:
+        """The name of the target's variable the input adds to."""
         return self._target_var
 
     @property
     def weight(self):
+        """What each input spike adds (a quantity or an expression string)."""
         return self._weight
 
     def _dependencies(self):

@@ -154,6 +154,7 @@ class SpikeGeneratorGroup(NeuronGroup):
 
     @property
     def spike_number(self) -> np.ndarray:
+        """The number of each spike in the table (0, 1, 2...), as Brian2's."""
         return np.arange(len(self._index), dtype=np.int32)
 
     @property
