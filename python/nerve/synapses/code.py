@@ -312,6 +312,7 @@ class SynapticCode:
         statements = self._guarded(statements)
         statements, accumulated = self._accumulations(statements)
         targets = {s.target for s in statements}
+        count_slots = self._count_slots()
         slots, bindings, accumulate = {}, [], []
         for name_ in free_names(*statements):
             if name_ in accumulated:
@@ -322,6 +323,8 @@ class SynapticCode:
                 continue
             if name_ in self._columns:
                 binding = ("synaptic", self._slots[name_])
+            elif name_ in count_slots:
+                binding = ("synaptic", count_slots[name_])
             elif name_ == "i":
                 binding = ("pre_index", 0)
             elif name_ == "j":
@@ -340,6 +343,9 @@ class SynapticCode:
             if name_ in targets and name_ in ("i", "j"):
                 raise ModelDefinitionError(
                     f"{where} assigns to '{name_}', the index of a neuron, which is read-only")
+            if name_ in targets and name_ in count_slots:
+                raise ModelDefinitionError(
+                    f"{where} assigns to '{name_}', a number of synapses, which is read-only")
             slots[name_] = len(bindings)
             bindings.append((*binding, name_ in targets))
         temporaries = targets - set(slots)
@@ -475,9 +481,10 @@ class SynapticCode:
         statements = self._prepared(statements)
         targets = {st.target for st in statements}
         used = free_names(*statements)
-        constants = resolver.constants([u for u in used if u not in self._slots
+        slots = {**self._slots, **self._count_slots()}
+        constants = resolver.constants([u for u in used if u not in slots
                                         and u not in targets])
-        return "update", _core.Program(encode(lower(statements, columns=self._slots,
+        return "update", _core.Program(encode(lower(statements, columns=slots,
                                                     constants=constants)))
 
     def _add_summed(self, run, var: str, namespace, pathway) -> None:
