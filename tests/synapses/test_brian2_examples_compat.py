@@ -73,3 +73,132 @@ def test_counts_are_read_only_in_synaptic_code():
     S.connect()
     with pytest.raises(NerveError, match="N_incoming"):
         run(0.1 * ms)
+
+
+# -- temporaries in statements ------------------------------------------------------
+
+def _spiking(reset, extra=""):
+    """One neuron crossing v > 1 at 1.1 ms (euler, dt = 0.1 ms), then reset."""
+    return NeuronGroup(1, "dv/dt = 1/(1*ms) : 1\nu : 1" + extra, threshold="v>1",
+                       reset=reset, method="euler")
+
+
+def test_a_temporary_in_a_reset():
+    """Brian2 2.9.0: u = 2.1999999999999997 after 2.05 ms (v = 1.1 at the spike)."""
+    G = _spiking("tmp = v*2\nu = tmp\nv = 0")
+    run(2.05 * ms)
+    assert G.u[:].tolist() == [2.1999999999999997]
+
+
+def test_a_temporary_takes_the_units_of_its_value():
+    """Brian2 2.9.0: 'u = tmp' with tmp in volt and u dimensionless is a
+    DimensionMismatchError; 'u = tmp/mV' gives u = 2.0000000000000004."""
+    from nerve import DimensionMismatchError
+
+    eqs = "dv/dt = 1*mV/ms : volt\nu : 1"
+    G = NeuronGroup(1, eqs, threshold="v>1*mV", reset="tmp = v*2\nu = tmp\nv = 0*mV",
+                    method="euler")
+    with pytest.raises(DimensionMismatchError, match="u = tmp"):
+        run(2.05 * ms)
+    start_scope()
+    G = NeuronGroup(1, eqs, threshold="v>1*mV", reset="tmp = v*2\nu = tmp/mV\nv = 0*mV",
+                    method="euler")
+    run(2.05 * ms)
+    assert G.u[:].tolist() == [2.0000000000000004]
+
+
+def test_a_temporary_keeps_its_units_when_assigned_again():
+    """Brian2 2.9.0: 'tmp = 3; tmp = tmp*mV' is a DimensionMismatchError."""
+    from nerve import DimensionMismatchError
+
+    G = _spiking("tmp = 3\ntmp = tmp*mV\nu = tmp/mV\nv = 0")
+    with pytest.raises(DimensionMismatchError, match="tmp = tmp"):
+        run(2.05 * ms)
+
+
+@pytest.mark.parametrize("reset", ["u = tmp\ntmp = 3\nv = 0", "tmp += 1\nu = tmp\nv = 0"])
+def test_a_temporary_cannot_be_read_before_it_is_assigned(reset):
+    """Brian2 2.9.0: an unknown identifier (KeyError) in both cases."""
+    from nerve.exceptions import UnknownNameError
+
+    G = _spiking(reset)
+    with pytest.raises(UnknownNameError, match="'tmp'"):
+        run(2.05 * ms)
+
+
+def test_a_temporary_hides_external_names():
+    """Brian2 2.9.0: u = 3.0 in each case (tau, exp and mV are temporaries)."""
+    tau = 5 * ms  # noqa: F841 (an external name the temporary hides)
+    for reset in ("tau = 3\nu = tau\nv = 0", "exp = 3\nu = exp\nv = 0",
+                  "mV = 3\nu = mV\nv = 0"):
+        start_scope()
+        G = _spiking(reset)
+        run(2.05 * ms)
+        assert G.u[:].tolist() == [3.0], reset
+
+
+def test_model_names_are_not_temporaries():
+    """Brian2 2.9.0 refuses both: 't = 3' (t is the time) and 's = 3' (a subexpression)."""
+    G = _spiking("t = 3\nu = t\nv = 0")
+    with pytest.raises(NerveError, match="'t'"):
+        run(2.05 * ms)
+    start_scope()
+    G = _spiking("s = 3\nv = 0", "\ns = 2*v : 1")
+    with pytest.raises(NerveError, match="'s' is a subexpression"):
+        run(2.05 * ms)
+
+
+def test_a_boolean_temporary():
+    """Brian2 2.9.0: u = 3.0 (b is true at the spike, v = 1.1)."""
+    G = _spiking("b = v > 1.05\nu = int(b)*2 + 1\nv = 0")
+    run(2.05 * ms)
+    assert G.u[:].tolist() == [3.0]
+
+
+def test_temporaries_in_on_pre_and_on_post():
+    """Brian2 2.9.0: S.w = [7, 1], H.v = [7] (on_pre); [9, 0] with an
+    unsuffixed postsynaptic name; w = [2] (on_post, one postsynaptic spike)."""
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", threshold="v>1", reset="v=0", method="exact")
+    H = NeuronGroup(1, "v : 1\nu : 1")
+    G.v = [2, 0]
+    H.u = 3
+    S = Synapses(G, H, "w : 1", on_pre="tmp = u_post*2 + w\nw = tmp\nv_post += tmp")
+    S.connect()
+    S.w = 1
+    run(1 * ms)
+    assert S.w[:].tolist() == [7.0, 1.0]
+    assert H.v[:].tolist() == [7.0]
+
+    start_scope()
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", threshold="v>1", reset="v=0", method="exact")
+    H = NeuronGroup(1, "u : 1")
+    G.v = [2, 0]
+    H.u = 3
+    S = Synapses(G, H, "w : 1", on_pre="tmp = u**2\nw = tmp")
+    S.connect()
+    run(1 * ms)
+    assert S.w[:].tolist() == [9.0, 0.0]
+
+    start_scope()
+    G = NeuronGroup(1, "v : 1")
+    H = NeuronGroup(1, "dv/dt = 1/ms : 1", threshold="v>1", reset="v=0", method="euler")
+    S = Synapses(G, H, "w : 1", on_post="tmp = w + 1\nw = tmp*2")
+    S.connect()
+    run(2.05 * ms)
+    assert S.w[:].tolist() == [2.0]
+
+
+def test_temporaries_in_run_regularly_and_run_on_event():
+    """Brian2 2.9.0: u = [2, 4] after two runs of 'tmp = i + 1; u = u + tmp'.
+    run_on_event('spike', 'tmp = 5; u += tmp') after one spike: u = 5 (in
+    Brian2 with reset='' instead of a second piece of code for 'spike')."""
+    G = NeuronGroup(2, "u : 1")
+    G.run_regularly("tmp = i + 1\nu = u + tmp", dt=1 * ms)
+    run(2 * ms)
+    assert G.u[:].tolist() == [2.0, 4.0]
+    start_scope()
+    G = NeuronGroup(1, "dv/dt = 1/(1*ms) : 1\nu : 1", threshold="v>1", reset="v = 0",
+                    method="euler")
+    G.run_on_event("spike", "tmp = 5\nu += tmp")
+    run(2.05 * ms)
+    assert G.u[:].tolist() == [5.0]

@@ -228,7 +228,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         owner = f"NeuronGroup {self.name!r}"
         resolver, subexprs = self._resolver(namespace, owner)
         dt = self.clock.dt_
-        names = set(self.equations.names) | set(free_names(*self._model_nodes()))
+        from nerve.equations import statement_temporaries
+
+        # (the reset's temporaries are not external names)
+        temporaries = statement_temporaries(self._reset, resolver.variables)
+        names = set(self.equations.names) | set(free_names(*self._model_nodes())) - temporaries
         constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)),
                                        missing_ok=True)
         # (a period under one step: the reset's `not_refractory = 0` is not what
@@ -293,7 +297,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             where = f"the reset of {owner}"
             check_statements(tuple(self._reset), resolver.reading(self.reset, where).dimension,
                              source=self.reset, where=where, booleans=self._booleans(),
-                             read_only=subexprs)
+                             read_only=subexprs, variables=resolver.variables)
             if spike or user:
                 reset = program(spike + user)
         elif self._reset:

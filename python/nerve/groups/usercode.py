@@ -22,7 +22,7 @@ def statements_program(group, text: str, where: str, namespace):
     resolver, subexprs = group._resolver(namespace, where)
     statements = tuple(substitute(s, subexprs) for s in statements)
     check_statements(statements, resolver.reading(text, where).dimension, source=text,
-                     where=where, booleans=group._booleans())
+                     where=where, booleans=group._booleans(), variables=resolver.variables)
     return group._program(statements, resolver)
 
 

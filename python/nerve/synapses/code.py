@@ -220,10 +220,17 @@ class SynapticCode:
     def _check_cache(self, namespace) -> None:
         """Forget the compiled programs when a value they use has changed
         (programs do not depend on dt, N or the connectivity)."""
-        nodes_ = [stmt for _, _, stmts in self._statements.values() for stmt in stmts]
-        nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
+        from nerve.equations import statement_temporaries
+
         resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
-        key = (tuple(sorted(resolver.constants(free_names(*nodes_), missing_ok=True).items())),
+        names = set()
+        for _, _, stmts in self._statements.values():
+            # (a block's temporaries are not external names)
+            names.update(set(free_names(*stmts)) - statement_temporaries(
+                stmts, resolver.variables))
+        names.update(free_names(*[eq.expr for eq in self.equations.values()
+                                  if eq.expr is not None]))
+        key = (tuple(sorted(resolver.constants(sorted(names), missing_ok=True).items())),
                self.method)
         if self.__dict__.get("_cache_key") != key:
             self._cache_key = key
@@ -308,7 +315,8 @@ class SynapticCode:
         resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
         if check:
             check_statements(statements, resolver.reading(source, where).dimension,
-                             source=source, where=where, booleans=self._booleans())
+                             source=source, where=where, booleans=self._booleans(),
+                             variables=resolver.variables)
         statements = self._guarded(statements)
         statements, accumulated = self._accumulations(statements)
         targets = {s.target for s in statements}
@@ -446,7 +454,7 @@ class SynapticCode:
                      or self._neuron_subexpression(stmt.target) is not None}
         check_statements(self._prepared(user), resolver.reading(text, where).dimension,
                          source=text, where=where, booleans=self._booleans(),
-                         read_only=read_only)
+                         read_only=read_only, variables=resolver.variables)
         statements = list(self._event_driven_statements()) + list(user)
         if self._event_driven:
             statements.append(n.Assign("lastupdate", "=", n.Name("t")))
