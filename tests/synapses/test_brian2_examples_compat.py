@@ -202,3 +202,29 @@ def test_temporaries_in_run_regularly_and_run_on_event():
     G.run_on_event("spike", "tmp = 5\nu += tmp")
     run(2.05 * ms)
     assert G.u[:].tolist() == [5.0]
+
+
+# -- the number of neurons -----------------------------------------------------------
+
+@pytest.mark.parametrize("N", [8000 / 4, np.float64(4.0), np.float32(3.0), np.array(3.0),
+                               np.int64(3)])
+def test_a_whole_number_float_is_a_number_of_neurons(N):
+    """Brian2 2.9.0 makes groups of 2000, 4, 3, 3, 3 neurons (an int N)."""
+    G = NeuronGroup(N, "v : 1")
+    assert G.N == int(N) and type(G.N) is int and len(G.v[:]) == int(N)
+
+
+@pytest.mark.parametrize("N", [2.5, 0.0, -2.0, float("nan"), float("inf"), True, "3", 0])
+def test_other_numbers_of_neurons_are_refused(N):
+    """Brian2 2.9.0 refuses 0, -2 (ValueError), nan and inf; it truncates 2.5
+    to 2 and accepts True and '3' (1 and 3 neurons): nerve refuses those too."""
+    with pytest.raises(ModelDefinitionError, match="positive integer"):
+        NeuronGroup(N, "v : 1")
+
+
+def test_a_number_of_neurons_with_units_is_refused():
+    """Brian2 2.9.0 makes 3*mV into 0 neurons (then a ValueError)."""
+    from nerve import mV
+
+    with pytest.raises(ModelDefinitionError, match="positive integer"):
+        NeuronGroup(3 * mV, "v : 1")

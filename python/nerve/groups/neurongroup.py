@@ -70,6 +70,28 @@ class _Programs:
         self.subexpressions = None
 
 
+
+def group_size(N) -> int:
+    """The number of neurons ``N`` as an int: a positive integer, or a float
+    with a whole value (``NeuronGroup(8000/4, ...)``, which Brian2 accepts).
+    A fractional, non-finite, boolean, text or dimensioned value is refused
+    (Brian2 truncates ``2.5`` to 2 and even ``3*mV`` to 0)."""
+    from nerve.units import get_dimensions, is_dimensionless
+
+    value = None
+    if not isinstance(N, (bool, np.bool_, str, bytes)):
+        array = np.asarray(N) if is_dimensionless(get_dimensions(N)) else None
+        if array is not None and array.ndim == 0 and array.dtype.kind in "iuf":
+            number = array.item()
+            if isinstance(number, int) or (np.isfinite(number) and number == int(number)):
+                value = int(number)
+    if value is None or value < 1:
+        raise ModelDefinitionError(
+            f"the number of neurons N must be a positive integer (or a float with a whole "
+            f"value, such as 8000/4), got {N!r}")
+    return value
+
+
 class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
     """A group of ``N`` neurons described by equations.
 
@@ -90,12 +112,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                  clock=None, order=0, name=None, method_options=None):
         from nerve.equations import Equations, parse_expression, parse_statements
 
-        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-            raise ModelDefinitionError(
-                f"the number of neurons N must be a positive integer, got {N!r}")
+        N = group_size(N)
         object.__setattr__(self, "_columns", {})
         super().__init__(name=name, dt=dt, clock=clock)
-        self.N = int(N)
+        self.N = N
         self.equations = model if isinstance(model, Equations) else Equations(model)
         self.method = method
         self.method_options = method_options
