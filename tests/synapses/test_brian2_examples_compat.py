@@ -228,3 +228,34 @@ def test_a_number_of_neurons_with_units_is_refused():
 
     with pytest.raises(ModelDefinitionError, match="positive integer"):
         NeuronGroup(3 * mV, "v : 1")
+
+
+# -- S.indices -------------------------------------------------------------------
+
+def test_indices_select_synapses_as_brian2():
+    """Brian2 2.9.0, 3 x 2 all-to-all: S.indices[:, 0:1] = [0, 2, 4],
+    [1, :] = [2, 3], ['i > j'] = [2, 4, 5] (floats in Brian2), [[0, 2]] = [0, 2],
+    [1:3] = [1, 2]; S.w[S.indices[:, 0:1]] = 2 writes synapses 0, 2, 4."""
+    G = NeuronGroup(3, "v : 1")
+    H = NeuronGroup(2, "g : 1")
+    S = Synapses(G, H, "w : 1")
+    S.connect()
+    assert S.indices[:, 0:1].tolist() == [0, 2, 4]
+    assert S.indices[1, :].tolist() == [2, 3]
+    assert S.indices["i > j"].tolist() == [2, 4, 5]
+    assert S.indices[[0, 2]].tolist() == [0, 2]
+    assert S.indices[1:3].tolist() == [1, 2]
+    S.w[S.indices[:, 0:1]] = 2
+    assert S.w[:].tolist() == [2.0, 0.0, 2.0, 0.0, 2.0, 0.0]
+
+
+def test_indices_read_names_where_they_are_used():
+    G = NeuronGroup(4, "v : 1")
+    S = Synapses(G, G)
+    S.connect(j="i")
+
+    def chosen():
+        limit = 2
+        return S.indices["i >= limit"].tolist(), S["i < limit"].tolist()
+
+    assert chosen() == ([2, 3], [0, 1])

@@ -286,13 +286,24 @@ class Synapses(SynapticCode, SynapticState, NerveObject):
         """``S[i, j]``, ``S['i > j']``, ``S[k]``...: the indices of the synapses
         selected as ``S.w[...]`` would select them (e.g. for
         ``StateMonitor(S, 'w', record=S[0, :])``)."""
+        return self._selected(key, 3)
+
+    @property
+    def indices(self) -> "SynapseIndices":
+        """``S.indices[...]``: the synapse indices ``S[...]`` gives, as Brian2's
+        (``S.w[S.indices[:, 0:2]] = 2``)."""
+        return SynapseIndices(self)
+
+    def _selected(self, key, depth: int) -> np.ndarray:
+        """The synapse indices ``key`` selects; a string key reads names from
+        the frame ``depth`` levels above this method."""
         from nerve.groups.indexing import ALL
 
         namespace = self.namespace
         if isinstance(key, str) and namespace is None:
             from nerve.core.magic import caller_namespace
 
-            namespace = caller_namespace(2)
+            namespace = caller_namespace(depth)
         index = self._index("i", self._synapse_key(key), namespace)
         chosen = np.arange(self.N, dtype=np.int32)
         return chosen if index is None or key is ALL else chosen[index]
@@ -321,3 +332,17 @@ class Synapses(SynapticCode, SynapticState, NerveObject):
         return (f"<Synapses {self.name!r} from {self.source.name!r} to {self.target.name!r}: "
                 f"{self.N} synapses>")
 
+
+
+class SynapseIndices:
+    """``S.indices``: indexing it gives the indices of the synapses selected
+    as ``S[...]`` selects them."""
+
+    def __init__(self, synapses) -> None:
+        self._synapses = synapses
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self._synapses._selected(key, 3)
+
+    def __repr__(self) -> str:
+        return f"<indices of the synapses of {self._synapses.name!r}>"
