@@ -259,3 +259,33 @@ def test_indices_read_names_where_they_are_used():
         return S.indices["i >= limit"].tolist(), S["i < limit"].tolist()
 
     assert chosen() == ([2, 3], [0, 1])
+
+
+# -- connect(j='EXPR if COND') ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, pre, post", [
+    ("i if i < 5", [0, 1, 2, 3, 4], [0, 1, 2, 3, 4]),
+    ("i+1 if i < 3", [0, 1, 2], [1, 2, 3]),
+    ("i-5 if i >= 5 and i < 10", [5, 6, 7, 8, 9], [0, 1, 2, 3, 4]),
+])
+def test_a_target_expression_with_a_condition(text, pre, post):
+    """Brian2 2.9.0 (10 sources, 5 targets): the pairs given."""
+    G = NeuronGroup(10, "v : 1")
+    H = NeuronGroup(5, "v : 1")
+    S = Synapses(G, H)
+    S.connect(j=text)
+    assert S.i[:].tolist() == pre and S.j[:].tolist() == post
+
+
+def test_a_conditional_target_outside_the_group():
+    """Brian2 2.9.0: 'i if i >= 5' onto 5 targets is an IndexError, and no
+    synapse with skip_if_invalid=True."""
+    G = NeuronGroup(10, "v : 1")
+    H = NeuronGroup(5, "v : 1")
+    S = Synapses(G, H)
+    with pytest.raises(IndexError, match="target 5 for source 5"):
+        S.connect(j="i if i >= 5")
+    S.connect(j="i if i >= 5", skip_if_invalid=True)
+    assert len(S) == 0
+    with pytest.raises(NerveError, match="not both"):
+        S.connect(j="i if i < 3", condition="i > 0")
