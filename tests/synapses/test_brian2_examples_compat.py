@@ -289,3 +289,44 @@ def test_a_conditional_target_outside_the_group():
     assert len(S) == 0
     with pytest.raises(NerveError, match="not both"):
         S.connect(j="i if i < 3", condition="i > 0")
+
+
+# -- StateMonitor of Synapses: names that are not synaptic columns ---------------------
+
+@pytest.mark.parametrize("var, expected", [
+    ("g", [[0.0, 0.2, 0.4], [0.0, 0.2, 0.4]]),
+    ("g_post", [[0.0, 0.2, 0.4], [0.0, 0.2, 0.4]]),
+    ("v_pre", [[0.0, 0.1, 0.2], [1.0, 1.1, 1.2000000000000002]]),
+    ("s", [[0.0, 2.0, 4.0], [0.0, 2.0, 4.0]]),
+    ("s_post", [[0.0, 2.0, 4.0], [0.0, 2.0, 4.0]]),
+    ("i", [[0, 0, 0], [1, 1, 1]]),
+    ("N_incoming", [[2, 2, 2], [2, 2, 2]]),
+    # (Brian2 2.9.0 cannot record this subexpression reading v_pre: a TypeError)
+    ("q", [[1.0, 1.1, 1.2], [4.0, 4.1, 4.2]]),
+])
+def test_a_monitor_of_synapses_records_neuron_variables(var, expected):
+    """Brian2 2.9.0 (record=[0, 2], 0.3 ms): the traces given; 'g' is the
+    postsynaptic variable named without its suffix, 's' a postsynaptic
+    subexpression."""
+    from nerve import StateMonitor
+
+    G = NeuronGroup(2, "dv/dt = 1/ms : 1", method="euler")
+    H = NeuronGroup(2, "dg/dt = 2/ms : 1\ns = 10*g : 1", method="euler")
+    G.v = [0, 1]
+    S = Synapses(G, H, "w : 1\nq = w + v_pre : 1")
+    S.connect(i=[0, 1, 1], j=[1, 0, 1])
+    S.w = [1, 2, 3]
+    M = StateMonitor(S, var, record=[0, 2])
+    run(0.3 * ms)
+    np.testing.assert_allclose(getattr(M, var)[:], expected, rtol=1e-12, atol=1e-15)
+
+
+def test_a_monitor_of_synapses_refuses_unknown_names():
+    from nerve import StateMonitor
+    from nerve.exceptions import UnknownNameError
+
+    G = NeuronGroup(2, "v : 1")
+    S = Synapses(G, G, "w : 1")
+    S.connect()
+    with pytest.raises(UnknownNameError, match="'x'"):
+        StateMonitor(S, "x", record=0)

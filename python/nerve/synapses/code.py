@@ -160,7 +160,9 @@ class SynapticCode:
         return pre, post
 
     def _engine_group(self, run) -> int:
-        return run.group(self, self.N, self._column_list(), self._rng.get())
+        if run.has_group(self):
+            return run.group_index(self)
+        return run.group(self, self.N, self._engine_columns(run), self._rng.get())
 
     def _contribute(self, run) -> None:
         from nerve import _core
@@ -304,8 +306,11 @@ class SynapticCode:
         return tuple(out)
 
     def _program(self, statements, namespace, where: str, source: str | None,
-                 check: bool = True):
-        """Lower synaptic statements; returns ``(program, bindings, accumulate)``."""
+                 check: bool = True, outputs=None):
+        """Lower synaptic statements; returns ``(program, bindings, accumulate)``.
+        ``outputs`` maps names the statements assign to extra synaptic
+        columns of the engine group (see ``recording.py``)."""
+        outputs = outputs or {}
         from nerve import _core
         from nerve.equations import check_statements
         from nerve.ir.encode import encode
@@ -331,6 +336,8 @@ class SynapticCode:
                 continue
             if name_ in self._columns:
                 binding = ("synaptic", self._slots[name_])
+            elif name_ in outputs:
+                binding = ("synaptic", outputs[name_])
             elif name_ in count_slots:
                 binding = ("synaptic", count_slots[name_])
             elif name_ == "i":
