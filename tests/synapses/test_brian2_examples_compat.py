@@ -330,3 +330,108 @@ def test_a_monitor_of_synapses_refuses_unknown_names():
     S.connect()
     with pytest.raises(UnknownNameError, match="'x'"):
         StateMonitor(S, "x", record=0)
+
+
+# -- Synapses as the source or target of other Synapses --------------------------------
+
+def test_synapses_as_the_source_of_a_summed_variable():
+    """Brian2 2.9.0: x = [1, 14] (i is the index of the source synapse)."""
+    G = NeuronGroup(2, "v : 1")
+    H = NeuronGroup(2, "x : 1")
+    S = Synapses(G, G, "y : 1")
+    S.connect(j="i")
+    S.y = [1, 2]
+    S2 = Synapses(S, H, "x_post = y_pre*(i+1) + 10*j : 1 (summed)")
+    S2.connect(j="i")
+    run(0.2 * ms)
+    assert H.x[:].tolist() == [1.0, 14.0]
+
+
+def test_synapses_as_the_target_of_on_pre():
+    """Brian2 2.9.0: d = [3] after 2 ms (spikes at 0.6, 1.2, 1.8 ms), R.j = [0],
+    R.N_incoming = [1]; with the unsuffixed name 'd' the same."""
+    for code in ("d_post += 1 + j", "d += 1"):
+        start_scope()
+        G = NeuronGroup(1, "dv/dt = 1/ms : 1", threshold="v>0.5", reset="v=0",
+                        method="euler")
+        S = Synapses(G, G, "d : 1")
+        S.connect()
+        R = Synapses(G, S, on_pre=code)
+        R.connect()
+        run(2 * ms)
+        assert S.d[:].tolist() == [3.0], code
+        assert R.j[:].tolist() == [0] and R.N_incoming[:].tolist() == [1]
+
+
+def test_synapses_as_the_target_of_a_summed_variable():
+    """Brian2 2.9.0: d = [1, 5, 3]."""
+    G = NeuronGroup(3, "v : 1")
+    G.v = [1, 2, 3]
+    S = Synapses(G, G, "d : 1")
+    S.connect(j="i")
+    R = Synapses(G, S, "d_post = v_pre : 1 (summed)")
+    R.connect(i=[0, 1, 2, 2], j=[0, 1, 1, 2])
+    run(0.1 * ms)
+    assert S.d[:].tolist() == [1.0, 5.0, 3.0]
+
+
+def test_a_synapses_target_connected_after_its_own_connect():
+    """The size of a Synapses side is its number of synapses when used.
+    Brian2 2.9.0: d = [1, 1, 0, 0], 2 synapses."""
+    G = NeuronGroup(2, "dv/dt = 1/ms : 1", threshold="v>0.5", reset="v=0", method="euler")
+    S = Synapses(G, G, "d : 1")
+    R = Synapses(G, S, on_pre="d_post += 1")
+    S.connect()
+    R.connect(j="i")
+    run(1 * ms)
+    assert S.d[:].tolist() == [1.0, 1.0, 0.0, 0.0] and len(R) == 2
+
+
+def test_synapses_targeting_clock_driven_synapses():
+    """Brian2 2.9.0: z = [0.271, 0.271] (z reads d before d's update in a
+    step: operations of one slot and order run in the order of their names,
+    'r_reader_stateupdater' first)."""
+    G = NeuronGroup(2, "v : 1")
+    S = Synapses(G, G, "dd/dt = -d/ms : 1 (clock-driven)\nu : 1", method="euler",
+                 name="s_target")
+    S.connect(j="i")
+    S.d = 1
+    R = Synapses(G, S, "dz/dt = d_post/ms : 1 (clock-driven)", method="euler",
+                 name="r_reader")
+    R.connect(j="i")
+    run(0.3 * ms)
+    np.testing.assert_allclose(R.z[:], [0.271, 0.271], rtol=1e-12)
+
+
+def test_a_synapses_source_has_no_spikes():
+    """Brian2 2.9.0: a ValueError (the source defines no event 'spike')."""
+    G = NeuronGroup(2, "v : 1")
+    H = NeuronGroup(2, "x : 1")
+    S = Synapses(G, G, "y : 1")
+    with pytest.raises(ModelDefinitionError, match="no events"):
+        Synapses(S, H, on_pre="x_post += 1")
+
+
+def test_subexpressions_of_a_synapses_side():
+    """A subexpression of the source Synapses over its own variables is read
+    per synapse (x = 2*y: [2, 4]); one reading that Synapses' neurons
+    (v_pre) is refused, not silently read as this Synapses' v_pre."""
+    from nerve.exceptions import NotSupportedError
+
+    G = NeuronGroup(2, "v : 1")
+    H = NeuronGroup(2, "x : 1")
+    S = Synapses(G, G, "y : 1\nq = 2*y : 1")
+    S.connect(j="i")
+    S.y = [1, 2]
+    S2 = Synapses(S, H, "x_post = q_pre : 1 (summed)")
+    S2.connect(j="i")
+    run(0.1 * ms)
+    assert H.x[:].tolist() == [2.0, 4.0]
+    start_scope()
+    G = NeuronGroup(2, "v : 1")
+    S = Synapses(G, G, "y : 1\nr = v_pre : 1")
+    S.connect(j="i")
+    S4 = Synapses(S, G, "v_post = r_pre : 1 (summed)")
+    S4.connect(j="i")
+    with pytest.raises(NotSupportedError, match="'v_pre'"):
+        run(0.1 * ms)

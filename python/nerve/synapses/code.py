@@ -40,11 +40,17 @@ __all__ = ["Side", "SynapticCode"]
 @dataclass(frozen=True)
 class Side:
     """The neurons on one side of the synapses: the root group, the first
-    neuron of the (sub)group and its size."""
+    neuron of the (sub)group and its size. A side that is another Synapses
+    object (its synapses as the "neurons") has ``size`` None: its size is
+    the number of synapses at the time it is asked."""
 
     root: object
     start: int
-    n: int
+    size: int | None
+
+    @property
+    def n(self) -> int:
+        return self.root.N if self.size is None else self.size
 
 
 class SynapticCode:
@@ -272,6 +278,8 @@ class SynapticCode:
                 continue
             side, var, suffix = found
             expr = side.root._expanded_subexpressions()[var]
+            if isinstance(side.root, SynapticCode):
+                self._check_synaptic_subexpression(side.root, var, expr)
             rename = {}
             for inner in free_names(expr):
                 if inner in side.root._columns:
@@ -284,6 +292,19 @@ class SynapticCode:
                     rename[inner] = n.Number(float(side.root.N))
             mapping[name_] = substitute(expr, rename)
         return substitute(node, mapping) if mapping else node
+
+    def _check_synaptic_subexpression(self, root, var: str, expr) -> None:
+        """A subexpression of a Synapses side read here may only use that
+        Synapses' own variables (its i, j, x_pre... would need a second
+        indirection)."""
+        for inner in free_names(expr):
+            if inner not in root._columns and root._kind(inner) is not None:
+                from nerve.exceptions import NotSupportedError
+
+                raise NotSupportedError(
+                    f"Synapses {self.name!r} reads the subexpression '{var}' of Synapses "
+                    f"{root.name!r}, which uses '{inner}' (not a variable of its synapses); "
+                    f"give {root.name!r} a parameter holding it instead")
 
     def _rename(self, statements):
         """Unsuffixed postsynaptic variables renamed ``x_post`` (Brian2's

@@ -36,9 +36,12 @@ def _side(group, what: str) -> Side:
         return Side(group, 0, group.N)
     if isinstance(group, Subgroup):
         return Side(group.source, int(group.start), int(group.stop - group.start))
+    if isinstance(group, Synapses):
+        # its synapses are the "neurons" of this side, however many it has
+        return Side(group, 0, None)
     raise ModelDefinitionError(
-        f"the {what} of Synapses must be a NeuronGroup or a part of one (G[a:b]), "
-        f"got {group!r}")
+        f"the {what} of Synapses must be a NeuronGroup, a part of one (G[a:b]) or "
+        f"another Synapses, got {group!r}")
 
 
 class Synapses(SynapticRecording, SynapticCode, SynapticState, NerveObject):
@@ -109,8 +112,14 @@ class Synapses(SynapticRecording, SynapticCode, SynapticState, NerveObject):
                     raise ModelDefinitionError(
                         f"Synapses: two pathways are named {key!r}")
                 root = (self._pre_side if role == "pre" else self._post_side).root
+                what_side = {"pre": "source", "post": "target"}
                 event = (on_event.get(key, "spike") if isinstance(on_event, dict)
                          else on_event)
+                if isinstance(root, Synapses):
+                    raise ModelDefinitionError(
+                        f"Synapses: on_{role} runs on events of {root.name!r}, but it is a "
+                        f"Synapses object, which has no events (as the {what_side[role]} of "
+                        f"other synapses it serves summed variables and equations)")
                 if event == "spike" and root._threshold is None:
                     raise ModelDefinitionError(
                         f"Synapses: on_{role} runs on the spikes of {root.name!r}, which has "
