@@ -9,6 +9,7 @@ names can be resolved.
 
 from nerve.equations.dimensions import (
     builtin_dimension, check_expression, check_statements, expression_dimension,
+    statement_temporaries,
 )
 from nerve.equations.equations import Equations, SingleEquation, substitute
 from nerve.equations.errors import unknown_name_error
@@ -25,7 +26,8 @@ infer_dimension = expression_dimension
 __all__ = [
     "parse_equations", "parse_expression", "parse_statements", "to_source",
     "Equations", "SingleEquation", "substitute",
-    "check_expression", "check_statements", "expression_dimension", "infer_dimension",
+    "check_expression", "check_statements", "statement_temporaries", "expression_dimension",
+    "infer_dimension",
     "builtin_dimension", "unknown_name_error", "FUNCTIONS", "Function",
     "Assign", "BinOp", "BoolOp", "Call", "Compare", "EquationLine", "Expr", "Name",
     "Number", "Span", "UnaryOp",

@@ -16,7 +16,7 @@ it may be added to, subtracted from, compared with, or used as a bound of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Container, Iterable, Optional
 
 from nerve.equations.errors import describe_position, excerpt_for, syntax_error_at
 from nerve.equations.functions import FUNCTIONS
@@ -30,7 +30,7 @@ from nerve.exceptions import (
 )
 
 __all__ = ["Resolver", "check_expression", "check_statements", "check_target",
-           "expression_dimension",
+           "statement_temporaries", "expression_dimension",
            "builtin_dimension", "check_calls", "describe_dimension", "is_noise_name"]
 
 Resolver = Callable[[str, Optional[Span]], object]
@@ -163,6 +163,8 @@ class DimensionChecker:
         self.noise = noise  # whether xi/xi_* may appear (differential equations only)
         self.dimensionless, self.second = _dims()
         self._known: dict = {}
+        #: temporaries of a block of statements: name -> dimension
+        self.temporaries: dict = {}
 
     # -- errors ---------------------------------------------------------------
     def mismatch(self, node, what: str, *dims) -> DimensionMismatchError:
@@ -171,6 +173,8 @@ class DimensionChecker:
         return DimensionMismatchError(message, *dims)
 
     def name_dimension(self, node: Name):
+        if node.id in self.temporaries:
+            return self.temporaries[node.id]
         if is_noise_name(node.id) and not self.noise:
             raise UnknownNameError(
                 f"'{node.id}' (white noise) can only be used in differential equations, not "
@@ -439,15 +443,36 @@ def check_target(statement: Assign, *, source: str | None = None,
 
 def check_statements(statements: Iterable[Assign], resolve: Resolver, *,
                      source: str | None = None, where: str = "the statements",
-                     booleans: Iterable[str] = (), read_only: Iterable[str] = ()) -> None:
+                     booleans: Iterable[str] = (), read_only: Iterable[str] = (),
+                     variables: Optional[Container[str]] = None) -> None:
     """Check that each statement assigns a variable it may change (see
     :func:`check_target`) a value with the units of its target (``*=`` and
-    ``/=`` need a dimensionless value)."""
+    ``/=`` need a dimensionless value).
+
+    With ``variables`` (the names the code's owner defines), a statement
+    ``x = expr`` whose target is none of them is a temporary, as in Brian2:
+    it takes the units (and booleanness) of its first value, later
+    statements of the block read it (it hides an external name of the same
+    name), and a later assignment must keep its units; reading it before
+    that first assignment, or starting with ``x += ...``, is an unknown name.
+    :func:`statement_temporaries` lists them for the lowering."""
     checker = DimensionChecker(resolve, source=source, where=where, booleans=booleans)
     read_only = frozenset(read_only)
     for statement in statements:
         check_target(statement, source=source, where=where, read_only=read_only)
-        target = checker.name_dimension(Name(statement.target, statement.span))
+        name = statement.target
+        if (variables is not None and name not in variables
+                and name not in checker.temporaries):
+            if statement.op != "=":
+                from nerve.equations.errors import unknown_name_error
+
+                raise unknown_name_error(name, statement.span, source, where)
+            typed = checker.infer(statement.value)
+            checker.temporaries[name] = typed.dim
+            if typed.boolean:
+                checker.booleans = checker.booleans | {name}
+            continue
+        target = checker.name_dimension(Name(name, statement.span))
         typed = checker.infer(statement.value)
         if statement.op in ("*=", "/="):
             need = checker.dimensionless
@@ -464,3 +489,9 @@ def check_statements(statements: Iterable[Assign], resolve: Resolver, *,
                     f"{describe_dimension(target)}) a value with units of "
                     f"{describe_dimension(typed.dim)}")
         raise checker.mismatch(statement, what, typed.dim, need)
+
+
+def statement_temporaries(statements: Iterable[Assign], variables: Container[str]) -> set:
+    """The temporaries of a block of statements (see :func:`check_statements`):
+    the assigned names that are not in ``variables``."""
+    return {s.target for s in statements if s.target not in variables}

@@ -74,6 +74,28 @@ class _Programs:
         self.recorded = {}
 
 
+
+def group_size(N) -> int:
+    """The number of neurons ``N`` as an int: a positive integer, or a float
+    with a whole value (``NeuronGroup(8000/4, ...)``, which Brian2 accepts).
+    A fractional, non-finite, boolean, text or dimensioned value is refused
+    (Brian2 truncates ``2.5`` to 2 and even ``3*mV`` to 0)."""
+    from nerve.units import get_dimensions, is_dimensionless
+
+    value = None
+    if not isinstance(N, (bool, np.bool_, str, bytes)):
+        array = np.asarray(N) if is_dimensionless(get_dimensions(N)) else None
+        if array is not None and array.ndim == 0 and array.dtype.kind in "iuf":
+            number = array.item()
+            if isinstance(number, int) or (np.isfinite(number) and number == int(number)):
+                value = int(number)
+    if value is None or value < 1:
+        raise ModelDefinitionError(
+            f"the number of neurons N must be a positive integer (or a float with a whole "
+            f"value, such as 8000/4), got {N!r}")
+    return value
+
+
 class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
     """A group of ``N`` neurons described by equations.
 
@@ -97,12 +119,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                  clock=None, order=0, name=None, method_options=None):
         from nerve.equations import Equations, parse_expression, parse_statements
 
-        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-            raise ModelDefinitionError(
-                f"the number of neurons N must be a positive integer, got {N!r}")
+        N = group_size(N)
         object.__setattr__(self, "_columns", {})
         super().__init__(name=name, dt=dt, clock=clock)
-        self.N = int(N)
+        self.N = N
         self.equations = model if isinstance(model, Equations) else Equations(model)
         self.method = method
         self.method_options = method_options
@@ -235,7 +255,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         owner = f"NeuronGroup {self.name!r}"
         resolver, subexprs = self._resolver(namespace, owner)
         dt = self.clock.dt_
-        names = set(self.equations.names) | set(free_names(*self._model_nodes()))
+        from nerve.equations import statement_temporaries
+
+        # (the reset's temporaries are not external names)
+        temporaries = statement_temporaries(self._reset, resolver.variables)
+        names = set(self.equations.names) | set(free_names(*self._model_nodes())) - temporaries
         constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)),
                                        missing_ok=True)
         # (a period under one step: the reset's `not_refractory = 0` is not what
@@ -334,7 +358,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             where = f"the reset of {owner}"
             check_statements(tuple(self._reset), resolver.reading(self.reset, where).dimension,
                              source=self.reset, where=where, booleans=self._booleans(),
-                             read_only=subexprs)
+                             read_only=subexprs, variables=resolver.variables)
             from nerve.groups.shared import refuse_shared_writes
 
             refuse_shared_writes(self._reset, self, self.reset, where)

@@ -29,7 +29,7 @@ def statements_program(group, text: str, where: str, namespace, *, shared: bool 
     resolver, subexprs = group._resolver(namespace, where)
     statements = tuple(substitute(s, subexprs) for s in statements)
     check_statements(statements, resolver.reading(text, where).dimension, source=text,
-                     where=where, booleans=group._booleans())
+                     where=where, booleans=group._booleans(), variables=resolver.variables)
     # (calls of Python functions read scratch columns: see nerve.functions.host)
     hosts = getattr(group.__dict__.get("_programs"), "hosts", None)
     rewritten = hosts.rewritten.get(role) if hosts is not None and role else None

@@ -59,8 +59,11 @@ class StateMonitor(RecordedTimes, NerveObject):
             variables = [variables]
         variables = list(variables)
         for var in variables:
-            recordable = hasattr(group, "_subexpression_slot")  # (not yet for synapses)
-            if var not in group._slots and not (recordable and var in group._subexpressions):
+            recordable = hasattr(group, "_subexpression_slot")
+            # (Synapses also compute neuron variables per synapse: 'g', 'v_pre')
+            computed = getattr(group, "_computed_for_recording", None)
+            if var not in group._slots and not (recordable and var in group._subexpressions) \
+                    and not (computed is not None and computed(var)):
                 from nerve.exceptions import UnknownNameError
 
                 known = ", ".join([*group._slots, *sorted(group._subexpressions)])

@@ -40,11 +40,17 @@ __all__ = ["Side", "SynapticCode"]
 @dataclass(frozen=True)
 class Side:
     """The neurons on one side of the synapses: the root group, the first
-    neuron of the (sub)group and its size."""
+    neuron of the (sub)group and its size. A side that is another Synapses
+    object (its synapses as the "neurons") has ``size`` None: its size is
+    the number of synapses at the time it is asked."""
 
     root: object
     start: int
-    n: int
+    size: int | None
+
+    @property
+    def n(self) -> int:
+        return self.root.N if self.size is None else self.size
 
 
 class SynapticCode:
@@ -160,7 +166,9 @@ class SynapticCode:
         return pre, post
 
     def _engine_group(self, run) -> int:
-        return run.group(self, self.N, self._column_list(), self._rng.get())
+        if run.has_group(self):
+            return run.group_index(self)
+        return run.group(self, self.N, self._engine_columns(run), self._rng.get())
 
     def _contribute(self, run) -> None:
         from nerve import _core
@@ -220,10 +228,19 @@ class SynapticCode:
     def _check_cache(self, namespace) -> None:
         """Forget the compiled programs when a value they use has changed
         (programs do not depend on dt, N or the connectivity)."""
+        from nerve.equations import statement_temporaries
+
+        resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
+        names = set()
+        for _, _, stmts in self._statements.values():
+            # (a block's temporaries are not external names)
+            names.update(set(free_names(*stmts)) - statement_temporaries(
+                stmts, resolver.variables))
+        names.update(free_names(*[eq.expr for eq in self.equations.values()
+                                  if eq.expr is not None]))
         nodes_ = [stmt for _, _, stmts in self._statements.values() for stmt in stmts]
         nodes_ += [eq.expr for eq in self.equations.values() if eq.expr is not None]
-        resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
-        key = (tuple(sorted(resolver.constants(free_names(*nodes_), missing_ok=True).items())),
+        key = (tuple(sorted(resolver.constants(sorted(names), missing_ok=True).items())),
                self.method, tuple(sorted((name_, f.key())
                                          for name_, f in resolver.functions(nodes_).items())))
         if self.__dict__.get("_cache_key") != key:
@@ -264,6 +281,8 @@ class SynapticCode:
                 continue
             side, var, suffix = found
             expr = side.root._expanded_subexpressions()[var]
+            if isinstance(side.root, SynapticCode):
+                self._check_synaptic_subexpression(side.root, var, expr)
             rename = {}
             for inner in free_names(expr):
                 if inner in side.root._columns:
@@ -276,6 +295,19 @@ class SynapticCode:
                     rename[inner] = n.Number(float(side.root.N))
             mapping[name_] = substitute(expr, rename)
         return substitute(node, mapping) if mapping else node
+
+    def _check_synaptic_subexpression(self, root, var: str, expr) -> None:
+        """A subexpression of a Synapses side read here may only use that
+        Synapses' own variables (its i, j, x_pre... would need a second
+        indirection)."""
+        for inner in free_names(expr):
+            if inner not in root._columns and root._kind(inner) is not None:
+                from nerve.exceptions import NotSupportedError
+
+                raise NotSupportedError(
+                    f"Synapses {self.name!r} reads the subexpression '{var}' of Synapses "
+                    f"{root.name!r}, which uses '{inner}' (not a variable of its synapses); "
+                    f"give {root.name!r} a parameter holding it instead")
 
     def _rename(self, statements):
         """Unsuffixed postsynaptic variables renamed ``x_post`` (Brian2's
@@ -298,8 +330,11 @@ class SynapticCode:
         return tuple(out)
 
     def _program(self, statements, namespace, where: str, source: str | None,
-                 check: bool = True):
-        """Lower synaptic statements; returns ``(program, bindings, accumulate)``."""
+                 check: bool = True, outputs=None):
+        """Lower synaptic statements; returns ``(program, bindings, accumulate)``.
+        ``outputs`` maps names the statements assign to extra synaptic
+        columns of the engine group (see ``recording.py``)."""
+        outputs = outputs or {}
         from nerve import _core
         from nerve.equations import check_statements
         from nerve.ir.encode import encode
@@ -309,10 +344,12 @@ class SynapticCode:
         resolver = self._resolver(namespace, f"Synapses {self.name!r}")[0]
         if check:
             check_statements(statements, resolver.reading(source, where).dimension,
-                             source=source, where=where, booleans=self._booleans())
+                             source=source, where=where, booleans=self._booleans(),
+                             variables=resolver.variables)
         statements = self._guarded(statements)
         statements, accumulated = self._accumulations(statements)
         targets = {s.target for s in statements}
+        count_slots = self._count_slots()
         slots, bindings, accumulate = {}, [], []
         for name_ in free_names(*statements):
             if name_ in accumulated:
@@ -323,6 +360,10 @@ class SynapticCode:
                 continue
             if name_ in self._columns:
                 binding = ("synaptic", self._slots[name_])
+            elif name_ in outputs:
+                binding = ("synaptic", outputs[name_])
+            elif name_ in count_slots:
+                binding = ("synaptic", count_slots[name_])
             elif name_ == "i":
                 binding = ("pre_index", 0)
             elif name_ == "j":
@@ -341,6 +382,9 @@ class SynapticCode:
             if name_ in targets and name_ in ("i", "j"):
                 raise ModelDefinitionError(
                     f"{where} assigns to '{name_}', the index of a neuron, which is read-only")
+            if name_ in targets and name_ in count_slots:
+                raise ModelDefinitionError(
+                    f"{where} assigns to '{name_}', a number of synapses, which is read-only")
             slots[name_] = len(bindings)
             bindings.append((*binding, name_ in targets))
         temporaries = targets - set(slots)
@@ -443,7 +487,7 @@ class SynapticCode:
                      or self._neuron_subexpression(stmt.target) is not None}
         check_statements(self._prepared(user), resolver.reading(text, where).dimension,
                          source=text, where=where, booleans=self._booleans(),
-                         read_only=read_only)
+                         read_only=read_only, variables=resolver.variables)
         statements = list(self._event_driven_statements()) + list(user)
         if self._event_driven:
             statements.append(n.Assign("lastupdate", "=", n.Name("t")))
@@ -478,9 +522,10 @@ class SynapticCode:
         statements = self._prepared(statements)
         targets = {st.target for st in statements}
         used = free_names(*statements)
-        constants = resolver.constants([u for u in used if u not in self._slots
+        slots = {**self._slots, **self._count_slots()}
+        constants = resolver.constants([u for u in used if u not in slots
                                         and u not in targets])
-        lowered = lower(statements, columns=self._slots, constants=constants,
+        lowered = lower(statements, columns=slots, constants=constants,
                         functions=resolver.functions(statements), dt=self.clock.dt_)
         return "update", _core.Program(encode(lowered), list(lowered.tables))
 

@@ -30,6 +30,9 @@ _GENERATOR = re.compile(
     r"\((?P<args>.*)\)"
     r"\s*(?:\bif\b\s*(?P<cond>.+?))?\s*$", re.S)
 
+#: ``EXPR if COND``: the target EXPR of each source neuron where COND holds
+_CONDITIONAL = re.compile(r"^\s*(?P<expr>.+?)\s+if\s+(?P<cond>.+?)\s*$", re.S)
+
 
 def _split_args(text: str) -> list[str]:
     """The comma-separated arguments of ``range(...)`` (commas inside
@@ -126,9 +129,20 @@ def connect_pairs(S, condition, i, j, p, n, skip_if_invalid, namespace):
             f"connect(): j must be indices with i, or a string, got {j!r}")
     match = _GENERATOR.match(j)
     if match is None:
-        # j = 'expression of i': one target per source neuron
+        # j = 'expression of i' (then 'if COND' optional): one target per
+        # source neuron (where COND holds)
         pre = np.arange(n_pre, dtype=np.int64)
-        post = _values(S, j, {"i": pre}, pre, None, namespace, f"the target j={j!r}")
+        conditional = _CONDITIONAL.match(j)
+        expr = j if conditional is None else conditional["expr"]
+        if conditional is not None:
+            if condition is not None:
+                raise InvalidArgumentError(
+                    "connect(): give a condition either as condition= or inside the target "
+                    "(j='expression if condition'), not both")
+            keep = _values(S, conditional["cond"], {"i": pre}, pre, None, namespace,
+                           f"the condition of j={j!r}", condition=True) != 0
+            pre = pre[keep]
+        post = _values(S, expr, {"i": pre}, pre, None, namespace, f"the target j={j!r}")
         pre, post = _valid(pre, post, n_post, skip_if_invalid, j)
         keep = _filter(S, pre, post, condition, p, namespace)
         return _repeat(pre[keep], post[keep], n)

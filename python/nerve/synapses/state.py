@@ -349,7 +349,20 @@ class SynapticState(StateAccess):
         return tuple(k for k, dtype in self._dtypes.items() if dtype == "boolean")
 
     def _column_list(self) -> list:
-        return list(self._columns.values())
+        """The engine columns of the synapses: their variables (slots
+        ``_slots``), then ``N_incoming`` and ``N_outgoing`` per synapse (slots
+        ``_count_slots()``, read by code run during the simulation)."""
+        key = (self._connectivity, self.N)
+        cached = self.__dict__.get("_count_columns")
+        if cached is None or cached[0] != key:
+            cached = (key, [np.ascontiguousarray(self._lane_values(name_))
+                            for name_ in _COUNT_NAMES])
+            self.__dict__["_count_columns"] = cached
+        return list(self._columns.values()) + cached[1]
+
+    def _count_slots(self) -> dict:
+        """``{'N_incoming': slot, 'N_outgoing': slot}`` in ``_column_list()``."""
+        return {name_: len(self._columns) + k for k, name_ in enumerate(_COUNT_NAMES)}
 
     def _execute(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
         """Run one statement over the synapses on the engine; indices and

@@ -24,6 +24,7 @@ from nerve.core.seeding import RandomSource
 from nerve.exceptions import InvalidValueError, ModelDefinitionError
 from nerve.groups.neurongroup import NeuronGroup, _aligned_zeros
 from nerve.synapses.code import Side, SynapticCode
+from nerve.synapses.recording import SynapticRecording
 from nerve.synapses.state import SynapticState
 
 __all__ = ["Synapses"]
@@ -35,12 +36,15 @@ def _side(group, what: str) -> Side:
         return Side(group, 0, group.N)
     if isinstance(group, Subgroup):
         return Side(group.source, int(group.start), int(group.stop - group.start))
+    if isinstance(group, Synapses):
+        # its synapses are the "neurons" of this side, however many it has
+        return Side(group, 0, None)
     raise ModelDefinitionError(
-        f"the {what} of Synapses must be a NeuronGroup or a part of one (G[a:b]), "
-        f"got {group!r}")
+        f"the {what} of Synapses must be a NeuronGroup, a part of one (G[a:b]) or "
+        f"another Synapses, got {group!r}")
 
 
-class Synapses(SynapticCode, SynapticState, NerveObject):
+class Synapses(SynapticRecording, SynapticCode, SynapticState, NerveObject):
     """Synapses from ``source`` to ``target`` (default: ``source``).
 
     ``model``: equations of the synaptic variables (parameters, ``(clock-
@@ -108,8 +112,14 @@ class Synapses(SynapticCode, SynapticState, NerveObject):
                     raise ModelDefinitionError(
                         f"Synapses: two pathways are named {key!r}")
                 root = (self._pre_side if role == "pre" else self._post_side).root
+                what_side = {"pre": "source", "post": "target"}
                 event = (on_event.get(key, "spike") if isinstance(on_event, dict)
                          else on_event)
+                if isinstance(root, Synapses):
+                    raise ModelDefinitionError(
+                        f"Synapses: on_{role} runs on events of {root.name!r}, but it is a "
+                        f"Synapses object, which has no events (as the {what_side[role]} of "
+                        f"other synapses it serves summed variables and equations)")
                 if event == "spike" and root._threshold is None:
                     raise ModelDefinitionError(
                         f"Synapses: on_{role} runs on the spikes of {root.name!r}, which has "
@@ -286,13 +296,24 @@ class Synapses(SynapticCode, SynapticState, NerveObject):
         """``S[i, j]``, ``S['i > j']``, ``S[k]``...: the indices of the synapses
         selected as ``S.w[...]`` would select them (e.g. for
         ``StateMonitor(S, 'w', record=S[0, :])``)."""
+        return self._selected(key, 3)
+
+    @property
+    def indices(self) -> "SynapseIndices":
+        """``S.indices[...]``: the synapse indices ``S[...]`` gives, as Brian2's
+        (``S.w[S.indices[:, 0:2]] = 2``)."""
+        return SynapseIndices(self)
+
+    def _selected(self, key, depth: int) -> np.ndarray:
+        """The synapse indices ``key`` selects; a string key reads names from
+        the frame ``depth`` levels above this method."""
         from nerve.groups.indexing import ALL
 
         namespace = self.namespace
         if isinstance(key, str) and namespace is None:
             from nerve.core.magic import caller_namespace
 
-            namespace = caller_namespace(2)
+            namespace = caller_namespace(depth)
         index = self._index("i", self._synapse_key(key), namespace)
         chosen = np.arange(self.N, dtype=np.int32)
         return chosen if index is None or key is ALL else chosen[index]
@@ -321,3 +342,17 @@ class Synapses(SynapticCode, SynapticState, NerveObject):
         return (f"<Synapses {self.name!r} from {self.source.name!r} to {self.target.name!r}: "
                 f"{self.N} synapses>")
 
+
+
+class SynapseIndices:
+    """``S.indices``: indexing it gives the indices of the synapses selected
+    as ``S[...]`` selects them."""
+
+    def __init__(self, synapses) -> None:
+        self._synapses = synapses
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self._synapses._selected(key, 3)
+
+    def __repr__(self) -> str:
+        return f"<indices of the synapses of {self._synapses.name!r}>"
