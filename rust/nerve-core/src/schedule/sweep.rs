@@ -6,8 +6,8 @@
 //! on its own cache lines: a chunk's bookkeeping never moves between cores,
 //! only the events themselves, gathered in chunk order by the leader once
 //! the round is over. (Per-chunk event buffers, written by whichever member
-//! took the chunk and read by the leader, cost a cache miss per chunk on
-//! each side, round after round: 10-15 % of a two-thread step.)
+//! took the chunk and read by the leader, cost cache misses per chunk on
+//! both sides, round after round.)
 
 use std::sync::{Mutex, PoisonError};
 

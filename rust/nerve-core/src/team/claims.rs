@@ -101,15 +101,20 @@ impl<T> Slots<T> {
         member: usize,
         tag: u64,
     ) -> Claims<'r, T> {
-        Claims {
+        let per = self.len.div_ceil(ranges.len().max(1));
+        let mut claims = Claims {
             ranges,
-            member,
             tag,
+            per,
+            range: member,
+            bounds: (0, 0),
             visited: 0,
             ptr: self.ptr,
             len: self.len,
             _items: PhantomData,
-        }
+        };
+        claims.bounds = claims.bounds_of(member);
+        claims
     }
 }
 
@@ -119,29 +124,36 @@ impl<T> Slots<T> {
 /// once (each range's claims are one atomic word).
 pub struct Claims<'r, T> {
     ranges: &'r [Range],
-    member: usize,
     tag: u64,
-    /// Ranges looked at so far (its own first).
+    /// Items per range (the last one may have fewer).
+    per: usize,
+    /// The range claimed from now, and its items.
+    range: usize,
+    bounds: (usize, usize),
+    /// Ranges looked at before this one (0: the member's own).
     visited: usize,
     ptr: *mut T,
     len: usize,
     _items: PhantomData<&'r mut [T]>,
 }
 
+impl<T> Claims<'_, T> {
+    /// The items of range `r`.
+    fn bounds_of(&self, r: usize) -> (usize, usize) {
+        (
+            (r * self.per).min(self.len),
+            ((r + 1) * self.per).min(self.len),
+        )
+    }
+}
+
 impl<'r, T> Iterator for Claims<'r, T> {
     type Item = (usize, &'r mut T);
 
     fn next(&mut self) -> Option<(usize, &'r mut T)> {
-        let parts = self.ranges.len().max(1);
-        let per = self.len.div_ceil(parts);
-        while self.visited < parts {
-            let r = (self.member + self.visited) % parts;
-            let (start, end) = ((r * per).min(self.len), ((r + 1) * per).min(self.len));
-            if let Some(i) = self
-                .ranges
-                .get(r)
-                .and_then(|range| range.claim(self.tag, start, end, self.visited == 0))
-            {
+        while let Some(range) = self.ranges.get(self.range) {
+            let (start, end) = self.bounds;
+            if let Some(i) = range.claim(self.tag, start, end, self.visited == 0) {
                 // SAFETY: `i < len` indexes the slice borrowed mutably by
                 // `Team::share` for the whole round, and each range hands out
                 // each of its indices once per round (front and back claims
@@ -149,7 +161,17 @@ impl<'r, T> Iterator for Claims<'r, T> {
                 // no other reference to item `i` exists.
                 return Some((i, unsafe { &mut *self.ptr.add(i) }));
             }
+            // this range is done: the next one, cyclically, until all were seen
             self.visited += 1;
+            if self.visited >= self.ranges.len() {
+                break;
+            }
+            self.range = if self.range + 1 == self.ranges.len() {
+                0
+            } else {
+                self.range + 1
+            };
+            self.bounds = self.bounds_of(self.range);
         }
         None
     }
