@@ -71,12 +71,7 @@ const EPOCH_SHIFT: u32 = 33;
 /// Leader (member 0, the caller) plus `helpers` helper threads.
 pub struct Team {
     helpers: usize,
-    /// The current round's body; written only by the leader while no helper
-    /// is inside a round (see `share`).
-    body: UnsafeCell<Option<Body<'static>>>,
-    /// Round number, open flag and count of helpers inside (see [`INSIDE`]).
-    gate: AtomicU64,
-    quit: AtomicBool,
+    gate: Gate,
     /// Each helper's thread (set when it starts serving) and whether it is
     /// parked or about to park.
     threads: Vec<OnceLock<Thread>>,
@@ -89,12 +84,25 @@ pub struct Team {
     /// cost per item); held by the leader for a whole `share`: one leader
     /// at a time.
     tuners: Mutex<Vec<(usize, Tuner)>>,
-    /// The claims on each member's range of a round's items; reset by the
-    /// leader before it opens a round.
+    /// The claims on each member's range of a round's items (tagged with
+    /// the round: see [`claims`]).
     ranges: Box<[Range]>,
 }
 
-// SAFETY: the only non-`Sync` field is `body`. The leader writes it before
+/// What the helpers poll between rounds, on cache lines of its own: the
+/// leader's other bookkeeping (e.g. locking the tuners) does not pull the
+/// line away from spinning helpers just before a round opens.
+#[repr(align(128))]
+struct Gate {
+    /// Round number, open flag and count of helpers inside (see [`INSIDE`]).
+    word: AtomicU64,
+    quit: AtomicBool,
+    /// The current round's body; written only by the leader while no helper
+    /// is inside a round (see `Team::round`).
+    body: UnsafeCell<Option<Body<'static>>>,
+}
+
+// SAFETY: the only non-`Sync` field is `gate.body`. The leader writes it before
 // opening a round (SeqCst store to `gate`) and after closing it and seeing
 // no helper inside (Acquire loads of `gate`); a helper reads it only between
 // entering the open round (AcqRel compare-exchange on `gate`) and leaving it
@@ -108,9 +116,11 @@ impl Team {
     pub fn new(helpers: usize) -> Team {
         Team {
             helpers,
-            body: UnsafeCell::new(None),
-            gate: AtomicU64::new(0),
-            quit: AtomicBool::new(false),
+            gate: Gate {
+                word: AtomicU64::new(0),
+                quit: AtomicBool::new(false),
+                body: UnsafeCell::new(None),
+            },
             threads: (0..helpers).map(|_| OnceLock::new()).collect(),
             parked: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
             leader: Mutex::new(None),
@@ -164,9 +174,10 @@ impl Team {
         let erased: Body<'static> = unsafe { std::mem::transmute::<Body<'_>, Body<'static>>(body) };
         // SAFETY: no helper is inside a round (the previous round was closed
         // and emptied), and none can enter before the gate opens below.
-        unsafe { *self.body.get() = Some(erased) };
-        let epoch = (self.gate.load(Ordering::Relaxed) >> EPOCH_SHIFT).wrapping_add(1);
+        unsafe { *self.gate.body.get() = Some(erased) };
+        let epoch = (self.gate.word.load(Ordering::Relaxed) >> EPOCH_SHIFT).wrapping_add(1);
         self.gate
+            .word
             .store((epoch << EPOCH_SHIFT) | OPEN, Ordering::SeqCst);
         for (t, parked) in self.threads.iter().zip(&self.parked) {
             if parked.load(Ordering::SeqCst) {
@@ -187,12 +198,12 @@ impl Team {
             return;
         };
         let _ = thread.get_or_init(std::thread::current);
-        let mut seen = self.gate.load(Ordering::Acquire) >> EPOCH_SHIFT;
+        let mut seen = self.gate.word.load(Ordering::Acquire) >> EPOCH_SHIFT;
         loop {
             let start = Instant::now();
             let mut spins = 0u32;
             loop {
-                if self.quit.load(Ordering::Acquire) {
+                if self.gate.quit.load(Ordering::Acquire) {
                     return;
                 }
                 if self.enter(&mut seen) {
@@ -200,7 +211,7 @@ impl Team {
                     let _leave = Leave(self);
                     // SAFETY: we are inside the round: the leader wrote the
                     // body before opening it and keeps it until we leave.
-                    if let Some(body) = unsafe { *self.body.get() } {
+                    if let Some(body) = unsafe { *self.gate.body.get() } {
                         body(index, seen);
                     }
                     break;
@@ -212,8 +223,8 @@ impl Team {
                     // opens the gate before it looks for parked helpers, so
                     // one of us sees the other (both SeqCst).
                     parked.store(true, Ordering::SeqCst);
-                    let g = self.gate.load(Ordering::SeqCst);
-                    if !self.quit.load(Ordering::SeqCst) && !joinable(g, seen) {
+                    let g = self.gate.word.load(Ordering::SeqCst);
+                    if !self.gate.quit.load(Ordering::SeqCst) && !joinable(g, seen) {
                         std::thread::park();
                     }
                     parked.store(false, Ordering::Relaxed);
@@ -225,12 +236,13 @@ impl Team {
 
     /// Enter the open round if it is one we have not taken part in.
     fn enter(&self, seen: &mut u64) -> bool {
-        let g = self.gate.load(Ordering::Acquire);
+        let g = self.gate.word.load(Ordering::Acquire);
         if !joinable(g, *seen) {
             return false;
         }
         let ok = self
             .gate
+            .word
             .compare_exchange_weak(g, g + 1, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok();
         if ok {
@@ -241,7 +253,7 @@ impl Team {
 
     /// Make every helper return from [`Team::serve`].
     pub fn stop(&self) {
-        self.quit.store(true, Ordering::SeqCst);
+        self.gate.quit.store(true, Ordering::SeqCst);
         // A helper not parked sees `quit` itself (it looks before parking).
         for (t, parked) in self.threads.iter().zip(&self.parked) {
             if parked.load(Ordering::SeqCst) {
@@ -271,10 +283,10 @@ struct Close<'t>(&'t Team);
 impl Drop for Close<'_> {
     fn drop(&mut self) {
         let t = self.0;
-        t.gate.fetch_and(!OPEN, Ordering::SeqCst);
+        t.gate.word.fetch_and(!OPEN, Ordering::SeqCst);
         let start = Instant::now();
         let mut spins = 0u32;
-        while t.gate.load(Ordering::Acquire) & INSIDE != 0 {
+        while t.gate.word.load(Ordering::Acquire) & INSIDE != 0 {
             spins = spins.wrapping_add(1);
             if spins % 64 != 0 || start.elapsed() < LEADER_SPIN {
                 std::hint::spin_loop();
@@ -284,14 +296,14 @@ impl Drop for Close<'_> {
             // to leave a closed round unparks us).
             *t.leader.lock().unwrap_or_else(PoisonError::into_inner) = Some(std::thread::current());
             t.leader_parked.store(true, Ordering::SeqCst);
-            if t.gate.load(Ordering::SeqCst) & INSIDE != 0 {
+            if t.gate.word.load(Ordering::SeqCst) & INSIDE != 0 {
                 std::thread::park();
             }
             t.leader_parked.store(false, Ordering::Relaxed);
         }
         // SAFETY: the round is closed and empty: no helper reads `body`
         // until the next round opens, which only this thread does.
-        unsafe { *t.body.get() = None };
+        unsafe { *t.gate.body.get() = None };
     }
 }
 
@@ -301,7 +313,7 @@ struct Leave<'t>(&'t Team);
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
         let t = self.0;
-        let before = t.gate.fetch_sub(1, Ordering::SeqCst);
+        let before = t.gate.word.fetch_sub(1, Ordering::SeqCst);
         if before & INSIDE == 1 && before & OPEN == 0 && t.leader_parked.load(Ordering::SeqCst) {
             if let Some(l) = &*t.leader.lock().unwrap_or_else(PoisonError::into_inner) {
                 l.unpark();
