@@ -442,14 +442,14 @@ impl Ticker<'_, '_, '_> {
                     else {
                         continue;
                     };
-                    let Some(lanes) = w.events.get(*event) else {
+                    let (Some(lanes), regs) = w.events_and_regs(*event) else {
                         continue;
                     };
                     if lanes.is_empty() {
                         continue;
                     }
                     sc.run_scalar(program, t, dt, g.columns.n(), step);
-                    execute_indexed(program, sc, &mut w.regs, &g.columns, lanes, g.rng);
+                    execute_indexed(program, sc, regs, &g.columns, lanes, g.rng);
                 }
                 Step::RecordState(recorder) => {
                     let r = self.s.state_recorders.get(*recorder);

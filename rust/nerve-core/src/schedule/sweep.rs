@@ -1,5 +1,13 @@
 //! A sweep: one or two programs (an update, then a condition) over every
 //! chunk of a group, on one thread or split over a team.
+//!
+//! Split over a team, each member keeps what it writes per round in its own
+//! [`Part`] (registers, the events it found, which chunks they came from),
+//! on its own cache lines: a chunk's bookkeeping never moves between cores,
+//! only the events themselves, gathered in chunk order by the leader once
+//! the round is over. (Per-chunk event buffers, written by whichever member
+//! took the chunk and read by the leader, cost cache misses per chunk on
+//! both sides, round after round.)
 
 use std::sync::{Mutex, PoisonError};
 
@@ -15,14 +23,42 @@ pub(super) const SPIKES: usize = 0;
 
 /// Per-group working memory, allocated once per run.
 pub(super) struct Work {
-    pub regs: Registers,
+    /// The registers of a group not split over a team (see
+    /// [`Work::events_and_regs`]).
+    regs: Registers,
     /// Event buffers (0: spikes), each in increasing lane order.
     pub events: Vec<Vec<i32>>,
-    /// Per team member (groups split across the team): its registers.
-    pub parts: Vec<Mutex<Registers>>,
-    /// Per chunk (groups split across the team): the events it found.
-    pub chunk_events: Vec<Vec<i32>>,
+    /// Per team member (groups split across the team): what it writes.
+    parts: Vec<Part>,
+    /// The runs of all parts, sorted by chunk to gather the events.
+    runs: Vec<(Run, usize)>,
+    /// Sweeps split over the team so far.
+    sweeps: u64,
     pub n_chunks: usize,
+}
+
+/// One team member's working memory for a sweep, on cache lines of its own.
+#[repr(align(128))]
+struct Part(Mutex<PartState>);
+
+struct PartState {
+    /// The sweep the member last took part in: a helper that does not join
+    /// a round keeps what it found in an earlier one.
+    sweep: u64,
+    regs: Registers,
+    /// The events the member found this round, run after run.
+    events: Vec<i32>,
+    /// Which chunks the events came from.
+    runs: Vec<Run>,
+}
+
+/// Consecutive chunks `first..end` taken in increasing order by one member,
+/// whose events are `events.0..events.1` of its buffer.
+#[derive(Clone, Copy)]
+struct Run {
+    first: usize,
+    end: usize,
+    events: (usize, usize),
 }
 
 impl Work {
@@ -33,9 +69,21 @@ impl Work {
             regs: Registers::for_programs(programs),
             events: vec![Vec::new(); g.n_events],
             parts: Vec::new(),
-            chunk_events: Vec::new(),
+            runs: Vec::new(),
+            sweeps: 0,
             n_chunks,
         }
+    }
+
+    /// Event buffer `event` and the registers the leading thread uses (the
+    /// same in sweeps and in other programs of the group: one register file
+    /// in its cache, not two).
+    pub fn events_and_regs(&mut self, event: usize) -> (Option<&Vec<i32>>, &mut Registers) {
+        let regs = match self.parts.first_mut() {
+            Some(p) => &mut p.0.get_mut().unwrap_or_else(PoisonError::into_inner).regs,
+            None => &mut self.regs,
+        };
+        (self.events.get(event), regs)
     }
 
     pub fn parallel(&self) -> bool {
@@ -45,9 +93,15 @@ impl Work {
     /// Make room for a team of `members` threads.
     pub fn for_team(&mut self, members: usize) {
         self.parts = (0..members)
-            .map(|_| Mutex::new(self.regs.clone()))
+            .map(|_| {
+                Part(Mutex::new(PartState {
+                    sweep: 0,
+                    regs: self.regs.clone(),
+                    events: Vec::new(),
+                    runs: Vec::new(),
+                }))
+            })
             .collect();
-        self.chunk_events = vec![Vec::new(); self.n_chunks];
     }
 }
 
@@ -65,7 +119,8 @@ pub(super) fn sweep(
         regs,
         events,
         parts,
-        chunk_events,
+        runs,
+        sweeps,
         n_chunks,
     } = w;
     let n_chunks = *n_chunks;
@@ -97,32 +152,66 @@ pub(super) fn sweep(
             );
         }
     };
-    if n_chunks < PARALLEL_CHUNKS || parts.is_empty() {
-        for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
-            one_chunk(c, stream, regs, events);
+    let streams = match g.rng.chunks.get_mut(..n_chunks) {
+        Some(s) if n_chunks >= PARALLEL_CHUNKS && !parts.is_empty() => s,
+        _ => {
+            for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
+                one_chunk(c, stream, regs, events);
+            }
+            return;
         }
-        return;
-    }
-    let Some(streams) = g.rng.chunks.get_mut(..n_chunks) else {
-        return;
     };
-    // Chunks are claimed one at a time by whichever member is free (a member
-    // whose core is busy takes fewer); each draws from its own stream and
-    // keeps its own events, gathered in chunk order.
-    let mut items: Vec<(&mut Stream, &mut Vec<i32>)> =
-        streams.iter_mut().zip(chunk_events.iter_mut()).collect();
-    let parts = &*parts;
-    team.share(&mut items, &|member, claims| {
-        let Some(regs) = parts.get(member) else {
+    // Chunks are claimed by whichever member is free (a member whose core is
+    // busy takes fewer); each draws from its own stream, and its events go
+    // to the buffer of the member that took it, with the run of chunks they
+    // came from.
+    *sweeps += 1;
+    let sweep = *sweeps;
+    let shared = &*parts;
+    team.share(streams, &|member, claims| {
+        let Some(part) = shared.get(member) else {
             return; // unreachable: one part per member
         };
-        let mut regs = regs.lock().unwrap_or_else(PoisonError::into_inner);
-        for (c, (stream, ev)) in claims {
-            ev.clear();
-            one_chunk(c, stream, &mut regs, ev);
+        let mut part = part.0.lock().unwrap_or_else(PoisonError::into_inner);
+        part.sweep = sweep;
+        let PartState {
+            regs, events, runs, ..
+        } = &mut *part;
+        events.clear();
+        runs.clear();
+        for (c, stream) in claims {
+            let from = events.len();
+            one_chunk(c, stream, regs, events);
+            match runs.last_mut() {
+                Some(run) if run.end == c => {
+                    run.end = c + 1;
+                    run.events.1 = events.len();
+                }
+                _ => runs.push(Run {
+                    first: c,
+                    end: c + 1,
+                    events: (from, events.len()),
+                }),
+            }
         }
     });
-    for ev in chunk_events.iter() {
-        events.extend_from_slice(ev);
+    // Gather in chunk order: a member's runs are few (its own range, and
+    // the chunks it took from the back of others' ranges, one by one).
+    runs.clear();
+    for (m, part) in parts.iter_mut().enumerate() {
+        let part = part.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if part.sweep == sweep {
+            runs.extend(part.runs.iter().map(|&r| (r, m)));
+        }
+    }
+    runs.sort_unstable_by_key(|(r, _)| r.first);
+    for (run, m) in runs.iter() {
+        let Some(part) = parts.get_mut(*m) else {
+            continue;
+        };
+        let part = part.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some(ev) = part.events.get(run.events.0..run.events.1) {
+            events.extend_from_slice(ev);
+        }
     }
 }

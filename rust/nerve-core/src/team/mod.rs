@@ -8,10 +8,12 @@
 //!
 //! A round shares a slice of items (the chunks of a group) among whoever
 //! takes part: the caller (the leader, member 0) and every helper that joins
-//! while the round is open. Items are claimed one at a time from a shared
-//! counter, so a helper that is late (parked, or descheduled because another
-//! process uses its core) simply takes fewer items, and the leader does the
-//! rest itself. Once every item is claimed the leader closes the round: a
+//! while the round is open. Each member owns a contiguous range of the items
+//! and claims them one at a time from its front; a member that runs out
+//! takes the others' leftovers from the back of their ranges (see
+//! [`Claims`]). So a helper that is late (parked, or descheduled because
+//! another process uses its core) simply takes fewer items, and the leader
+//! does the rest itself. Once every item is claimed the leader closes the round: a
 //! helper that has not joined by then does not join at all, and the leader
 //! waits only for items already being worked on (spinning briefly, then
 //! parked until the last helper leaves).
@@ -24,22 +26,31 @@
 //! [`Tuner`].
 //!
 //! Which member works on which item is therefore not fixed; results must not
-//! depend on it (each chunk has its own random stream, and its output goes to
-//! the chunk's own slot, gathered in chunk order by the caller).
+//! depend on it (each chunk has its own random stream, and its events are
+//! gathered in chunk order by the caller).
+//!
+//! What a round costs beyond its items is a few cache lines moving between
+//! cores: the gate (opened, entered, left, closed), each member's claim word
+//! (its own line, touched by others only when they take its leftovers) and
+//! whatever the caller's job shares. Nothing is reset or allocated per round
+//! (see [`claims`] for how the claim words do without a reset).
 
 use std::cell::UnsafeCell;
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
+mod claims;
 mod tune;
 
+pub use claims::Claims;
+use claims::{tag, Range, Slots, MAX_ITEMS};
 use tune::{Tuner, TEAM};
 
-/// The body of a round, run by each member taking part, with its index.
-type Body<'j> = &'j (dyn Fn(usize) + Sync);
+/// The body of a round, run by each member taking part, with its index
+/// and the round's number.
+type Body<'j> = &'j (dyn Fn(usize, u64) + Sync);
 
 /// How long a helper spins waiting for the next round before it parks.
 /// Rounds of a run follow each other within microseconds; a longer gap means
@@ -60,12 +71,7 @@ const EPOCH_SHIFT: u32 = 33;
 /// Leader (member 0, the caller) plus `helpers` helper threads.
 pub struct Team {
     helpers: usize,
-    /// The current round's body; written only by the leader while no helper
-    /// is inside a round (see `share`).
-    body: UnsafeCell<Option<Body<'static>>>,
-    /// Round number, open flag and count of helpers inside (see [`INSIDE`]).
-    gate: AtomicU64,
-    quit: AtomicBool,
+    gate: Gate,
     /// Each helper's thread (set when it starts serving) and whether it is
     /// parked or about to park.
     threads: Vec<OnceLock<Thread>>,
@@ -74,12 +80,29 @@ pub struct Team {
     /// about to park.
     leader: Mutex<Option<Thread>>,
     leader_parked: AtomicBool,
-    /// A tuner per size of round (number of items); held by the leader for
-    /// a whole `share`: one leader at a time.
+    /// A tuner per size of round (number of items: a run's groups differ in
+    /// cost per item); held by the leader for a whole `share`: one leader
+    /// at a time.
     tuners: Mutex<Vec<(usize, Tuner)>>,
+    /// The claims on each member's range of a round's items (tagged with
+    /// the round: see [`claims`]).
+    ranges: Box<[Range]>,
 }
 
-// SAFETY: the only non-`Sync` field is `body`. The leader writes it before
+/// What the helpers poll between rounds, on cache lines of its own: the
+/// leader's other bookkeeping (e.g. locking the tuners) does not pull the
+/// line away from spinning helpers just before a round opens.
+#[repr(align(128))]
+struct Gate {
+    /// Round number, open flag and count of helpers inside (see [`INSIDE`]).
+    word: AtomicU64,
+    quit: AtomicBool,
+    /// The current round's body; written only by the leader while no helper
+    /// is inside a round (see `Team::round`).
+    body: UnsafeCell<Option<Body<'static>>>,
+}
+
+// SAFETY: the only non-`Sync` field is `gate.body`. The leader writes it before
 // opening a round (SeqCst store to `gate`) and after closing it and seeing
 // no helper inside (Acquire loads of `gate`); a helper reads it only between
 // entering the open round (AcqRel compare-exchange on `gate`) and leaving it
@@ -93,14 +116,17 @@ impl Team {
     pub fn new(helpers: usize) -> Team {
         Team {
             helpers,
-            body: UnsafeCell::new(None),
-            gate: AtomicU64::new(0),
-            quit: AtomicBool::new(false),
+            gate: Gate {
+                word: AtomicU64::new(0),
+                quit: AtomicBool::new(false),
+                body: UnsafeCell::new(None),
+            },
             threads: (0..helpers).map(|_| OnceLock::new()).collect(),
             parked: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
             leader: Mutex::new(None),
             leader_parked: AtomicBool::new(false),
             tuners: Mutex::new(Vec::new()),
+            ranges: (0..=helpers).map(|_| Range::default()).collect(),
         }
     }
 
@@ -110,22 +136,11 @@ impl Team {
     /// `items` exactly once, with its index. Returns when every item is done.
     pub fn share<T: Send>(&self, items: &mut [T], job: &(dyn Fn(usize, Claims<'_, T>) + Sync)) {
         let n = items.len();
-        // One contiguous range of items per member, claimed first by its
-        // owner: on an idle machine each member keeps the same items round
-        // after round (their data stays in its core's cache); a member that
-        // runs out takes what is left of the others' ranges.
-        let ranges: Vec<Range> = (0..=self.helpers).map(|_| Range::default()).collect();
-        let slots = Slots {
-            ptr: items.as_mut_ptr(),
-            len: n,
-        };
-        let body = |member: usize| job(member, slots.claims(&ranges, member));
-        if self.helpers == 0 {
-            body(0);
-            return;
+        let slots = Slots::new(items);
+        if self.helpers == 0 || n > MAX_ITEMS {
+            return alone(&slots, job);
         }
         let mut tuners = self.tuners.lock().unwrap_or_else(PoisonError::into_inner);
-        // One tuner per size of round: a run's groups differ in cost per item.
         let k = match tuners.iter().position(|(len, _)| *len == n) {
             Some(k) => k,
             None => {
@@ -134,21 +149,24 @@ impl Team {
             }
         };
         let Some((_, tuner)) = tuners.get_mut(k) else {
-            return body(0); // unreachable: found or pushed above
+            return alone(&slots, job); // unreachable: found or pushed above
         };
         let mode = tuner.choose();
         let start = Instant::now();
         if mode == TEAM {
-            self.round(&body);
+            self.round(&|member, round| {
+                job(member, slots.claims(&self.ranges, member, tag(round)));
+            });
         } else {
-            body(0);
+            alone(&slots, job);
         }
         tuner.record(mode, start.elapsed().as_nanos() as f64, n);
     }
 
-    /// Run `body(0)` here, and `body(i)` on each helper `i` that enters the
-    /// round before `body(0)` returns; return when all have left. The caller
-    /// must hold `tuners` (one leader at a time).
+    /// Open round `r`: run `body(0, r)` here, and `body(i, r)` on each
+    /// helper `i` that enters the round before `body(0, r)` returns; return
+    /// when all have left. The caller must hold `tuners` (one leader at a
+    /// time).
     fn round(&self, body: Body<'_>) {
         // SAFETY: only the lifetime is erased. The body is cleared and no
         // helper is inside the round before this function returns or unwinds
@@ -156,9 +174,10 @@ impl Team {
         let erased: Body<'static> = unsafe { std::mem::transmute::<Body<'_>, Body<'static>>(body) };
         // SAFETY: no helper is inside a round (the previous round was closed
         // and emptied), and none can enter before the gate opens below.
-        unsafe { *self.body.get() = Some(erased) };
-        let epoch = (self.gate.load(Ordering::Relaxed) >> EPOCH_SHIFT).wrapping_add(1);
+        unsafe { *self.gate.body.get() = Some(erased) };
+        let epoch = (self.gate.word.load(Ordering::Relaxed) >> EPOCH_SHIFT).wrapping_add(1);
         self.gate
+            .word
             .store((epoch << EPOCH_SHIFT) | OPEN, Ordering::SeqCst);
         for (t, parked) in self.threads.iter().zip(&self.parked) {
             if parked.load(Ordering::SeqCst) {
@@ -168,7 +187,7 @@ impl Team {
             }
         }
         let _close = Close(self);
-        body(0);
+        body(0, epoch);
     }
 
     /// A helper's loop: take part in rounds as member `index` until
@@ -179,12 +198,12 @@ impl Team {
             return;
         };
         let _ = thread.get_or_init(std::thread::current);
-        let mut seen = self.gate.load(Ordering::Acquire) >> EPOCH_SHIFT;
+        let mut seen = self.gate.word.load(Ordering::Acquire) >> EPOCH_SHIFT;
         loop {
             let start = Instant::now();
             let mut spins = 0u32;
             loop {
-                if self.quit.load(Ordering::Acquire) {
+                if self.gate.quit.load(Ordering::Acquire) {
                     return;
                 }
                 if self.enter(&mut seen) {
@@ -192,8 +211,8 @@ impl Team {
                     let _leave = Leave(self);
                     // SAFETY: we are inside the round: the leader wrote the
                     // body before opening it and keeps it until we leave.
-                    if let Some(body) = unsafe { *self.body.get() } {
-                        body(index);
+                    if let Some(body) = unsafe { *self.gate.body.get() } {
+                        body(index, seen);
                     }
                     break;
                 }
@@ -204,8 +223,8 @@ impl Team {
                     // opens the gate before it looks for parked helpers, so
                     // one of us sees the other (both SeqCst).
                     parked.store(true, Ordering::SeqCst);
-                    let g = self.gate.load(Ordering::SeqCst);
-                    if !self.quit.load(Ordering::SeqCst) && !joinable(g, seen) {
+                    let g = self.gate.word.load(Ordering::SeqCst);
+                    if !self.gate.quit.load(Ordering::SeqCst) && !joinable(g, seen) {
                         std::thread::park();
                     }
                     parked.store(false, Ordering::Relaxed);
@@ -217,12 +236,13 @@ impl Team {
 
     /// Enter the open round if it is one we have not taken part in.
     fn enter(&self, seen: &mut u64) -> bool {
-        let g = self.gate.load(Ordering::Acquire);
+        let g = self.gate.word.load(Ordering::Acquire);
         if !joinable(g, *seen) {
             return false;
         }
         let ok = self
             .gate
+            .word
             .compare_exchange_weak(g, g + 1, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok();
         if ok {
@@ -233,7 +253,7 @@ impl Team {
 
     /// Make every helper return from [`Team::serve`].
     pub fn stop(&self) {
-        self.quit.store(true, Ordering::SeqCst);
+        self.gate.quit.store(true, Ordering::SeqCst);
         // A helper not parked sees `quit` itself (it looks before parking).
         for (t, parked) in self.threads.iter().zip(&self.parked) {
             if parked.load(Ordering::SeqCst) {
@@ -251,102 +271,10 @@ fn joinable(g: u64, seen: u64) -> bool {
     g & OPEN != 0 && g >> EPOCH_SHIFT != seen
 }
 
-/// The items of one round, shared by its members.
-struct Slots<T> {
-    ptr: *mut T,
-    len: usize,
-}
-
-// SAFETY: `Slots` stands for the `&mut [T]` borrowed by `Team::share`; the
-// members reach its items only through `Claims`, which hands each item to
-// one member only, so sharing it is sending each `T` to one thread.
-unsafe impl<T: Send> Sync for Slots<T> {}
-
-/// The claims on one member's range, on its own cache line: the low 32 bits
-/// count the items taken from its front (by its owner), the high 32 bits
-/// those taken from its back (by members that ran out of their own).
-#[derive(Default)]
-#[repr(align(128))]
-struct Range {
-    taken: AtomicU64,
-}
-
-impl Range {
-    /// The next item of `start..end`: from the front for the owner, from
-    /// the back for another member; `None` once all are taken.
-    fn claim(&self, start: usize, end: usize, owner: bool) -> Option<usize> {
-        let step = if owner { 1 } else { 1 << 32 };
-        let mut cur = self.taken.load(Ordering::Relaxed);
-        loop {
-            let (front, back) = ((cur & 0xFFFF_FFFF) as usize, (cur >> 32) as usize);
-            if start + front + back >= end {
-                return None;
-            }
-            match self.taken.compare_exchange_weak(
-                cur,
-                cur + step,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return Some(if owner { start + front } else { end - 1 - back }),
-                Err(now) => cur = now,
-            }
-        }
-    }
-}
-
-impl<T> Slots<T> {
-    fn claims<'r>(&'r self, ranges: &'r [Range], member: usize) -> Claims<'r, T> {
-        Claims {
-            ranges,
-            member,
-            visited: 0,
-            ptr: self.ptr,
-            len: self.len,
-            _items: PhantomData,
-        }
-    }
-}
-
-/// One member's share of a round's items: yields `(index, item)` pairs,
-/// first from the front of its own contiguous range, then from the back of
-/// the ranges of the others, until none is left. Every index is handed out
-/// once (each range's claims are one atomic word).
-pub struct Claims<'r, T> {
-    ranges: &'r [Range],
-    member: usize,
-    /// Ranges looked at so far (its own first).
-    visited: usize,
-    ptr: *mut T,
-    len: usize,
-    _items: PhantomData<&'r mut [T]>,
-}
-
-impl<'r, T> Iterator for Claims<'r, T> {
-    type Item = (usize, &'r mut T);
-
-    fn next(&mut self) -> Option<(usize, &'r mut T)> {
-        let parts = self.ranges.len().max(1);
-        let per = self.len.div_ceil(parts);
-        while self.visited < parts {
-            let r = (self.member + self.visited) % parts;
-            let (start, end) = ((r * per).min(self.len), ((r + 1) * per).min(self.len));
-            if let Some(i) = self
-                .ranges
-                .get(r)
-                .and_then(|range| range.claim(start, end, self.visited == 0))
-            {
-                // SAFETY: `i < len` indexes the slice borrowed mutably by
-                // `Team::share` for the whole round, and each range hands out
-                // each of its indices once (front and back claims meet
-                // without overlapping), so no other reference to item `i`
-                // exists.
-                return Some((i, unsafe { &mut *self.ptr.add(i) }));
-            }
-            self.visited += 1;
-        }
-        None
-    }
+/// Every item of `slots` to the leader, in order.
+fn alone<T>(slots: &Slots<T>, job: &(dyn Fn(usize, Claims<'_, T>) + Sync)) {
+    let mine = [Range::default()];
+    job(0, slots.claims(&mine, 0, 0));
 }
 
 /// Closes the round and waits for the helpers inside (also when unwinding).
@@ -355,10 +283,10 @@ struct Close<'t>(&'t Team);
 impl Drop for Close<'_> {
     fn drop(&mut self) {
         let t = self.0;
-        t.gate.fetch_and(!OPEN, Ordering::SeqCst);
+        t.gate.word.fetch_and(!OPEN, Ordering::SeqCst);
         let start = Instant::now();
         let mut spins = 0u32;
-        while t.gate.load(Ordering::Acquire) & INSIDE != 0 {
+        while t.gate.word.load(Ordering::Acquire) & INSIDE != 0 {
             spins = spins.wrapping_add(1);
             if spins % 64 != 0 || start.elapsed() < LEADER_SPIN {
                 std::hint::spin_loop();
@@ -368,14 +296,14 @@ impl Drop for Close<'_> {
             // to leave a closed round unparks us).
             *t.leader.lock().unwrap_or_else(PoisonError::into_inner) = Some(std::thread::current());
             t.leader_parked.store(true, Ordering::SeqCst);
-            if t.gate.load(Ordering::SeqCst) & INSIDE != 0 {
+            if t.gate.word.load(Ordering::SeqCst) & INSIDE != 0 {
                 std::thread::park();
             }
             t.leader_parked.store(false, Ordering::Relaxed);
         }
         // SAFETY: the round is closed and empty: no helper reads `body`
         // until the next round opens, which only this thread does.
-        unsafe { *t.body.get() = None };
+        unsafe { *t.gate.body.get() = None };
     }
 }
 
@@ -385,7 +313,7 @@ struct Leave<'t>(&'t Team);
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
         let t = self.0;
-        let before = t.gate.fetch_sub(1, Ordering::SeqCst);
+        let before = t.gate.word.fetch_sub(1, Ordering::SeqCst);
         if before & INSIDE == 1 && before & OPEN == 0 && t.leader_parked.load(Ordering::SeqCst) {
             if let Some(l) = &*t.leader.lock().unwrap_or_else(PoisonError::into_inner) {
                 l.unpark();
@@ -398,25 +326,6 @@ impl Drop for Leave<'_> {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
-
-    /// An owner claiming from the front and another member from the back
-    /// take every index of a range once, meeting in the middle.
-    #[test]
-    fn range_claims_meet_without_overlap() {
-        let range = Range::default();
-        let (mut front, mut back) = (Vec::new(), Vec::new());
-        loop {
-            let a = range.claim(10, 17, true);
-            let b = range.claim(10, 17, false);
-            front.extend(a);
-            back.extend(b);
-            if a.is_none() && b.is_none() {
-                break;
-            }
-        }
-        assert_eq!(front, vec![10, 11, 12, 13]);
-        assert_eq!(back, vec![16, 15, 14]);
-    }
 
     /// Every item is claimed exactly once per round, by whichever members
     /// turn up, over many rounds.
