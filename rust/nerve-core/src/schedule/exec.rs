@@ -182,6 +182,9 @@ pub fn run(
     for w in ctx.work.iter_mut().filter(|w| w.parallel()) {
         w.for_team(members);
     }
+    for sw in ctx.syn_work.iter_mut() {
+        sw.members = members;
+    }
     let team = Team::new(members - 1);
     let outcome = std::thread::scope(|scope| {
         for i in 1..members {
@@ -407,7 +410,7 @@ impl Ticker<'_, '_> {
                         .and_then(|w| w.events.get_mut(trigger.event))
                         .map(std::mem::take)
                         .unwrap_or_default();
-                    synapses::propagate(p, sw, ctx.groups, &events, (t, dt, step));
+                    synapses::propagate(p, sw, ctx.groups, &events, (t, dt, step), team);
                     if let Some(slot) = ctx
                         .work
                         .get_mut(trigger.group)

@@ -49,6 +49,7 @@
 //! draws from its own random stream, so results do not depend on the number
 //! of threads.
 
+mod deliver;
 mod exec;
 mod plan;
 mod queue;
@@ -57,7 +58,7 @@ mod sweep;
 mod synapses;
 
 pub use exec::run;
-pub use queue::SpikeQueue;
+pub use queue::{Arrivals, SpikeQueue};
 pub use record::{EventRecording, Recordings, StateRecording};
 pub use synapses::{Accumulate, Binding, Gather, Pathway, Side, Trigger};
 
