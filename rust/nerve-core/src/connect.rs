@@ -36,7 +36,6 @@ pub fn skip_sample(
     pre.reserve(expected + expected / 16 + 16);
     post.reserve(expected + expected / 16 + 16);
     let log_q = (-p).ln_1p(); // ln(1 - p); -inf for p = 1 (every gap 0)
-    let limit = total as f64;
     let mut buf = vec![0.0; BATCH];
     // the next candidate pair: row index `r`, column `c` (row-major), and
     // how many candidates remain from it
@@ -49,7 +48,7 @@ pub fn skip_sample(
             // the number of pairs skipped, floor(ln(1 - u) / ln(1 - p)) >= 0
             // (1 - u is exact: u has 52 random bits); truncation is the floor
             let gap = (1.0 - u).ln() / log_q;
-            if !(gap < left as f64) || !(gap < limit) {
+            if gap.is_nan() || gap >= left as f64 {
                 break 'draw;
             }
             let gap = gap as u64;

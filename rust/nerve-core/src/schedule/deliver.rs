@@ -21,7 +21,7 @@ use super::synapses::Accumulate;
 use crate::team::Team;
 
 /// Events in one step from which a team shares the delivery.
-pub(super) const PARALLEL_EVENTS: usize = 4096;
+pub(super) const PARALLEL_EVENTS: usize = 1024;
 
 /// Where one increment goes: a column of a neuron group, the lanes of the
 /// (sub)group the indices are relative to, and the indices.
