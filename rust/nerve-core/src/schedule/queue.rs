@@ -181,14 +181,14 @@ impl SpikeQueue {
         }
         let limit = f64::from(u32::MAX / 2);
         let step = |x: f64| (x / dt).round_ties_even();
-        // all equal (the common case): one vectorised pass, no rounding per synapse
-        let (lo, hi, nan) = seconds.iter().fold(
-            (f64::INFINITY, f64::NEG_INFINITY, false),
-            |(lo, hi, nan), &x| (lo.min(x), hi.max(x), nan | x.is_nan()),
-        );
-        if !nan && lo == hi && step(lo) >= 0.0 && step(lo) <= limit {
-            self.set_homogeneous(step(lo) as u32);
-            return Ok(());
+        // all equal (the common case): one comparison per synapse, no rounding
+        // (a NaN equals nothing, so it takes the checked path below)
+        if let Some(&x0) = seconds.first() {
+            let k = step(x0);
+            if k >= 0.0 && k <= limit && seconds.iter().all(|&x| x == x0) {
+                self.set_homogeneous(k as u32);
+                return Ok(());
+            }
         }
         // one pass to check and to see whether all are equal (no allocation)
         let first = seconds.first().map_or(0.0, |&x| step(x));

@@ -188,13 +188,15 @@ impl Pathway<'_, '_> {
                     g.columns.n()
                 ));
             }
-            // (a min/max reduction vectorises: this runs over every synapse
-            // at the start of every run)
-            let (lo, hi) = index
-                .iter()
-                .fold((i32::MAX, i32::MIN), |(lo, hi), &i| (lo.min(i), hi.max(i)));
-            if !index.is_empty() && (lo < 0 || hi as usize >= side.n) {
-                let i = if lo < 0 { lo } else { hi };
+            // (one unsigned comparison per synapse, also catching negative
+            // indices: this runs over every synapse at the start of every run)
+            let n = u32::try_from(side.n).unwrap_or(u32::MAX);
+            if index.iter().any(|&i| i as u32 >= n) {
+                let i = index
+                    .iter()
+                    .copied()
+                    .find(|&i| i < 0 || i as u32 >= n)
+                    .unwrap_or(0);
                 return bad(format!(
                     "{what} index {i} is out of range for {} neurons",
                     side.n
