@@ -152,3 +152,59 @@ pub(super) fn uniform(
             .all(|b| b.source == super::synapses::Gather::Output)
         && !program.lane_dependent()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Delivery shared among a team (split into target ranges) adds the
+    /// same values in the same order as one pass: bit-identical columns.
+    #[test]
+    fn split_by_target_range_equals_one_pass() {
+        // 6 sources, 40 targets (a subgroup at offset 5 of a group of 50);
+        // synapses numbered by source, targets increasing within a row
+        let (n_src, n_tgt, offset, n) = (6usize, 40usize, 5usize, 50usize);
+        let mut trigger = Vec::new();
+        let mut post = Vec::new();
+        for i in 0..n_src {
+            let mut row: Vec<i32> = (0..30).map(|k| ((k * 7 + i * 3) % n_tgt) as i32).collect();
+            row.sort_unstable();
+            post.extend(row);
+            trigger.extend(std::iter::repeat_n(i as i32, 30));
+        }
+        let mut q = SpikeQueue::new();
+        q.prepare(&trigger, n_src, &[0]).unwrap();
+        // 36 spikes of 30 synapses: enough events for a team to share them
+        let spikes: Vec<i32> = (0..36).map(|k| (k % n_src) as i32).collect();
+        q.push(&spikes);
+        let arrivals = q.take_current();
+        assert!(count(&q, &arrivals) >= PARALLEL_EVENTS);
+        let start: Vec<f64> = (0..n).map(|l| 0.1 * l as f64).collect();
+        let run = |members: usize| {
+            let mut col = start.clone();
+            let targets = [Target {
+                col: col.as_mut_ptr(),
+                n,
+                offset,
+                size: n_tgt,
+                index: &post,
+                increment: 0.3,
+            }];
+            // (a team without helpers: the leader takes every range in turn)
+            deliver(&targets, &q, &arrivals, members, &Team::new(0));
+            col
+        };
+        let mut expected = start.clone();
+        for &s in &spikes {
+            let s = s as usize;
+            for &k in &post[s * 30..(s + 1) * 30] {
+                expected[offset + k as usize] += 0.3;
+            }
+        }
+        assert_eq!(run(1), expected);
+        assert_eq!(run(2), expected);
+        assert_eq!(run(3), expected);
+        // lanes outside the subgroup are never touched
+        assert_eq!(&run(3)[..offset], &start[..offset]);
+    }
+}
