@@ -49,6 +49,9 @@ def peak_rss_command(rss_file: str) -> list[str]:
 
 TIME = "/usr/bin/time"
 
+#: the models the C reference implements (``neuron_ref`` and ``cuba_ref``)
+MODELS = ("lif_exact", "lif_noise", "adaptive", "cuba")
+
 
 def measure(binary: Path, model: str, n: int, steps: int, repeats: int) -> dict:
     """Run the reference: every repeat's loop time, the spikes, the binary's peak RSS.

@@ -1,4 +1,5 @@
-"""The three benchmark models: the tutorial's model shapes as Brian2-style source text.
+"""The benchmark models: the tutorial's model shapes and two networks (CUBA, STDP) as
+Brian2-style source text.
 
 Each model is plain text that runs unchanged after ``from nerve import *`` or
 ``from brian2 import *``, with ``N`` (number of neurons) already bound in the
@@ -111,6 +112,45 @@ M = SpikeMonitor(G)
 _objects = [G, Ce, Ci, M]
 """
 
+_STDP = """\
+start_scope()
+seed(1)
+taum = 10*ms
+taue = 5*ms
+taupre = 20*ms
+taupost = taupre
+Ee = 0*mV
+vt = -54*mV
+vr = -60*mV
+El = -74*mV
+gmax = 0.01*1000/N
+dApre = 0.01*gmax
+dApost = -dApre*taupre/taupost*1.05
+inputs = NeuronGroup(N, 'rate : Hz', threshold='rand() < rate*dt')
+inputs.rate = 15*Hz
+G = NeuronGroup(1, '''
+dv/dt = (ge*(Ee-v) + El - v)/taum : volt
+dge/dt = -ge/taue : 1
+''', threshold='v>vt', reset='v = vr', method='euler')
+G.v = vr
+S = Synapses(inputs, G, '''
+w : 1
+dApre/dt = -Apre/taupre : 1 (event-driven)
+dApost/dt = -Apost/taupost : 1 (event-driven)
+''', on_pre='''
+ge += w
+Apre += dApre
+w = clip(w + Apost, 0, gmax)
+''', on_post='''
+Apost += dApost
+w = clip(w + Apre, 0, gmax)
+''')
+S.connect()
+S.w = 'rand()*gmax'
+M = SpikeMonitor(inputs)
+_objects = [inputs, G, S, M]
+"""
+
 
 @dataclass(frozen=True)
 class Model:
@@ -140,6 +180,10 @@ MODELS: dict[str, Model] = {
         Model("cuba", _CUBA, 4000, 1000.0,
               "Brian2's CUBA network: exact LIF with two synaptic currents, K = 80 "
               "synapses per neuron (p = 80/N), on_pre 'ge += we' / 'gi += wi'"),
+        Model("stdp", _STDP, 1000, 1000.0,
+              "Song, Miller & Abbott (2000): N Poisson inputs at 15 Hz onto one neuron "
+              "through plastic synapses (event-driven traces, on_pre and on_post; "
+              "gmax scaled by 1000/N)"),
     )
 }
 

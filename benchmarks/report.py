@@ -146,6 +146,26 @@ def memory_table(results: dict, ix: _Index, markdown: bool) -> str:
     return table(header, rows, markdown)
 
 
+def synapse_table(ix: _Index, markdown: bool) -> str:
+    """nerve's synapse memory against its payload (int32 i and j, one float64
+    per synaptic variable), for the models with synapses."""
+    rows = []
+    for model in ix.models:
+        for n in ix.sizes:
+            for sim in [s for s in ix.sims if s.startswith("nerve")][:1]:
+                held = ix.get(model, n, sim, "synapse_bytes")
+                payload = ix.get(model, n, sim, "synapse_payload_bytes")
+                count = ix.get(model, n, sim, "synapses")
+                if held is None or not count:
+                    continue
+                rows.append([model, _n(n), f"{count:,}", _num(held / 2**20),
+                             _num(payload / 2**20), _ratio(held, payload)])
+    if not rows:
+        return ""
+    header = ["model", "N", "synapses", "held MiB", "payload MiB", "held / payload"]
+    return table(header, rows, markdown)
+
+
 def goals(ix: _Index, results: dict) -> list[str]:
     """One line per goal of the performance issue: met or missed, by how much."""
     out = []
@@ -198,6 +218,11 @@ def render(results: dict, markdown: bool) -> str:
              "process; C++ standalone runs every size in one process, shown at the "
              "largest)",
              memory_table(results, ix, markdown)]
+    synapses = synapse_table(ix, markdown)
+    if synapses:
+        parts += [f"{h}Synapse memory (nerve: variables, indices, spike queues' rows and "
+                  "delays; payload: int32 i and j and one float64 per variable, delay "
+                  "included)", synapses]
     lines = goals(ix, results)
     if lines:
         parts += [f"{h}Goals", "\n".join(("- " if markdown else "  ") + g for g in lines)]

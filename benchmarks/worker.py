@@ -123,7 +123,28 @@ def throughput(spec: dict) -> dict:
     total_steps = warmup + (warmup + steps) * spec["repeats"]
     out["num_spikes"] = int(ns["M"].num_spikes)
     out["rate_hz"] = out["num_spikes"] / (spec["N"] * total_steps * DT_MS * 1e-3)
+    if spec["sim"] == "nerve":
+        out.update(synapse_memory(ns))
     return out
+
+
+def synapse_memory(ns: dict) -> dict:
+    """nerve: the bytes its Synapses objects hold (variables, indices, spike
+    queues' rows and delays) and their payload: two int32 indices and one
+    float64 per variable (``delay`` included: Brian2 keeps it per synapse)."""
+    from nerve import Synapses
+
+    found = {id(v): v for v in ns.values() if isinstance(v, Synapses)}
+    held = payload = count = 0
+    for S in found.values():
+        columns = S._columns.values()
+        held += sum(c.nbytes for c in columns) + S._pre.nbytes + S._post.nbytes
+        held += sum(q.nbytes() for q in S._queues.values())
+        payload += S.N * (8 + 8 * len(S._columns))
+        count += S.N
+    if not found:
+        return {}
+    return {"synapses": count, "synapse_bytes": held, "synapse_payload_bytes": payload}
 
 
 def ttfr(spec: dict) -> dict:

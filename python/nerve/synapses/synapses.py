@@ -252,8 +252,13 @@ class Synapses(SynapticRecording, SynapticCode, SynapticState, NerveObject):
             for column, value in self._shared_values.items():
                 columns[column][old:] = value
             object.__setattr__(self, "_columns", columns)
-            self._pre = np.concatenate([self._pre, pre]).astype(np.int32, copy=False)
-            self._post = np.concatenate([self._post, post]).astype(np.int32, copy=False)
+            fresh = (old == 0 and pre.dtype == post.dtype == np.int32
+                     and pre.flags.c_contiguous and post.flags.c_contiguous)
+            if fresh:  # the first connect(): keep connect's new arrays (no copy)
+                self._pre, self._post = pre, post
+            else:
+                self._pre = np.concatenate([self._pre, pre]).astype(np.int32, copy=False)
+                self._post = np.concatenate([self._post, post]).astype(np.int32, copy=False)
             self._connectivity += 1
             if self._multisynaptic is not None:
                 columns[self._multisynaptic][:] = self._pair_numbers()

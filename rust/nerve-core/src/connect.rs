@@ -45,11 +45,9 @@ pub fn skip_sample(
     'draw: loop {
         fill_uniform(&mut rng.indexed, &mut buf);
         for &u in &buf {
-            let gap = if p >= 1.0 {
-                0.0
-            } else {
-                ((-u).ln_1p() / log_q).floor()
-            };
+            // the number of pairs skipped, floor(ln(1 - u) / ln(1 - p)) >= 0
+            // (1 - u is exact: u has 52 random bits); truncation is the floor
+            let gap = (1.0 - u).ln() / log_q;
             if gap.is_nan() || gap >= left as f64 {
                 break 'draw;
             }

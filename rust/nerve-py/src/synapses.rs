@@ -59,6 +59,12 @@ impl PySpikeQueue {
             .map_err(|e| EngineError(e).into())
     }
 
+    /// Bytes held for the rows and the delays (the events in flight not
+    /// counted).
+    fn nbytes(&self) -> usize {
+        self.inner.bytes()
+    }
+
     /// Number of synaptic events in flight.
     fn pending(&self) -> usize {
         self.inner.pending()

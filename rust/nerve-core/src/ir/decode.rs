@@ -311,4 +311,13 @@ impl Program {
     pub fn has_collect(&self) -> bool {
         self.has_collect
     }
+
+    /// Whether a lane's result may depend on more than the lane's column
+    /// values and the scalars: the program draws random numbers or reads the
+    /// lane's index.
+    pub fn lane_dependent(&self) -> bool {
+        self.raw_vector
+            .iter()
+            .any(|i| matches!(i.op, Op::Rand | Op::Randn | Op::Index))
+    }
 }

@@ -255,6 +255,9 @@ pub fn run_with(
     for w in ctx.work.iter_mut().filter(|w| w.parallel()) {
         w.for_team(members);
     }
+    for sw in ctx.syn_work.iter_mut() {
+        sw.members = members;
+    }
     let team = Team::new(members - 1);
     let outcome = std::thread::scope(|scope| {
         for i in 1..members {
@@ -496,7 +499,7 @@ impl Ticker<'_, '_, '_> {
                         .and_then(|w| w.events.get_mut(trigger.event))
                         .map(std::mem::take)
                         .unwrap_or_default();
-                    synapses::propagate(p, sw, ctx.groups, &events, (t, dt, step));
+                    synapses::propagate(p, sw, ctx.groups, &events, (t, dt, step), team);
                     if let Some(slot) = ctx
                         .work
                         .get_mut(trigger.group)

@@ -54,6 +54,7 @@
 //! draws from its own random stream, so results do not depend on the number
 //! of threads.
 
+mod deliver;
 mod exec;
 mod inputs;
 mod plan;
@@ -64,7 +65,7 @@ mod synapses;
 
 pub use exec::{run, run_with};
 pub use inputs::{BinomialDraw, SpikeTable};
-pub use queue::SpikeQueue;
+pub use queue::{Arrivals, SpikeQueue};
 pub use record::{
     EventRecording, Overflow, RateRecorder, RateRecording, RecorderKind, RecordingPlan, Recordings,
     StateRecording,

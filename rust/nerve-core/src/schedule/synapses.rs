@@ -34,13 +34,18 @@
 //! (an event buffer of the triggering group, cut to the source subgroup's
 //! range) are pushed into the pathway's [`SpikeQueue`]; then the program runs
 //! over the synapses whose event arrives this step, in the order they were
-//! queued (by triggering neuron, then synapse index). [`Action::Synaptic`]
-//! runs a program over every synapse in index order (summed variables).
+//! queued (by triggering neuron, then synapse index). A program that only
+//! adds the same increment into neurons (`ge += we`) skips the interpreter
+//! per synapse and may share the work among threads: see [`super::deliver`].
+//! [`Action::Synaptic`] runs a program over every synapse in index order
+//! (summed variables).
 
+use super::deliver::{self, Target};
 use super::queue::SpikeQueue;
 use super::Group;
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
+use crate::team::Team;
 use crate::vm::{run_chunk, Chunk, Columns, Lanes, Registers, Scalars};
 use crate::CHUNK;
 
@@ -183,7 +188,17 @@ impl Pathway<'_, '_> {
                     g.columns.n()
                 ));
             }
-            if let Some(&i) = index.iter().find(|&&i| i < 0 || i as usize >= side.n) {
+            // (unsigned comparisons also catch negative indices; this runs over
+            // every synapse at the start of every run)
+            let n = u32::try_from(side.n).unwrap_or(u32::MAX);
+            // (the largest of each piece as unsigned: a reduction that vectorises)
+            let over = |piece: &[i32]| piece.iter().fold(0u32, |m, &i| m.max(i as u32)) >= n;
+            if index.chunks(256).any(over) {
+                let i = index
+                    .iter()
+                    .copied()
+                    .find(|&i| i < 0 || i as u32 >= n)
+                    .unwrap_or(0);
                 return bad(format!(
                     "{what} index {i} is out of range for {} neurons",
                     side.n
@@ -287,8 +302,13 @@ pub(super) struct SynWork {
     /// Per written group: (group, the segment that last touched each lane).
     stamps: Vec<(usize, Vec<u32>)>,
     generation: u32,
-    /// Synapse indices of an `Action::Synaptic` sweep (0..n).
+    /// Synapse indices of an `Action::Synaptic` sweep (0..n), or of the
+    /// events arriving in a step.
     all: Vec<i32>,
+    /// The program computes one increment for all synapses ([`deliver`]).
+    uniform: bool,
+    /// Threads of the run (set by the run loop).
+    pub(super) members: usize,
 }
 
 impl SynWork {
@@ -314,6 +334,8 @@ impl SynWork {
             stamps,
             generation: 0,
             all: Vec::new(),
+            uniform: deliver::uniform(&p.bindings, &p.accumulate, p.program),
+            members: 1,
         }
     }
 }
@@ -326,6 +348,7 @@ pub(super) fn propagate(
     groups: &mut [Group<'_, '_>],
     events: &[i32],
     clock: (f64, f64, i64),
+    team: &Team,
 ) {
     let (Some(t), Some(queue)) = (p.trigger, p.queue.as_deref_mut()) else {
         return;
@@ -342,10 +365,84 @@ pub(super) fn propagate(
     }
     let arriving = queue.take_current();
     if !arriving.is_empty() {
-        run_over(p, w, groups, &arriving, clock);
+        if w.uniform {
+            add_uniform(p, w, groups, &arriving, clock, team);
+        } else {
+            let mut list = std::mem::take(&mut w.all);
+            list.clear();
+            list.extend_from_slice(&arriving.synapses);
+            if let Some(q) = p.queue.as_deref() {
+                q.expand(&arriving.spikes, &mut list);
+            }
+            run_over(p, w, groups, &list, clock);
+            w.all = list;
+        }
     }
     if let Some(queue) = p.queue.as_deref_mut() {
         queue.advance(arriving);
+    }
+}
+
+/// The increments of a uniform pathway ([`deliver`]): its program on one
+/// lane, then each added into the targets of the arriving synapses.
+fn add_uniform(
+    p: &Pathway<'_, '_>,
+    w: &mut SynWork,
+    groups: &mut [Group<'_, '_>],
+    arriving: &super::queue::Arrivals,
+    (t, dt, step): (f64, f64, i64),
+    team: &Team,
+) {
+    w.scalars
+        .run_scalar(p.program, t, dt, p.pre_index.len(), step);
+    {
+        let mut slices: Vec<&mut [f64]> = w.scratch.iter_mut().map(|c| &mut c[..1]).collect();
+        let Ok(cols) = Columns::new(&mut slices, 1) else {
+            return;
+        };
+        let Some(syn) = groups.get_mut(p.synapses) else {
+            return;
+        };
+        let mut events = Vec::new();
+        run_chunk(
+            p.program,
+            &mut w.regs,
+            Chunk {
+                s: &w.scalars.s,
+                cols: &cols,
+                lanes: Lanes::Range { start: 0, len: 1 },
+                rng: &mut syn.rng.indexed,
+                events: &mut events,
+            },
+        );
+    }
+    let mut targets = Vec::with_capacity(p.accumulate.len());
+    for a in &p.accumulate {
+        let (side, index) = if a.pre {
+            (p.pre, p.pre_index)
+        } else {
+            (p.post, p.post_index)
+        };
+        let (Some(g), Some(increment)) = (
+            groups.get(side.group),
+            w.scratch.get(a.slot).and_then(|c| c.first()),
+        ) else {
+            continue;
+        };
+        let Some(col) = g.columns.ptr(a.column) else {
+            continue;
+        };
+        targets.push(Target {
+            col,
+            n: g.columns.n(),
+            offset: side.offset,
+            size: side.n,
+            index,
+            increment: *increment,
+        });
+    }
+    if let Some(q) = p.queue.as_deref() {
+        deliver::deliver(&targets, q, arriving, w.members, team);
     }
 }
 
@@ -523,9 +620,17 @@ fn run_segment(p: &Pathway<'_, '_>, w: &mut SynWork, groups: &mut [Group<'_, '_>
         let (Some(g), Some(col)) = (groups.get(group), w.scratch.get(a.slot)) else {
             continue;
         };
+        let Some(target) = g.columns.ptr(a.column) else {
+            continue;
+        };
+        let n = g.columns.n();
         for (&x, &s) in col[..m].iter().zip(seg) {
             let l = lane(p, bound, s as usize);
-            g.columns.set(a.column, l, g.columns.get(a.column, l) + x);
+            if l < n {
+                // SAFETY: l < n, the column's length; synaptic code runs on
+                // one thread, nothing else accesses the column meanwhile.
+                unsafe { *target.add(l) += x };
+            }
         }
     }
 }

@@ -122,6 +122,13 @@ impl<'a> Columns<'a> {
         Some(unsafe { std::slice::from_raw_parts(p, self.n) })
     }
 
+    /// The start of column `c` (which holds [`n`](Self::n) values), for
+    /// kernels that index it themselves.
+    #[inline]
+    pub(crate) fn ptr(&self, c: usize) -> Option<*mut f64> {
+        self.ptrs.get(c).copied()
+    }
+
     /// Set column `c` at lane `i` (ignored out of range). Only called from
     /// the thread running the schedule, between sweeps, so no other access
     /// to the lane is in progress.
