@@ -43,7 +43,7 @@ I = ramp(t) + noise(t, i) : amp
 G = NeuronGroup(N, eqs, threshold='v > v_threshold', reset='v = v_reset',
                 refractory=2*ms, method='euler')
 G.v = v_rest
-trace = StateMonitor(G, ['v', 'I'], record=True)
+traces = StateMonitor(G, ['v', 'I'], record=True)
 spikes = SpikeMonitor(G)
 run(duration)
 
@@ -52,9 +52,9 @@ for k in range(N):
 
 fig, (ax_v, ax_i, ax_s) = plt.subplots(3, 1, sharex=True, figsize=(7, 7))
 for k in range(N):
-    ax_v.plot(trace.t/ms, trace.v[k]/mV, lw=0.8)
-    ax_i.plot(trace.t/ms, trace.I[k]/nA, lw=0.5)
-ax_i.plot(trace.t/ms, ramp(trace.t)/nA, 'k', lw=2, label='ramp (shared)')
+    ax_v.plot(traces.t/ms, traces.v[k]/mV, lw=0.8)
+    ax_i.plot(traces.t/ms, traces.I[k]/nA, lw=0.5)
+ax_i.plot(traces.t/ms, ramp(traces.t)/nA, 'k', lw=2, label='ramp (shared)')
 ax_s.plot(spikes.t/ms, spikes.i, '|k')
 ax_v.set_ylabel('v (mV)')
 ax_i.set_ylabel('I (nA)')

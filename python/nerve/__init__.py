@@ -11,6 +11,9 @@ stays fast), and ``np``, ``plt``, ``mpl``.
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what the star import takes from numpy and pyplot (set at run time below)
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    import numpy as np
     from matplotlib.pyplot import *  # noqa: F403
     from numpy import *  # noqa: F403
     from numpy.random import *  # noqa: F403
