@@ -122,3 +122,19 @@ def test_arrays_computed_at_each_access_do_not_reach_the_monitor():
             values[...] = 0 * values
     _assert_intact(monitors, before)
     assert S.count.tolist() == before["S.count"].tolist()
+
+
+def test_traces_read_from_a_file_are_the_users_own(tmp_path):
+    pytest.importorskip("h5py")
+    start_scope()
+    G = NeuronGroup(3, "dv/dt = (20*mV - v)/(10*ms) : volt", method="exact")
+    G.v = [1, 5, 9] * mV
+    M = StateMonitor(G, "v", record=True, record_to=str(tmp_path / "trace.h5"))
+    run(5 * ms)
+    expected = np.asarray(M.v[:]).copy()
+    for get in (lambda: M.v[:], lambda: M.v[1], lambda: M[1].v, lambda: M[[0, 2]].v_):
+        values = get()
+        values[...] = 0 * values
+        assert not np.any(np.asarray(values))
+    np.testing.assert_array_equal(np.asarray(M.v[:]), expected)
+    assert np.all(expected > 0)
