@@ -5,6 +5,7 @@ recording in memory (with peak memory).
     python benchmarks/monitors.py spikes     # SpikeMonitor / record=False overhead
     python benchmarks/monitors.py state      # 1e4 neurons every step vs bandwidth
     python benchmarks/monitors.py stream [STEPS]   # 1e5 neurons x STEPS, file vs memory
+    python benchmarks/monitors.py access     # reading M.v (a copy per access) vs memcpy
 
 Each configuration runs in a fresh process (so peak memory is its own),
 interleaved with the others, best of ``REPEATS``. Timings on a shared
@@ -125,12 +126,47 @@ def stream(steps):
     print(f"  streaming runs at {100 * mem / st:.0f} % of the speed of recording in memory")
 
 
+def access():
+    """What reading a recording costs: ``M.v`` and ``M.v[k]`` copy all the
+    traces (as Brian2's), ``M[k].v`` one trace, ``M.v_`` is a read-only view."""
+    import time
+
+    import numpy as np
+
+    from nerve import NeuronGroup, StateMonitor, ms, run
+
+    n, steps = 1000, 10_000
+    G = NeuronGroup(n, "dv/dt = -v/(10*ms) : volt", method="exact")
+    G.v = "i*mV"
+    M = StateMonitor(G, "v", record=True)
+    run(steps * 0.1 * ms)
+
+    def best(read, repeats=15):
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    size = n * steps * 8
+    print(f"{n} neurons x {steps} steps recorded ({size / 2**20:.0f} MiB), best of 15")
+    for name, read in [("M.v", lambda: M.v), ("M.v[5]", lambda: M.v[5]),
+                       ("M[5].v", lambda: M[5].v), ("M[5].v_", lambda: M[5].v_),
+                       ("M.v_", lambda: M.v_), ("M.v_[5]", lambda: M.v_[5])]:
+        print(f"  {name:8s} {1e3 * best(read):9.4f} ms")
+    a = np.ones(n * steps)
+    print(f"  (numpy copy of {size / 2**20:.0f} MiB: {1e3 * best(a.copy):.4f} ms)")
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "spikes"
     if what == "spikes":
         spikes()
     elif what == "state":
         state()
+    elif what == "access":
+        access()
     elif what == "stream":
         stream(int(sys.argv[2]) if len(sys.argv) > 2 else 1000)
     else:

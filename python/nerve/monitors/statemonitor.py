@@ -160,20 +160,36 @@ class StateMonitor(RecordedTimes, NerveObject):
             self._values[var] = Chunks(np.zeros((0, len(self.record))))
             self._values[var].append(data[var])
 
-    def _values_of(self, var: str, raw: bool):
+    def _values_of(self, var: str, raw: bool, row=None):
+        """``M.v`` (``raw``: ``M.v_``), or with ``row`` the rows of ``M[i].v``.
+
+        As in Brian2, ``M.v`` and ``M[i].v``/``M[i].v_`` are the user's own
+        copies (writable; one copy per access, of only the rows asked for);
+        ``M.v_`` is a read-only view (Brian2 hands out a writable view of its
+        storage there, so a write would change its recording; here it raises
+        instead, and reading stays free of copies)."""
         if self._stream is not None:
             from nerve.monitors.stream import LazyArray
 
             dim = None if raw else self._group._variable_dim(var)
-            return LazyArray(self._values[var].dataset, dim, self._group._variable_dtype(var),
+            lazy = LazyArray(self._values[var].dataset, dim, self._group._variable_dtype(var),
                              transposed=True)
-        values = self._values[var].array.T.view()
-        values.flags.writeable = False  # a user's write cannot corrupt the recording
+            return lazy if row is None else lazy[row]  # (read from the file: a new array)
+        stored = self._values[var].array  # (times, neurons)
         dtype = self._group._variable_dtype(var)
+        if row is None and raw and dtype not in ("boolean", "integer"):
+            values = stored.T.view()
+            values.flags.writeable = False  # a user's write cannot corrupt the recording
+            return values
+        values = stored.T if row is None else stored[:, row].T
         if dtype == "boolean":
-            return values.astype(bool)
+            return values.astype(bool)  # (astype copies)
         if dtype == "integer":
             return values.astype(np.int64)
+        if row is None or isinstance(row, (int, np.integer)):
+            # one copy, keeping the memory order (a transposed block: a plain memcpy)
+            values = np.array(values, order="K", copy=True)
+        # (else: indexing with a list of rows has already copied)
         dim = self._group._variable_dim(var)
         if raw or dim.is_dimensionless:
             return values
@@ -240,7 +256,13 @@ class _Recording:
         return self._monitor.t
 
     def __getattr__(self, name):
-        return getattr(self._monitor, name)[self._row]
+        monitor = self._monitor
+        values = monitor.__dict__.get("_values", {})
+        if name in values:
+            return monitor._values_of(name, raw=False, row=self._row)
+        if name.endswith("_") and name[:-1] in values:
+            return monitor._values_of(name[:-1], raw=True, row=self._row)
+        return getattr(monitor, name)[self._row]
 
     def __repr__(self) -> str:
         return f"<recording of {self._monitor.name!r}, rows {self._row}>"
