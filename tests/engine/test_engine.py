@@ -146,6 +146,9 @@ def test_ctrl_c_stops_after_a_whole_step():
     u, th, r = euler_program()
     n = 20000
     v = np.zeros(n)
+    # (a process started in the background by a non-interactive shell ignores
+    # SIGINT: Python's own handler is installed for the test, as in a terminal)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
@@ -153,6 +156,7 @@ def test_ctrl_c_stops_after_a_whole_step():
             [(n, [v], u, th, r, _core.Rng(1, 0))], [(0, [0], [0, 5])], [0], 0, 10**7, DT)
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert interrupted and isinstance(error, KeyboardInterrupt)
     assert 0 < steps < 10**7
     assert records[0][0].shape == (steps, 2)
