@@ -36,6 +36,17 @@ def test_zero_fits_every_unit():
     assert not bool(3 * mV > np.inf)  # infinities compare in every unit
 
 
+def test_an_empty_plain_array_fits_every_unit():
+    # Brian2 2.9.0: 3*mV + array([]) -> array([]) * volt; Brian2's
+    # Rossant et al. 2011 example stacks a neuron's empty spike values with
+    # zeros(0) when the neuron did not fire
+    assert (3 * mV + np.array([])).size == 0
+    stacked = np.vstack((np.array([]) * mV, np.zeros(0)))
+    assert stacked.shape == (2, 0)
+    with pytest.raises(DimensionMismatchError):
+        np.vstack((np.array([1.0]) * mV, np.ones(1)))
+
+
 def test_zero_assignment():
     a = np.array([1., 2.]) * mV
     a[0] = 0  # Brian2: [0. 2.] mV

@@ -69,8 +69,8 @@ def _unit_free(value: Any, infinities: bool = True) -> bool:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return False
-    if arr.size == 0:
-        return False
+    # (an empty array has no value that could carry a unit: it fits every one,
+    # as in Brian2, e.g. ``vstack((v[spikes], zeros(len(spikes))))`` without spikes)
     return bool(np.all((arr == 0) | np.isinf(arr))) if infinities else bool(np.all(arr == 0))
 
 
