@@ -503,8 +503,13 @@ macro_rules! mono_chains {
 // `(unless refractory)`, the mask either a column or the refractory test
 // `t - lastspike >= k` computed in the tile), the Euler step
 // `a + dt*((c - a)/tau)` with `c` a column or a constant, and the noise term
-// `a + k*(s*xi)`.
+// `a + k*(s*xi)`; and the exact update of a variable driven by a decaying
+// input, `v*E + (g*A + ...) + c` (Brian2's CUBA: the sum of the other terms
+// arrives as one register, the chain starts at the last product), with and
+// without `where`.
 mono_chains! {
+    [Init<P>, OpK<2, true, S>, OpK<0, false, P>, OpK<0, true, S>, SelP<true, 1, 7, true, S, P, S, P>]
+    [Init<P>, OpK<2, true, S>, OpK<0, false, P>, OpK<0, true, S>]
     [Init<P>, OpK<1, true, P>, OpK<2, true, S>, OpK<0, false, P>, SelP<true, 1, 7, true, S, P, S, P>]
     [Init<S>, OpK<2, true, P>, OpK<2, false, S>, OpK<0, false, P>, SelP<true, 1, 7, true, S, P, S, P>]
     [Init<P>, OpK<1, true, P>, OpK<2, true, S>, OpK<0, false, P>, Sel<true, P, P>]

@@ -251,6 +251,65 @@ fn specialised_chains_equal_indexed_form() {
     assert_eq!(absorbed, 4, "derived flags absorbed into chains");
 }
 
+/// The exact update of Brian2's CUBA neuron as the lowering emits it,
+/// `v = where(flag, v*E + ge*A + gi*B + C, v)` (the flag derived from a
+/// column, or no `where`), then `ge *= Ee`, `gi *= Ei`: its chain runs on a
+/// specialised kernel, bit for bit as unfused.
+#[test]
+fn cuba_update_chain_is_specialised() {
+    for select in [true, false] {
+        let mut a = Asm::new(3);
+        let (e, ka, kb, kc) = (
+            a.konst(0.995_012_479_192_682_3),
+            a.konst(9.8e-5),
+            a.konst(9.9e-5),
+            a.konst(-2.4e-4),
+        );
+        let (ee, ei) = (a.konst(0.98), a.konst(0.99));
+        a.load(v(0), 0);
+        if select {
+            a.load(v(6), 2)
+                .vop(Op::Sub, v(7), s(0), v(6), 0)
+                .vop(Op::Ge, v(5), v(7), s(1), 0);
+        }
+        a.vop(Op::Mul, v(2), v(0), e, 0)
+            .load(v(3), 1)
+            .vop(Op::Mul, v(4), v(3), ka, 0)
+            .vop(Op::Add, v(1), v(2), v(4), 0)
+            .load(v(2), 2)
+            .vop(Op::Mul, v(4), v(2), kb, 0)
+            .vop(Op::Add, v(6), v(1), v(4), 0)
+            .vop(Op::Add, v(4), v(6), kc, 0);
+        if select {
+            a.vop(Op::Select, v(1), v(5), v(4), v(0)).store(0, v(1));
+        } else {
+            a.store(0, v(4));
+        }
+        a.vop(Op::Mul, v(0), v(3), ee, 0)
+            .store(1, v(0))
+            .vop(Op::Mul, v(0), v(2), ei, 0)
+            .store(2, v(0));
+        let prog = Program::decode(&a.finish()).unwrap();
+        let dummy = |x: Src| match x {
+            Src::S(_) => Val::S(0.0),
+            Src::V(_) | Src::Col(_) => Val::P(std::ptr::null()),
+        };
+        let text = prog.range_form_text();
+        assert_eq!(prog.chains.len(), 1, "{text}");
+        assert!(
+            chain::has_mono(
+                &prog.chains[0]
+                    .iter()
+                    .map(|st| RStep::new(st, dummy))
+                    .collect::<Vec<_>>()
+            ),
+            "{text}"
+        );
+        assert_eq!(text.contains("SelectPair"), select, "{text}");
+        same_in_both_forms(&prog, usize::from(select));
+    }
+}
+
 /// The lanes a threshold program collects, run over contiguous chunks
 /// and over the same lanes by index.
 fn events_both_forms(prog: &Program, cols: &Columns<'_>) -> (Vec<i32>, Vec<i32>) {
