@@ -103,8 +103,10 @@ class Function(ModelFunction):
         raise NotSupportedError(
             f"the Python function {self.name}() can be called in the equations, threshold, "
             f"reset, run_regularly/run_on_event code and string assignments of a "
-            f"NeuronGroup; calling it from shared-variable assignments or Synapses is not "
-            f"supported yet")
+            f"NeuronGroup, and in the equations, (summed) variables and on_pre/on_post "
+            f"code of Synapses; calling it from shared-variable assignments, string "
+            f"assignments of synaptic variables or recorded "
+            f"synaptic subexpressions is not supported yet")
 
     def __call__(self, *args, **kwargs):
         return self.pyfunc(*args, **kwargs)

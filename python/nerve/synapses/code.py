@@ -194,9 +194,11 @@ class SynapticCode:
                 run.add(Operation(f"{name}_stateupdater", "update", self.clock, self.when,
                                   self.order, g, 0, compiled[1], self, "StateUpdater"))
             else:
-                run.add(Operation(f"{name}_stateupdater", "synaptic", self.clock, self.when,
-                                  self.order, pathway(compiled[1]), owner=self,
-                                  type_name="StateUpdater"))
+                operation = Operation(f"{name}_stateupdater", "synaptic", self.clock,
+                                      self.when, self.order, pathway(compiled[1]), owner=self,
+                                      type_name="StateUpdater")
+                operation.prelude = self._host_prelude(run, "clock", namespace, operation)
+                run.add(operation)
         for var in self._summed:
             self._add_summed(run, var, namespace, pathway)
         for key, (role, _, _) in self._statements.items():
@@ -218,10 +220,12 @@ class SynapticCode:
                 key, namespace))
             trigger = (trigger_group, side.root._event_index(self._events[key]), side.start,
                        side.start + side.n)
-            run.add(Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
-                              -1 if role == "pre" else 1,
-                              pathway(compiled, trigger, queue), owner=self,
-                              type_name="SynapticPathway"))
+            operation = Operation(f"{name}_{key}", "propagate", side.root.clock, "synapses",
+                                  -1 if role == "pre" else 1,
+                                  pathway(compiled, trigger, queue), owner=self,
+                                  type_name="SynapticPathway")
+            operation.prelude = self._host_prelude(run, f"pathway_{key}", namespace, operation)
+            run.add(operation)
 
     # -- compiling ------------------------------------------------------------
 
@@ -488,12 +492,21 @@ class SynapticCode:
         check_statements(self._prepared(user), resolver.reading(text, where).dimension,
                          source=text, where=where, booleans=self._booleans(),
                          read_only=read_only, variables=resolver.variables)
-        statements = list(self._event_driven_statements()) + list(user)
+        rewritten = self._host_rewritten(f"pathway_{key}")
+        if rewritten is not None:  # (calls of Python functions: scratch columns)
+            return self._program(rewritten, namespace, where, text, check=False,
+                                 outputs=self._host_outputs())
+        return self._program(self._pathway_statements(key), namespace, where, text,
+                             check=False)
+
+    def _pathway_statements(self, key: str) -> list:
+        statements = list(self._event_driven_statements()) + list(self._statements[key][2])
         if self._event_driven:
             statements.append(n.Assign("lastupdate", "=", n.Name("t")))
-        return self._program(statements, namespace, where, text, check=False)
+        return statements
 
-    def _clock_driven_program(self, namespace):
+    def _clock_statements(self, namespace) -> list:
+        """The integrated clock-driven equations (checked)."""
         from nerve.integrators import DiffEquation, integrate
 
         where = f"the equations of Synapses {self.name!r}"
@@ -510,6 +523,16 @@ class SynapticCode:
                 raise ModelDefinitionError(
                     f"the clock-driven equations of Synapses {self.name!r} would write "
                     f"'{s.target}', a variable of a neuron group")
+        return statements
+
+    def _clock_driven_program(self, namespace):
+        where = f"the equations of Synapses {self.name!r}"
+        resolver = self._resolver(namespace, where)[0]
+        rewritten = self._host_rewritten("clock")
+        if rewritten is not None:  # (calls of Python functions: scratch columns)
+            return "synaptic", self._program(rewritten, namespace, where, None, check=False,
+                                             outputs=self._host_outputs())
+        statements = self._clock_statements(namespace)
         compiled = self._program(statements, namespace, where, None, check=False)
         if any(kind != "synaptic" for kind, _, _ in compiled[1]):
             return "synaptic", compiled
@@ -575,9 +598,15 @@ class SynapticCode:
         run.add(Operation(name, "update", root.clock, "groups", root.order - 1,
                           root._engine_group(run), 0, program, self, "SummedVariableUpdater",
                           listed=False))
-        add = n.Assign(base + "_" + suffix, "+=", eq.expr)
+        add = (n.Assign(base + "_" + suffix, "+=", eq.expr),)
+        rewritten = self._host_rewritten(f"summed_{var}")
+        outputs = None
+        if rewritten is not None:  # (calls of Python functions: scratch columns)
+            add, outputs = tuple(rewritten), self._host_outputs()
         compiled = self._cached(("summed", var), lambda: self._program(
-            (add,), namespace, where, None, check=False))
-        run.add(Operation(name, "synaptic", root.clock, "groups", root.order - 1,
-                          pathway(compiled), owner=self,
-                          type_name="SummedVariableUpdater"))
+            add, namespace, where, None, check=False, outputs=outputs))
+        operation = Operation(name, "synaptic", root.clock, "groups", root.order - 1,
+                              pathway(compiled), owner=self,
+                              type_name="SummedVariableUpdater")
+        operation.prelude = self._host_prelude(run, f"summed_{var}", namespace, operation)
+        run.add(operation)

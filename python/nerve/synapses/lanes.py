@@ -38,6 +38,18 @@ def evaluate(expr, arrays: dict, dims: dict, count: int, namespace, owner: str,
     resolver = Resolver(dims, namespace if namespace is not None else {}, owner=owner)
     check_expression(expr, resolver.reading(source, where).dimension, expected, source=source,
                      where=where, booleans=booleans)
+    hosts = {k: f for k, f in resolver.functions((expr,)).items() if f.host}
+    if hosts and count:
+        # (calls of Python functions: evaluated now, over all the lanes)
+        from nerve.functions.host import evaluate_now
+
+        def compute(arg):
+            return evaluate(arg, arrays, dims, count, namespace, owner, rng, clock,
+                            where=where, booleans=booleans)
+
+        statement, values = evaluate_now(n.Assign(_RESULT, "=", expr, expr.span), hosts,
+                                         compute, count, owner, where or owner)
+        expr, arrays = statement.value, {**arrays, **values}
     used = free_names(expr)
     slots, columns = {}, []
     for name in used:

@@ -31,7 +31,10 @@ class SynapticRecording:
     def _engine_columns(self, run) -> list:
         """The columns of the synapses' engine group: ``_column_list()``, then
         one scratch column per computed name a monitor records in ``run``."""
-        columns = self._column_list()
+        namespace = self.namespace if self.namespace is not None else run.namespace
+        hosts = self._host_plan(namespace)  # (scratch columns of Python function calls)
+        columns = self._column_list() + ([hosts.arrays[k] for k in hosts.names]
+                                         if hosts else [])
         observed = run.observed.get(id(self), ())
         names = sorted(name for name in observed if self._computed_for_recording(name))
         self.__dict__["_record_slots"] = {name: len(columns) + k

@@ -24,6 +24,7 @@ from nerve.core.seeding import RandomSource
 from nerve.exceptions import InvalidValueError, ModelDefinitionError
 from nerve.groups.neurongroup import NeuronGroup, _aligned_zeros
 from nerve.synapses.code import Side, SynapticCode
+from nerve.synapses.hostcalls import SynapticHostCalls
 from nerve.synapses.recording import SynapticRecording
 from nerve.synapses.state import SynapticState
 
@@ -44,7 +45,7 @@ def _side(group, what: str) -> Side:
         f"another Synapses, got {group!r}")
 
 
-class Synapses(SynapticRecording, SynapticCode, SynapticState, NerveObject):
+class Synapses(SynapticHostCalls, SynapticRecording, SynapticCode, SynapticState, NerveObject):
     """Synapses from ``source`` to ``target`` (default: ``source``).
 
     ``model``: equations of the synaptic variables (parameters, ``(clock-
