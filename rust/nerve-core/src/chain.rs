@@ -30,6 +30,11 @@ pub(crate) enum RStep {
         left: bool,
         x: Val,
     },
+    MulAdd {
+        a: Val,
+        b: Val,
+        left: bool,
+    },
     Select {
         m: Val,
         x: Val,
@@ -55,6 +60,11 @@ impl RStep {
                 code,
                 left,
                 x: val(x),
+            },
+            Step::MulAdd { a, b, left } => RStep::MulAdd {
+                a: val(a),
+                b: val(b),
+                left,
             },
             Step::Select { m, x, acc_first } => RStep::Select {
                 m: val(m),
@@ -112,6 +122,14 @@ fn apply<const C: u8, const W: usize>(acc: &mut [f64; W], x: &[f64; W], left: bo
     }
 }
 
+/// `acc = acc + a*b` (`left`) or `a*b + acc`: the product rounded, then
+/// the sum (two roundings, as the unfused `mul; add`).
+#[inline(always)]
+fn mul_add<const W: usize>(acc: &mut [f64; W], mut a: [f64; W], b: &[f64; W], left: bool) {
+    apply::<2, W>(&mut a, b, true);
+    apply::<0, W>(acc, &a, left);
+}
+
 /// `acc = op(acc, x)` (`left`) or `op(x, acc)`, the operation by code.
 #[inline(always)]
 fn op_dyn<const W: usize>(code: u8, acc: &mut [f64; W], x: &[f64; W], left: bool) {
@@ -145,6 +163,11 @@ unsafe fn tile<const W: usize>(steps: &[RStep], dst: *mut f64, j: usize) {
                 // SAFETY: as above.
                 let x = unsafe { ld::<W>(x, j) };
                 op_dyn::<W>(code, &mut acc, &x, left);
+            }
+            RStep::MulAdd { a, b, left } => {
+                // SAFETY: as above.
+                let (a, b) = unsafe { (ld::<W>(a, j), ld::<W>(b, j)) };
+                mul_add::<W>(&mut acc, a, &b, left);
             }
             RStep::SelectPair {
                 m,
@@ -281,6 +304,8 @@ trait StepK {
 struct Init<K>(K);
 /// `acc = op_C(acc, x)` (`L`) or `op_C(x, acc)`.
 struct OpK<const C: u8, const L: bool, K>(K);
+/// `acc = acc + a*b` (`L`) or `a*b + acc`.
+struct MulAddK<const L: bool, KA, KB>(KA, KB);
 /// `acc = select(m, acc, x)` (`A`) or `select(m, x, acc)`.
 struct Sel<const A: bool, M, K>(M, K);
 
@@ -314,6 +339,23 @@ impl<const C: u8, const L: bool, K: Kind> StepK for OpK<C, L, K> {
         // SAFETY: the caller's contract.
         let x = unsafe { K::ld::<W>(d, j) };
         apply::<C, W>(acc, &x, L);
+    }
+}
+
+impl<const L: bool, KA: Kind, KB: Kind> StepK for MulAddK<L, KA, KB> {
+    type D = (KA::V, KB::V);
+    #[inline(always)]
+    fn data(st: &RStep) -> Option<(KA::V, KB::V)> {
+        match *st {
+            RStep::MulAdd { a, b, left } if left == L => Some((KA::get(a)?, KB::get(b)?)),
+            _ => None,
+        }
+    }
+    #[inline(always)]
+    unsafe fn apply<const W: usize>(d: (KA::V, KB::V), acc: &mut [f64; W], j: usize) {
+        // SAFETY: the caller's contract.
+        let (a, b) = unsafe { (KA::ld::<W>(d.0, j), KB::ld::<W>(d.1, j)) };
+        mul_add::<W>(acc, a, &b, L);
     }
 }
 
@@ -506,8 +548,11 @@ macro_rules! mono_chains {
 // `a + k*(s*xi)`; and the exact update of a variable driven by a decaying
 // input, `v*E + (g*A + ...) + c` (Brian2's CUBA: the sum of the other terms
 // arrives as one register, the chain starts at the last product), with and
-// without `where`.
+// without `where`; with every product of that sum fused into the chain
+// (`v*E + g*A + h*B + c`, one pass), with and without `where`.
 mono_chains! {
+    [Init<P>, OpK<2, true, S>, MulAddK<true, P, S>, MulAddK<true, P, S>, OpK<0, true, S>, SelP<true, 1, 7, true, S, P, S, P>]
+    [Init<P>, OpK<2, true, S>, MulAddK<true, P, S>, MulAddK<true, P, S>, OpK<0, true, S>]
     [Init<P>, OpK<2, true, S>, OpK<0, false, P>, OpK<0, true, S>, SelP<true, 1, 7, true, S, P, S, P>]
     [Init<P>, OpK<2, true, S>, OpK<0, false, P>, OpK<0, true, S>]
     [Init<P>, OpK<1, true, P>, OpK<2, true, S>, OpK<0, false, P>, SelP<true, 1, 7, true, S, P, S, P>]

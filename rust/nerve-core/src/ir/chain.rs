@@ -30,6 +30,10 @@ pub enum Step {
     /// `acc = op(acc, x)` when `left`, else `acc = op(x, acc)`; `code` as
     /// [`op_code`].
     Op { code: u8, left: bool, x: Src },
+    /// `acc = acc + a*b` when `left`, else `acc = a*b + acc`: a multiply
+    /// whose single-use product is added to the accumulator. Two roundings
+    /// (the product, then the sum), never a fused multiply-add.
+    MulAdd { a: Src, b: Src, left: bool },
     /// `acc = select(m, acc, x)` when `acc_first`, else `select(m, x, acc)`.
     Select { m: Src, x: Src, acc_first: bool },
     /// [`Step::Select`] whose mask is a fused pair computed in the same tile:
@@ -69,6 +73,7 @@ pub fn reads(i: &Instr, chains: &[Vec<Step>], x: Src) -> bool {
         let steps = chains.get(usize::from(id)).map_or(&[][..], |c| &c[..]);
         return steps.iter().any(|s| match *s {
             Step::Init(a) | Step::Op { x: a, .. } => a == x,
+            Step::MulAdd { a, b, .. } => a == x || b == x,
             Step::Select { m, x: b, .. } => m == x || b == x,
             Step::SelectPair { m, x: b, .. } => m.contains(&x) || b == x,
         });
@@ -143,6 +148,36 @@ fn next_step(i: &Instr, t: Src) -> Option<Step> {
     }
 }
 
+/// The [`Step::MulAdd`] of instructions `end + 1` and `end + 2` when they
+/// are `r = mul a b; d = add(t, r)` (either operand order of the add) with
+/// `t` the accumulator register written by instruction `end`: the product is
+/// read by the add only, neither reads or overwrites the accumulator other
+/// than through the add, and the accumulator is read by nothing after.
+fn mul_add_step(block: &[Instr], chains: &[Vec<Step>], end: usize, t: u16) -> Option<Step> {
+    let (p, q) = (block.get(end + 1)?, block.get(end + 2)?);
+    let r = p.dst;
+    let plain = |i: &Instr| i.fuse == Fuse::None && !i.to_col;
+    if !plain(p) || !plain(q) || p.op != Op::Mul || q.op != Op::Add || r == t {
+        return None;
+    }
+    if p.src[..2].contains(&Src::V(t)) {
+        return None;
+    }
+    let left = match (q.src[0], q.src[1]) {
+        (a, b) if a == Src::V(t) && b == Src::V(r) => true,
+        (a, b) if a == Src::V(r) && b == Src::V(t) => false,
+        _ => return None,
+    };
+    if read_after(block, chains, end + 2, r) || read_after(block, chains, end + 2, t) {
+        return None;
+    }
+    Some(Step::MulAdd {
+        a: p.src[0],
+        b: p.src[1],
+        left,
+    })
+}
+
 /// Move a fused pair that computes the mask of a chain's `select` into the
 /// chain ([`Step::SelectPair`]), when the mask is read by nothing else and
 /// nothing between the pair and the chain writes what the pair reads.
@@ -186,6 +221,7 @@ pub fn absorb_masks(block: &mut Vec<Instr>, chains: &mut [Vec<Step>]) {
         let uses: Vec<usize> = (0..steps.len())
             .filter(|&q| match steps[q] {
                 Step::Init(a) | Step::Op { x: a, .. } => a == m,
+                Step::MulAdd { a, b, .. } => a == m || b == m,
                 Step::Select { m: mm, x, .. } => mm == m || x == m,
                 Step::SelectPair { m: mm, x, .. } => mm.contains(&m) || x == m,
             })
@@ -241,7 +277,15 @@ pub fn fuse_chains(block: &mut Vec<Instr>, chains: &mut Vec<Vec<Step>>) {
         let mut end = k; // last instruction in the chain
         while end + 1 < block.len() && steps.len() < MAX_STEPS {
             let prev = block[end];
-            if prev.to_col || read_after(block, chains, end + 1, prev.dst) {
+            if prev.to_col {
+                break;
+            }
+            if let Some(step) = mul_add_step(block, chains, end, prev.dst) {
+                steps.push(step);
+                end += 2;
+                continue;
+            }
+            if read_after(block, chains, end + 1, prev.dst) {
                 break;
             }
             let Some(step) = next_step(&block[end + 1], Src::V(prev.dst)) else {

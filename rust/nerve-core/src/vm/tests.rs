@@ -306,7 +306,57 @@ fn cuba_update_chain_is_specialised() {
             "{text}"
         );
         assert_eq!(text.contains("SelectPair"), select, "{text}");
+        // Both products are in the chain: v*E + ge*A + gi*B + c in one pass.
+        assert_eq!(text.matches("MulAdd").count(), 2, "{text}");
         same_in_both_forms(&prog, usize::from(select));
+    }
+}
+
+/// A product added to the accumulator with the operands the other way
+/// round (`k*g + acc`, no specialised kernel) runs on the generic kernel as
+/// a `MulAdd` step, bit for bit as unfused; a product read again later is
+/// not fused (it must be materialised).
+#[test]
+fn mul_add_step_generic_and_not_when_product_reused() {
+    for reuse in [false, true] {
+        let mut a = Asm::new(3);
+        let (e, ka, kc) = (
+            a.konst(0.995_012_479_192_682_3),
+            a.konst(9.8e-5),
+            a.konst(-2.4e-4),
+        );
+        a.load(v(0), 0)
+            .vop(Op::Mul, v(2), v(0), e, 0)
+            .load(v(3), 1)
+            .vop(Op::Mul, v(4), ka, v(3), 0)
+            .vop(Op::Add, v(1), v(4), v(2), 0)
+            .vop(Op::Sub, v(5), v(1), kc, 0)
+            .vop(Op::Div, v(6), v(5), e, 0)
+            .store(0, v(6));
+        if reuse {
+            a.store(2, v(4));
+        }
+        let prog = Program::decode(&a.finish()).unwrap();
+        let dummy = |x: Src| match x {
+            Src::S(_) => Val::S(0.0),
+            Src::V(_) | Src::Col(_) => Val::P(std::ptr::null()),
+        };
+        let text = prog.range_form_text();
+        assert_eq!(text.contains("MulAdd"), !reuse, "{text}");
+        assert!(!prog.chains.is_empty(), "{text}");
+        if !reuse {
+            assert_eq!(prog.chains.len(), 1, "{text}");
+            assert!(
+                !chain::has_mono(
+                    &prog.chains[0]
+                        .iter()
+                        .map(|st| RStep::new(st, dummy))
+                        .collect::<Vec<_>>()
+                ),
+                "{text}"
+            );
+        }
+        same_in_both_forms(&prog, usize::from(reuse));
     }
 }
 
