@@ -209,15 +209,21 @@ def _generator(S, match, condition, p, n, skip_if_invalid, namespace, text):
     return _repeat(pre[keep], post[keep], n)
 
 
-def _valid(pre, post, n_post, skip_if_invalid, text):
-    bad = (post < 0) | (post >= n_post)
+def _valid(pre, post, n, skip_if_invalid, text, generated="j"):
+    """The pairs whose generated index (``post`` for ``connect(j=...)``, ``pre``
+    for ``connect(i=...)``) lies in its group of ``n`` neurons: the others are
+    left out with ``skip_if_invalid``, refused otherwise."""
+    made, given = (post, pre) if generated == "j" else (pre, post)
+    bad = (made < 0) | (made >= n)
     if bad.any():
         if not skip_if_invalid:
             k = int(np.flatnonzero(bad)[0])
+            made_side, given_side, group = (("target", "source", "target") if generated == "j"
+                                            else ("source", "target", "source"))
             raise InvalidIndexError(
-                f"connect(j={text!r}) gives target {int(post[k])} for source {int(pre[k])}, "
-                f"outside the target group of {n_post} neurons (0 to {n_post - 1}); pass "
-                f"skip_if_invalid=True to leave such targets out")
+                f"connect({generated}={text!r}) gives {made_side} {int(made[k])} for "
+                f"{given_side} {int(given[k])}, outside the {group} group of {n} neurons "
+                f"(0 to {n - 1}); pass skip_if_invalid=True to leave such {made_side}s out")
         pre, post = pre[~bad], post[~bad]
     return pre, post
 

@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from nerve.equations import parse_expression
-from nerve.exceptions import InvalidArgumentError, InvalidIndexError, ModelDefinitionError
+from nerve.exceptions import InvalidArgumentError, ModelDefinitionError
 
 __all__ = ["repeat_by_expression", "generate_sources", "sample_size"]
 
@@ -163,7 +163,7 @@ def _rejection(S, sizes: np.ndarray, limits: np.ndarray) -> np.ndarray:
 def generate_sources(S, i: str, condition, p, skip_if_invalid, namespace):
     """``i='k for k in range(...)/sample(...) if cond'`` or ``i='expr of j'``:
     the sources of each target, as ``(pre, post)`` ordered by target."""
-    from nerve.synapses.connect import _GENERATOR, _split_args
+    from nerve.synapses.connect import _GENERATOR, _split_args, _valid
 
     n_pre, n_post = S._pre_side.n, S._post_side.n
     post_all = np.arange(n_post, dtype=np.int64)
@@ -172,7 +172,7 @@ def generate_sources(S, i: str, condition, p, skip_if_invalid, namespace):
         # i = 'expression of j': one source per target
         pre = _evaluate(S, i, {"j": post_all}, None, post_all, n_post, namespace,
                         f"the source i={i!r}").astype(np.int64)
-        pre, post = _valid(post_all, pre, n_pre, skip_if_invalid, i)
+        pre, post = _valid(pre, post_all, n_pre, skip_if_invalid, i, generated="i")
         from nerve.synapses.connect import _filter
 
         keep = _filter(S, pre, post, condition, p, namespace)
@@ -225,21 +225,8 @@ def generate_sources(S, i: str, condition, p, skip_if_invalid, namespace):
     expr = match["expr"].strip()
     pre = k if expr == var else _evaluate(S, expr, {"j": post, var: k}, None, post,
                                           len(post), namespace, where).astype(np.int64)
-    pre, post = _valid(post, pre, n_pre, skip_if_invalid, i)
+    pre, post = _valid(pre, post, n_pre, skip_if_invalid, i, generated="i")
     from nerve.synapses.connect import _filter
 
     keep = _filter(S, pre, post, condition, p, namespace)
     return pre[keep], post[keep]
-
-
-def _valid(post, pre, n_pre, skip_if_invalid, text):
-    bad = (pre < 0) | (pre >= n_pre)
-    if bad.any():
-        if not skip_if_invalid:
-            k = int(np.flatnonzero(bad)[0])
-            raise InvalidIndexError(
-                f"connect(i={text!r}) gives source {int(pre[k])} for target {int(post[k])}, "
-                f"outside the source group of {n_pre} neurons (0 to {n_pre - 1}); pass "
-                f"skip_if_invalid=True to leave such sources out")
-        pre, post = pre[~bad], post[~bad]
-    return pre, post
