@@ -138,12 +138,19 @@ class HostCalls:
             ops.append(Operation(f"{operation.name}_host_arguments", "update", operation.clock,
                                  operation.when, operation.order, operation.target, 0, program,
                                  group, "HostArguments", listed=False))
+        ops.append(self.call_operation(run, operation, calls, group))
+        return ops
+
+    def call_operation(self, run, operation, calls, owner):
+        """The host operation that calls the functions of ``calls`` once per
+        step, just before ``operation`` (same clock, slot and order)."""
+        from nerve.core.schedule import Operation
+
         prepared = self._prepare(calls)
         host = run.host(lambda t: self._evaluate(prepared))
-        ops.append(Operation(f"{operation.name}_host_call", "host", operation.clock,
-                             operation.when, operation.order, host, owner=group,
-                             type_name="HostFunction", listed=False))
-        return ops
+        return Operation(f"{operation.name}_host_call", "host", operation.clock,
+                         operation.when, operation.order, host, owner=owner,
+                         type_name="HostFunction", listed=False)
 
     def _prepare(self, calls) -> list:
         """What each call needs at every step, worked out once: the argument

@@ -124,11 +124,7 @@ class SynapticHostCalls:
             ops.append(Operation(f"{operation.name}_host_arguments", "synaptic",
                                  operation.clock, operation.when, operation.order, pathway,
                                  owner=self, type_name="HostArguments", listed=False))
-        prepared = hosts._prepare(calls)
-        host = run.host(lambda t: hosts._evaluate(prepared))
-        ops.append(Operation(f"{operation.name}_host_call", "host", operation.clock,
-                             operation.when, operation.order, host, owner=self,
-                             type_name="HostFunction", listed=False))
+        ops.append(hosts.call_operation(run, operation, calls, self))
         return ops
 
 

@@ -395,27 +395,7 @@ fn add_uniform(
 ) {
     w.scalars
         .run_scalar(p.program, t, dt, p.pre_index.len(), step);
-    {
-        let mut slices: Vec<&mut [f64]> = w.scratch.iter_mut().map(|c| &mut c[..1]).collect();
-        let Ok(cols) = Columns::new(&mut slices, 1) else {
-            return;
-        };
-        let Some(syn) = groups.get_mut(p.synapses) else {
-            return;
-        };
-        let mut events = Vec::new();
-        run_chunk(
-            p.program,
-            &mut w.regs,
-            Chunk {
-                s: &w.scalars.s,
-                cols: &cols,
-                lanes: Lanes::Range { start: 0, len: 1 },
-                rng: &mut syn.rng.indexed,
-                events: &mut events,
-            },
-        );
-    }
+    run_on_scratch(p, w, groups, 1);
     let mut targets = Vec::with_capacity(p.accumulate.len());
     for a in &p.accumulate {
         let (side, index) = if a.pre {
@@ -577,27 +557,7 @@ fn run_segment(p: &Pathway<'_, '_>, w: &mut SynWork, groups: &mut [Group<'_, '_>
             }
         }
     }
-    {
-        let mut slices: Vec<&mut [f64]> = w.scratch.iter_mut().map(|c| &mut c[..m]).collect();
-        let Ok(cols) = Columns::new(&mut slices, m) else {
-            return;
-        };
-        let Some(syn) = groups.get_mut(p.synapses) else {
-            return;
-        };
-        let mut events = Vec::new();
-        run_chunk(
-            p.program,
-            &mut w.regs,
-            Chunk {
-                s: &w.scalars.s,
-                cols: &cols,
-                lanes: Lanes::Range { start: 0, len: m },
-                rng: &mut syn.rng.indexed,
-                events: &mut events,
-            },
-        );
-    }
+    run_on_scratch(p, w, groups, m);
     for (b, col) in p.bindings.iter().zip(&w.scratch) {
         let (Gather::Synaptic(c) | Gather::Pre(c) | Gather::Post(c)) = b.source else {
             continue;
@@ -633,4 +593,29 @@ fn run_segment(p: &Pathway<'_, '_>, w: &mut SynWork, groups: &mut [Group<'_, '_>
             }
         }
     }
+}
+
+/// Run the pathway's program over the first `m` lanes of its scratch columns
+/// (the gathered values), with the synapses' random streams; nothing is done
+/// when the scratch or the synapses' group is missing (checked at validation).
+fn run_on_scratch(p: &Pathway<'_, '_>, w: &mut SynWork, groups: &mut [Group<'_, '_>], m: usize) {
+    let mut slices: Vec<&mut [f64]> = w.scratch.iter_mut().map(|c| &mut c[..m]).collect();
+    let Ok(cols) = Columns::new(&mut slices, m) else {
+        return;
+    };
+    let Some(syn) = groups.get_mut(p.synapses) else {
+        return;
+    };
+    let mut events = Vec::new();
+    run_chunk(
+        p.program,
+        &mut w.regs,
+        Chunk {
+            s: &w.scalars.s,
+            cols: &cols,
+            lanes: Lanes::Range { start: 0, len: m },
+            rng: &mut syn.rng.indexed,
+            events: &mut events,
+        },
+    );
 }
