@@ -167,14 +167,18 @@ struct Dts {
     rates: Vec<f64>,
 }
 
-impl nerve_core::Host for PyHost<'_> {
-    fn call(&mut self, id: usize, t: f64, rec: &mut Recordings) -> Flow {
+impl PyHost<'_> {
+    /// Hand the recordings taken so far to the Python host through `method`
+    /// (with the GIL); the run stops when it returns `False` or raises (the
+    /// exception is kept for the caller to raise after the run).
+    fn ask<F>(&mut self, rec: &mut Recordings, method: F) -> Flow
+    where
+        F: for<'py> FnOnce(Python<'py>, &Py<PyAny>, Bound<'py, PyTuple>) -> PyResult<Py<PyAny>>,
+    {
         let taken = rec.take();
         Python::attach(|py| {
             let result = recordings(py, taken, self.dts).and_then(|recs| match &self.host {
-                Some(h) => h
-                    .call_method1(py, "call", (id, t, recs))
-                    .map(|r| r.bind(py).is(&*PyBool::new(py, false))),
+                Some(h) => method(py, h, recs).map(|r| r.bind(py).is(&*PyBool::new(py, false))),
                 None => Ok(false),
             });
             match result {
@@ -187,24 +191,18 @@ impl nerve_core::Host for PyHost<'_> {
             }
         })
     }
+}
+
+impl nerve_core::Host for PyHost<'_> {
+    fn call(&mut self, id: usize, t: f64, rec: &mut Recordings) -> Flow {
+        self.ask(rec, |py, host, recs| {
+            host.call_method1(py, "call", (id, t, recs))
+        })
+    }
 
     fn flush(&mut self, t: f64, rec: &mut Recordings) -> Flow {
-        let taken = rec.take();
-        Python::attach(|py| {
-            let result = recordings(py, taken, self.dts).and_then(|recs| match &self.host {
-                Some(h) => h
-                    .call_method1(py, "flush", (t, recs))
-                    .map(|r| r.bind(py).is(&*PyBool::new(py, false))),
-                None => Ok(false),
-            });
-            match result {
-                Ok(false) => Flow::Continue,
-                Ok(true) => Flow::Stop,
-                Err(e) => {
-                    self.pending.get_or_insert(e);
-                    Flow::Stop
-                }
-            }
+        self.ask(rec, |py, host, recs| {
+            host.call_method1(py, "flush", (t, recs))
         })
     }
 
