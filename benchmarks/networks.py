@@ -134,7 +134,7 @@ def measure(args) -> dict:
                 s = whole_script(sys.executable)
                 results["script_s"].append(s)
                 log(f"  whole CUBA script, N = 4000: {s:.3f} s")
-        for n in args.stdp_sizes:
+        for n in (n for n in args.stdp_sizes if n > 0):  # (0: no STDP network)
             ms = args.stdp_ms
             entry = results["stdp"].setdefault(str(n), {"duration_ms": ms})
             for r in range(args.rounds):
@@ -217,7 +217,8 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default="4000,400000")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--stdp-sizes", default="1000,10000")
+    p.add_argument("--stdp-sizes", default="1000,10000",
+                   help="numbers of STDP inputs (0: no STDP network)")
     p.add_argument("--stdp-ms", type=float, default=2000.0)
     p.add_argument("--brian2", action="store_true", help="also time STDP with Brian2 (Cython)")
     p.add_argument("--brian2-python", default="/work/brian2-venv/bin/python")
