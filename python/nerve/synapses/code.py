@@ -368,6 +368,7 @@ class SynapticCode:
                 binding = ("synaptic", outputs[name_])
             elif name_ in count_slots:
                 binding = ("synaptic", count_slots[name_])
+                self._counts_read()
             elif name_ == "i":
                 binding = ("pre_index", 0)
             elif name_ == "j":
@@ -546,6 +547,8 @@ class SynapticCode:
         targets = {st.target for st in statements}
         used = free_names(*statements)
         slots = {**self._slots, **self._count_slots()}
+        if any(name_ in used for name_ in self._count_slots()):
+            self._counts_read()
         constants = resolver.constants([u for u in used if u not in slots
                                         and u not in targets])
         lowered = lower(statements, columns=slots, constants=constants,

@@ -39,7 +39,10 @@ class SynapticRecording:
         names = sorted(name for name in observed if self._computed_for_recording(name))
         self.__dict__["_record_slots"] = {name: len(columns) + k
                                           for k, name in enumerate(names)}
-        return columns + [np.zeros(self.N) for _ in names]
+        columns = columns + [np.zeros(self.N) for _ in names]
+        # (the list the run holds: count columns computed later go into it)
+        self.__dict__["_run_columns"] = columns
+        return columns
 
     def _subexpression_slot(self, run, name: str, operation) -> tuple[int, list]:
         """The engine column holding ``name`` per synapse, and the operation
