@@ -360,13 +360,18 @@ class SynapticState(StateAccess):
         ``_counts_read``). Until then two zero columns hold their slots: made
         by ``calloc``, they cost no time and no memory (their pages are never
         touched), where the counts cost a gather per synapse (a second at
-        32 million synapses, on a script's first ``run()``)."""
+        32 million synapses, on a script's first ``run()``); they are kept
+        for the next runs (small ones come from the heap, zeroed)."""
         key = (self._connectivity, self.N)
         cached = self.__dict__.get("_count_columns_cache")
         if cached is not None and cached[0] == key:
             return list(cached[1])
         if not self.__dict__.get("_reads_counts"):
-            return [np.zeros(self.N) for _ in _COUNT_NAMES]
+            held = self.__dict__.get("_count_placeholders")
+            if held is None or len(held[0]) != self.N:
+                held = [np.zeros(self.N) for _ in _COUNT_NAMES]
+                self.__dict__["_count_placeholders"] = held
+            return list(held)
         arrays = [np.ascontiguousarray(self._lane_values(name_)) for name_ in _COUNT_NAMES]
         self.__dict__["_count_columns_cache"] = (key, arrays)
         return list(arrays)
