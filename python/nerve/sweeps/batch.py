@@ -50,7 +50,8 @@ class CopyFailure:
     error: BaseException | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        shown = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}"
+                          for k, v in self.params.items())
         return f"copy {self.index} ({shown}) failed in {self.stage}: {self.type}: {self.message}"
 
     @classmethod

@@ -96,7 +96,7 @@ def default_measure(objects) -> dict:
 
 def checked_values(values, title: str = "measure") -> dict:
     """The results of one copy, checked: a dict of str -> number, array,
-    Quantity or :class:`Labelled`."""
+    Quantity, string or :class:`Labelled`."""
     from nerve.units import Quantity
 
     if not isinstance(values, dict):
@@ -107,7 +107,7 @@ def checked_values(values, title: str = "measure") -> dict:
         if not isinstance(name, str):
             raise ArgumentTypeError(f"{title}() returned a result named {name!r}: names are "
                                     f"strings")
-        if isinstance(value, (Labelled, Quantity)):
+        if isinstance(value, (Labelled, Quantity, str)):
             out[name] = value
         elif isinstance(value, (numbers.Number, np.ndarray, np.generic, list, tuple)):
             array = np.asarray(value)
@@ -117,6 +117,6 @@ def checked_values(values, title: str = "measure") -> dict:
             out[name] = array
         else:
             raise ArgumentTypeError(f"{title}() returned {name!r} = {value!r} "
-                                    f"({type(value).__name__}): results are numbers, arrays "
-                                    f"or Quantities")
+                                    f"({type(value).__name__}): results are numbers, arrays, "
+                                    f"Quantities or strings")
     return out

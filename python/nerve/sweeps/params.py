@@ -41,10 +41,12 @@ def _column(name: str, values) -> list:
         return [values[k] for k in range(len(values))]
     if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):  # a pandas Series
         values = values.to_numpy()
-    if isinstance(values, np.ndarray) and values.ndim != 1:
-        raise InvalidArgumentError(
-            f"the values of parameter {name!r} must be one-dimensional, got shape "
-            f"{values.shape}")
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise InvalidArgumentError(
+                f"the values of parameter {name!r} must be one-dimensional, got shape "
+                f"{values.shape}")
+        return values.tolist()  # (Python numbers)
     return list(values)
 
 
