@@ -22,10 +22,12 @@ def sweep(build, params, duration, *, seed=None, measure=None, client=None,
     """Run one copy of a model per parameter set, many copies per run.
 
     ``build(**p)`` builds the model for parameter set ``p`` and returns the
-    objects to simulate (a dict name -> object, a list, or a ``Network``;
-    groups that monitors or synapses need are added). The names its model
-    strings use (``tau`` in ``'dv/dt = -v/tau : 1'``) are looked up where
-    ``build`` returns, as a ``run()`` at its end would. ``params`` is the
+    objects to simulate (a dict name -> object, a list, or a ``Network``).
+    What a ``run()`` at the end of ``build`` would find takes part too: the
+    objects in its local variables (and in those of functions it calls to
+    make objects), and the groups that monitors and synapses need. The names
+    model strings use (``tau`` in ``'dv/dt = -v/tau : 1'``) are looked up
+    where the object was made, as that ``run()`` would. ``params`` is the
     table of parameter sets: a dict of equal-length sequences (Quantity
     arrays welcome; :func:`nerve.grid` makes every combination), a list of
     dicts, or a pandas DataFrame. Every copy runs for ``duration``.

@@ -7,12 +7,16 @@ its parameter set), so the other copies' results are kept.
 
 Copy ``k`` is built under ``seed_scope(seed_k)`` (its objects draw from
 their own streams of ``seed_k``, numpy's generator is seeded with
-``seed_k``), and the names its model strings use are looked up where the
-build function returned, as a ``run()`` at the end of the build function
-would look them up. All copies' objects then go into one ``Network``, run
-once. When that run fails, each copy is built again and run alone, to tell
-which copies fail; copies whose objects have the same names as another
-copy's (objects given an explicit ``name=``) also run alone.
+``seed_k``). Its objects are those the build function returned, those in the
+local variables of the functions that made objects (the build function, or
+functions it called), and the groups these need: what ``run()`` called at the
+end of those functions would collect. The names an object's model strings
+use are looked up where it was made (that function's variables as they were
+when it returned, then its module's globals), as such a ``run()`` would look
+them up. All copies' objects then go into one ``Network``, run once. When
+that run fails, each copy is built again and run alone, to tell which copies
+fail; copies whose objects have the same names as another copy's (objects
+given an explicit ``name=``) also run alone.
 """
 
 from __future__ import annotations
@@ -166,14 +170,68 @@ def _closure(objects: list, first_id: int, title: str) -> list:
     return sorted(seen.values(), key=lambda o: o.id)
 
 
-def _set_namespace(objects: list, namespace: dict | None) -> None:
-    """Give the objects without an explicit namespace the build function's."""
-    if namespace is None:
-        return
+class _Birthplaces:
+    """While active, notes for each new nerve object the frame of the code
+    outside nerve that made it (e.g. the build function, or a function it
+    calls)."""
+
+    def __init__(self) -> None:
+        self.frames: dict[int, object] = {}
+
+    def __call__(self, obj) -> None:
+        frame = sys._getframe(1)
+        while frame is not None and _in_nerve(frame):
+            frame = frame.f_back
+        if frame is not None:
+            self.frames[id(obj)] = frame
+
+    def __enter__(self) -> "_Birthplaces":
+        from nerve.core import base
+
+        base._creation_hooks.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from nerve.core import base
+
+        base._creation_hooks.remove(self)
+
+    def namespaces(self) -> tuple[dict, list]:
+        """``(namespaces, local_objects)``: id of object -> the names visible
+        in the frame that made it (globals updated with the locals, as they
+        were when the frame returned), and the nerve objects in the local
+        variables of those frames."""
+        from nerve.core.base import NerveObject
+
+        by_frame: dict[int, dict] = {}
+        out = {}
+        local_objects = []
+        for key, frame in self.frames.items():
+            namespace = by_frame.get(id(frame))
+            if namespace is None:
+                local = frame.f_locals
+                local_objects.extend(v for v in local.values() if isinstance(v, NerveObject))
+                namespace = dict(frame.f_globals)
+                namespace.update(local)
+                by_frame[id(frame)] = namespace
+            out[key] = namespace
+        self.frames.clear()
+        return out, local_objects
+
+
+def _in_nerve(frame) -> bool:
+    name = frame.f_globals.get("__name__", "")
+    return name == "nerve" or name.startswith("nerve.")
+
+
+def _set_namespaces(objects: list, namespaces: dict, fallback: dict | None) -> None:
+    """Give each object without an explicit namespace the names visible
+    where it was made (else ``fallback``: the build function's)."""
     for obj in objects:
         if isinstance(getattr(type(obj), "namespace", None), property):
             continue  # (a part of a group: it reads the group's)
-        if "namespace" in vars(obj) and vars(obj)["namespace"] is None:
+        namespace = namespaces.get(id(obj), fallback)
+        if namespace is not None and "namespace" in vars(obj) and vars(obj)["namespace"] is None:
             vars(obj)["namespace"] = namespace
 
 
@@ -195,15 +253,16 @@ def build_copy(build, index: int, params: dict, seed: int) -> _Copy:
 
     title = getattr(build, "__name__", "build")
     first_id = next(base._ids)  # (objects made from now on have larger ids)
-    with seed_scope(seed):
+    with seed_scope(seed), _Birthplaces() as birthplaces:
         result, namespace, local = _call_capturing(build, params)
-    # what run() at the end of build would collect (the objects of its local
-    # variables), and what it returned
+    # what it returned, and what run() at the end of build, or of a function
+    # that made objects, would collect (the objects in its local variables)
+    namespaces, local_objects = birthplaces.namespaces()
     found = _members(result, title)
-    found.extend(v for v in (local or {}).values()
+    found.extend(v for v in [*(local or {}).values(), *local_objects]
                  if isinstance(v, NerveObject) and v.id > first_id)
     objects = _closure(found, first_id, title)
-    _set_namespace(objects, namespace)
+    _set_namespaces(objects, namespaces, namespace)
     return _Copy(index, params, seed, result, objects)
 
 
