@@ -84,5 +84,6 @@ def main(out_dir: str = os.path.join("out", "sweep_tutorial3"), dask: bool = Fal
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--dask"]
-    main(*args, dask="--dask" in sys.argv[1:])
+    paths = [a for a in sys.argv[1:] if a != "--dask"]
+    main(paths[0] if paths else os.path.join("out", "sweep_tutorial3"),
+         dask="--dask" in sys.argv[1:])

@@ -25,6 +25,7 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
+from types import FrameType
 
 from nerve.exceptions import ArgumentTypeError
 
@@ -176,10 +177,10 @@ class _Birthplaces:
     calls)."""
 
     def __init__(self) -> None:
-        self.frames: dict[int, object] = {}
+        self.frames: dict[int, FrameType] = {}
 
     def __call__(self, obj) -> None:
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None and _in_nerve(frame):
             frame = frame.f_back
         if frame is not None:
@@ -205,7 +206,7 @@ class _Birthplaces:
 
         by_frame: dict[int, dict] = {}
         out = {}
-        local_objects = []
+        local_objects: list = []
         for key, frame in self.frames.items():
             namespace = by_frame.get(id(frame))
             if namespace is None:

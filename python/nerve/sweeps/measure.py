@@ -76,7 +76,7 @@ def default_measure(objects) -> dict:
     function returned (else see :func:`keyed_objects`)."""
     from nerve.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 
-    out = {}
+    out: dict[str, object] = {}
     for key, obj in keyed_objects(objects):
         if isinstance(obj, EventMonitor):
             total = "num_spikes" if isinstance(obj, SpikeMonitor) else "num_events"
@@ -102,7 +102,7 @@ def checked_values(values, title: str = "measure") -> dict:
     if not isinstance(values, dict):
         raise ArgumentTypeError(f"{title}() must return a dict (name -> number, array or "
                                 f"Quantity), got {type(values).__name__}")
-    out = {}
+    out: dict[str, object] = {}
     for name, value in values.items():
         if not isinstance(name, str):
             raise ArgumentTypeError(f"{title}() returned a result named {name!r}: names are "
