@@ -165,7 +165,7 @@ def dask_part(points: int, rounds: int) -> dict:
     table = {"tau": np.linspace(1, 10, points) * ms}
     t0 = time.perf_counter()
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     client = distributed.Client(cluster)
     startup = time.perf_counter() - t0
     # (warm the workers: imports, first preparation)

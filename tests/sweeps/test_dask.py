@@ -15,7 +15,7 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     with distributed.Client(cluster) as client:
         yield client
     cluster.close()
@@ -83,3 +83,11 @@ def test_a_task_that_fails_in_its_worker_is_reported_for_its_copies(client):
                                                               (2, "task")]
     assert "lock" in result.failures[0].message
     assert result.failures[2].params == {"tau": 4 * ms}
+
+
+def test_client_local_starts_and_closes_its_own_cluster():
+    table = {"tau": [2, 6, 9] * ms}
+    result = nerve.sweep(tutorial_lif, table, 20 * ms, seed=5, client="local")
+    serial = nerve.sweep(tutorial_lif, table, 20 * ms, seed=5)
+    for k in range(3):
+        np.testing.assert_array_equal(result[k]["V.v"], serial[k]["V.v"])

@@ -52,8 +52,9 @@ def run_on_dask(client, build, table, seconds, measure, batch_size, retries, pro
         if client != "local":
             raise ArgumentTypeError(f"client is 'local', a distributed.Client or None, got "
                                     f"{client!r}")
+        # (dashboard on a free port: another cluster may hold Dask's default one)
         cluster = distributed.LocalCluster(n_workers=_usable_cores(), threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+                                           processes=True, dashboard_address=":0")
         own = (distributed.Client(cluster), cluster)
         client = own[0]
         threads = 1  # one engine thread per worker process: the processes fill the cores
