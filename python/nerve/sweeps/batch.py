@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import traceback
-from dataclasses import dataclass, field
 from types import FrameType
 
 from nerve.exceptions import ArgumentTypeError
@@ -36,7 +34,6 @@ __all__ = ["CopyFailure", "Outcome", "run_batch", "build_copy"]
 _lock = threading.Lock()
 
 
-@dataclass
 class CopyFailure:
     """Why copy ``index`` of a sweep gave no result: the ``params`` it was
     built with, its ``seed``, the ``stage`` that failed (``'build'``,
@@ -45,14 +42,14 @@ class CopyFailure:
     it could be sent back from the worker, else None; ``type``, ``message``
     and ``traceback`` as text)."""
 
-    index: int
-    params: dict
-    seed: int
-    stage: str
-    type: str
-    message: str
-    traceback: str = ""
-    error: BaseException | None = field(default=None, repr=False)
+    def __init__(self, index: int, params: dict, seed: int, stage: str, type: str,
+                 message: str, traceback: str = "", error: BaseException | None = None):
+        self.index, self.params, self.seed, self.stage = index, params, seed, stage
+        self.type, self.message, self.traceback, self.error = type, message, traceback, error
+
+    def __repr__(self) -> str:
+        return (f"CopyFailure(index={self.index}, params={self.params!r}, stage={self.stage!r}, "
+                f"type={self.type!r}, message={self.message!r})")
 
     def __str__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}"
@@ -62,6 +59,8 @@ class CopyFailure:
     @classmethod
     def from_exception(cls, index, params, seed, stage, error) -> "CopyFailure":
         """The failure of a copy from the exception raised."""
+        import traceback
+
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         return cls(index, dict(params), int(seed), stage, type(error).__name__, str(error),
                    text, _picklable(error))
@@ -77,13 +76,12 @@ def _picklable(error):
     return error.with_traceback(None)
 
 
-@dataclass
 class Outcome:
     """What one copy gave: ``values`` (name -> result) or a ``failure``."""
 
-    index: int
-    values: dict | None = None
-    failure: CopyFailure | None = None
+    def __init__(self, index: int, values: dict | None = None,
+                 failure: CopyFailure | None = None) -> None:
+        self.index, self.values, self.failure = index, values, failure
 
 
 def _call_capturing(build, params: dict):
@@ -236,13 +234,12 @@ def _set_namespaces(objects: list, namespaces: dict, fallback: dict | None) -> N
             vars(obj)["namespace"] = namespace
 
 
-@dataclass
 class _Copy:
-    index: int
-    params: dict
-    seed: int
-    result: object = None
-    objects: list = field(default_factory=list)
+    """A built copy: what build returned, and the objects to run, in order."""
+
+    def __init__(self, index: int, params: dict, seed: int, result, objects: list) -> None:
+        self.index, self.params, self.seed = index, params, seed
+        self.result, self.objects = result, objects
 
 
 def build_copy(build, index: int, params: dict, seed: int) -> _Copy:
