@@ -91,3 +91,19 @@ def test_client_local_starts_and_closes_its_own_cluster():
     serial = nerve.sweep(tutorial_lif, table, 20 * ms, seed=5)
     for k in range(3):
         np.testing.assert_array_equal(result[k]["V.v"], serial[k]["V.v"])
+
+
+def test_a_build_function_that_cannot_travel(client):
+    import threading
+
+    from nerve.exceptions import ArgumentTypeError
+
+    lock = threading.Lock()
+
+    def build(tau):
+        with lock:
+            return tutorial_lif(tau)
+
+    with pytest.raises(ArgumentTypeError, match="the build function .* cannot be sent to the "
+                                                "Dask workers"):
+        nerve.sweep(build, {"tau": [2, 3] * ms}, 5 * ms, client=client)

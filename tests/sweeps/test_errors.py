@@ -56,6 +56,14 @@ def test_values_of_one_parameter_with_different_units():
         nerve.sweep(neuron, [{"tau": 5 * ms}, {"tau": 5 * mV}], 10 * ms)
 
 
+def test_values_with_the_wrong_units_for_the_model():
+    with pytest.raises(nerve.SweepError, match=r"2 of 2 copies of the sweep failed:?.*\n"
+                                               r"  copy 0 \(tau=5. mV\) failed in run: "
+                                               r"DimensionMismatchError") as caught:
+        nerve.sweep(neuron, {"tau": [5, 10] * mV}, 10 * ms)
+    assert isinstance(caught.value.__cause__, DimensionMismatchError)
+
+
 def test_a_single_value_is_not_a_column():
     with pytest.raises(InvalidArgumentError, match=r"must be a sequence .*nerve.grid"):
         nerve.sweep(neuron, {"tau": 5 * ms}, 10 * ms)

@@ -101,7 +101,8 @@ def _call_capturing(build, params: dict):
         if frame.f_code is code:
             found.append(frame)
             sys.settrace(previous)
-        return None
+        # (a debugger's or coverage's tracer still sees the frames)
+        return previous(frame, event, arg) if previous is not None else None
 
     sys.settrace(tracer)
     try:

@@ -82,10 +82,8 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
         batch_size = max(1, -(-len(table) // (workers * BATCHES_PER_WORKER)))
     parts = batches(table, batch_size)
     # one copy of the functions for all tasks
-    [build_future] = client.scatter([build], broadcast=True, hash=False)
-    measure_future = None
-    if measure is not None:
-        [measure_future] = client.scatter([measure], broadcast=True, hash=False)
+    build_future = _scattered(client, build, "build")
+    measure_future = None if measure is None else _scattered(client, measure, "measure")
     futures = client.map(_task, parts, build=build_future, duration=seconds,
                          measure=measure_future, threads=threads, retries=retries, pure=False)
     part_of = {f.key: p for f, p in zip(futures, parts)}
@@ -107,6 +105,18 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
         if bar is not None:
             bar.close()
     return sorted(outcomes, key=lambda o: o.index)
+
+
+def _scattered(client, function, what: str):
+    """``function`` sent to every worker (a future of it)."""
+    try:
+        [future] = client.scatter([function], broadcast=True, hash=False)
+    except Exception as error:  # (pickling errors come in many classes)
+        raise ArgumentTypeError(
+            f"the {what} function {function!r} cannot be sent to the Dask workers "
+            f"({type(error).__name__}: {error}): it must be picklable by cloudpickle (e.g. "
+            f"not hold locks, open files or a live Network)") from error
+    return future
 
 
 def _task(part, build, duration, measure, threads):
