@@ -113,8 +113,7 @@ def _call_capturing(build, params: dict):
         return result, None, None
     frame = found.pop()
     local = dict(frame.f_locals)
-    namespace = dict(frame.f_globals)
-    namespace.update(local)
+    namespace = _names(local, frame.f_globals)
     del frame
     return result, namespace, local
 
@@ -203,20 +202,26 @@ class _Birthplaces:
         variables of those frames."""
         from nerve.core.base import NerveObject
 
-        by_frame: dict[int, dict] = {}
+        by_frame: dict = {}
         out = {}
         local_objects: list = []
         for key, frame in self.frames.items():
             namespace = by_frame.get(id(frame))
             if namespace is None:
-                local = frame.f_locals
+                local = dict(frame.f_locals)
                 local_objects.extend(v for v in local.values() if isinstance(v, NerveObject))
-                namespace = dict(frame.f_globals)
-                namespace.update(local)
-                by_frame[id(frame)] = namespace
+                namespace = by_frame[id(frame)] = _names(local, frame.f_globals)
             out[key] = namespace
         self.frames.clear()
         return out, local_objects
+
+
+def _names(local: dict, module: dict):
+    """The names visible in a frame: its locals, then its module's globals
+    (not copied: a script's star import holds a thousand names)."""
+    from collections import ChainMap
+
+    return ChainMap(local, module)
 
 
 def _in_nerve(frame) -> bool:
