@@ -61,6 +61,10 @@ def sweep(build, params, duration, *, seed=None, measure=None, client=None,
     from nerve.core.network import _duration_seconds
 
     names, rows = parameter_rows(params)
+    if not rows:
+        raise InvalidArgumentError(
+            f"the table of parameter sets is empty ({params!r}): a sweep needs at least one "
+            f"parameter set (for repetitions of one model: {{'trial': range(n)}})")
     check_build_parameters(build, names)
     seconds = _duration_seconds(duration, "the duration of a sweep")
     if errors not in _ERRORS:

@@ -77,6 +77,8 @@ def test_other_tables_and_arguments():
         nerve.sweep(neuron, [{"tau": 5 * ms}, {"tau": 5 * ms, "drive": 1.0}], 10 * ms)
     with pytest.raises(DimensionMismatchError, match="the duration of a sweep must be a time"):
         nerve.sweep(neuron, TAUS, 10 * mV)
+    with pytest.raises(InvalidArgumentError, match="the table of parameter sets is empty"):
+        nerve.sweep(neuron, {"tau": []}, 10 * ms)
     with pytest.raises(ArgumentTypeError, match="build must be a function"):
         nerve.sweep("neuron", TAUS, 10 * ms)
     with pytest.raises(InvalidArgumentError, match="errors must be 'raise' or 'keep'"):
