@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import nerve
-from nerve import (Hz, NeuronGroup, PoissonGroup, PopulationRateMonitor, SpikeMonitor,
-                   StateMonitor, Synapses, mV, ms, run, second, seed, start_scope)
+from nerve import (Hz, NeuronGroup, PoissonGroup, PoissonInput, PopulationRateMonitor,
+                   SpikeMonitor, StateMonitor, Synapses, ms, run, second, seed, start_scope)
 from nerve.sweeps import copy_seeds
 
 DURATION = 30 * ms
@@ -17,7 +17,7 @@ DURATION = 30 * ms
 def model(tau, w, run_for=None):
     """A small noisy network that draws random numbers in every way nerve
     has: string assignment (rand()), numpy's generator in the build,
-    random connectivity, Poisson inputs, xi noise, randn() in a
+    random connectivity, Poisson inputs (a group and a PoissonInput), xi noise, randn() in a
     run_regularly and a shared variable assigned with rand() on a schedule.
     With ``run_for`` it runs itself (``run()`` at its end): the model run
     alone."""
@@ -32,6 +32,7 @@ def model(tau, w, run_for=None):
     G.run_regularly("J = rand()", dt=3 * ms)
     S = Synapses(P, G, on_pre="v += w")
     S.connect(p=0.3)
+    kick = PoissonInput(G, "v", 20, 30 * Hz, weight="0.5*w")
     spikes = SpikeMonitor(G)
     trace = StateMonitor(G, ["v", "I", "J"], record=[0, 3])
     rate = PopulationRateMonitor(G)
