@@ -176,8 +176,11 @@ class _Birthplaces:
 
     def __init__(self) -> None:
         self.frames: dict[int, FrameType] = {}
+        self.thread = threading.get_ident()
 
     def __call__(self, obj) -> None:
+        if threading.get_ident() != self.thread:
+            return  # (another thread's object: not this copy's)
         frame: FrameType | None = sys._getframe(1)
         while frame is not None and _in_nerve(frame):
             frame = frame.f_back
