@@ -55,3 +55,18 @@ def test_scope_seeds_are_checked():
     with pytest.raises(TypeError, match="a seed is an integer"):
         with seed_scope(1.5):
             pass
+
+
+def test_a_scope_belongs_to_its_thread():
+    import threading
+
+    seed(12)
+    expected = draws()
+    seed(12)
+    made = {}
+    with seed_scope(3):
+        worker = threading.Thread(target=lambda: made.update(G=NeuronGroup(6, "v : 1")))
+        worker.start()
+        worker.join()
+    # made in another thread while the scope was active: the script's streams
+    np.testing.assert_array_equal(draws(made["G"]), expected)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -32,8 +33,14 @@ __all__ = ["seed", "seed_scope"]
 #: the seed state of scripts: the seed, how many times it was set (the
 #: epoch), and how many streams were handed out since
 _state = {"seed": int.from_bytes(os.urandom(8), "little"), "epoch": 0, "streams": 0}
-#: the state new objects take their streams from (a seed scope's, or _state)
-_active = [_state]
+#: per thread, the seed scopes entered (the innermost gives new objects
+#: their streams; outside any scope, _state does)
+_scopes = threading.local()
+
+
+def _active() -> dict:
+    stack = getattr(_scopes, "stack", None)
+    return stack[-1] if stack else _state
 
 
 _MAX_SEED = 2**32 - 1
@@ -61,7 +68,7 @@ def seed(seed: int | None = None) -> None:
                             f"2**32 - 1 = {_MAX_SEED}.")
         np.random.seed(seed)
         engine_seed = seed
-    state = _active[-1]
+    state = _active()
     state["seed"] = engine_seed
     state["epoch"] += 1
     state["streams"] = 0
@@ -82,16 +89,17 @@ def seed_scope(seed: int):
     after ``seed(n)``, and keep them after the block (later ``seed()`` calls
     do not change them). numpy's global generator is seeded with ``n`` on
     entry, as ``seed(n)`` does. Scopes nest; ``seed()`` inside one reseeds
-    that scope only. Not thread-safe: one thread builds inside a scope at a
-    time."""
+    that scope only. A scope belongs to the thread that entered it (but
+    numpy's global generator is shared by all threads)."""
     value = _checked_seed(seed)
     np.random.seed(value)
     state = {"seed": value, "epoch": 0, "streams": 0}
-    _active.append(state)
+    stack = _scopes.__dict__.setdefault("stack", [])
+    stack.append(state)
     try:
         yield state
     finally:
-        _active.remove(state)
+        stack.remove(state)
 
 
 class RandomSource:
@@ -105,7 +113,7 @@ class RandomSource:
     def __init__(self, like: "RandomSource | None" = None) -> None:
         self._rng = None
         self._epoch = -1
-        self._scope = like._scope if like is not None else _active[-1]
+        self._scope = like._scope if like is not None else _active()
 
     def get(self):
         """The engine's ``Rng`` for this object under the current seed."""
