@@ -217,3 +217,19 @@ def test_explicit_names_are_kept_and_the_copies_still_agree():
         assert len(M.t) > 0
         np.testing.assert_array_equal(result[k]["t"], M.t[:])
         assert result[k]["name"] == "spikes"
+
+
+def test_build_may_return_a_network():
+    from nerve import Network
+
+    def build(tau):
+        G = NeuronGroup(3, "dv/dt = (2 - v)/tau : 1", threshold="v > 1", reset="v = 0",
+                        method="exact")
+        return Network(G, SpikeMonitor(G), StateMonitor(G, "v", record=0))
+
+    result = nerve.sweep(build, {"tau": [10, 20] * ms}, 100 * ms, seed=1)
+    table = result.to_pandas()
+    # v relaxes from 0 towards 2 and resets at 1: a spike every tau*ln 2
+    assert list(table["spikemonitor.num_spikes"]) == [3 * int(100 / (10 * np.log(2))),
+                                                      3 * int(100 / (20 * np.log(2)))]
+    assert result.to_xarray()["statemonitor.v"].shape == (2, 1, 1000)
