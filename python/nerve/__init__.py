@@ -39,6 +39,7 @@ from nerve.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from nerve.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from nerve.prefs import BrianPreference, PreferenceError, brian_prefs, prefs
 from nerve.synapses import Synapses
+from nerve.sweeps import SweepError, SweepResult, grid, sweep
 from nerve.units import *  # noqa: F403
 
 if TYPE_CHECKING:  # the units (set at run time by the line above), for type checkers

@@ -14,6 +14,9 @@ __all__ = ["NerveObject", "start_scope"]
 _ids = itertools.count()
 _names: dict[str, itertools.count] = {}
 _scope = [0]
+#: functions called with every new object (``nerve.sweep`` notes where the
+#: objects of each copy are made, to look up their names there)
+_creation_hooks: list = []
 
 
 def start_scope() -> None:
@@ -56,6 +59,8 @@ class NerveObject:
         self._scope_key = _scope[0]
         #: id of the network this object belongs to (None: none yet)
         self._network_id: int | None = None
+        for hook in _creation_hooks:
+            hook(self)
 
     @property
     def contained_objects(self) -> tuple:

@@ -186,10 +186,7 @@ class ScheduledGroup:
         run.after_run(lambda: self._after_run(programs, self.clock.timestep - 1))
 
     def _snapshot(self):
-        from nerve.core.seeding import _state
-
-        return ({k: c.copy() for k, c in self._columns.items()}, self._rng.get().copy(),
-                _state["epoch"])
+        return ({k: c.copy() for k, c in self._columns.items()}, *self._rng.snapshot())
 
     def _restore(self, snapshot) -> None:
         columns, rng, epoch = snapshot

@@ -95,7 +95,8 @@ class SharedLane:
 
         self.group = group
         self.columns = {name: np.zeros(1) for name in group._columns}
-        self.rng = RandomSource()  # (its own streams: one draw per assignment)
+        # its own streams (one draw per assignment), of the group's seed scope
+        self.rng = RandomSource(like=getattr(group, "_rng", None))
 
     @staticmethod
     def of(group) -> "SharedLane":

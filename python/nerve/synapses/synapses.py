@@ -327,11 +327,9 @@ class Synapses(SynapticHostCalls, SynapticRecording, SynapticCode, SynapticState
     # -- store / restore ------------------------------------------------------
 
     def _snapshot(self):
-        from nerve.core.seeding import _state
-
         return ({k: c.copy() for k, c in self._columns.items()}, self._pre.copy(),
                 self._post.copy(), {k: q.copy() for k, q in self._queues.items()},
-                self._rng.get().copy(), _state["epoch"], self._connected,
+                *self._rng.snapshot(), self._connected,
                 dict(self._shared_values))
 
     def _restore(self, snapshot) -> None:
