@@ -97,6 +97,7 @@ def test_round_trip_through_pynwb(tmp_path):
     written = to_nwb(M, S, S2, P, filename=path, session_description="six LIF neurons",
                      identifier="trial-1", session_start_time=start, experimenter=["A. B."])
     assert isinstance(written, pynwb.NWBFile)
+    assert pynwb.validate(path=str(path)) == []  # (the schema's checks: no error)
     io, nwb = _read(path)
     with io:
         assert nwb.session_description == "six LIF neurons"
@@ -118,6 +119,7 @@ def test_streamed_monitors_give_the_same_file(tmp_path, monkeypatch):
     net2.run(15 * ms)
     assert M2._stream is not None and S_2._stream is not None
     to_nwb(M2, S_2, S2_2, P2, filename=tmp_path / "streamed.nwb")
+    assert pynwb.validate(path=str(tmp_path / "streamed.nwb")) == []
     io, nwb = _read(tmp_path / "streamed.nwb")
     with io:
         _check_file(nwb, M, S, S2, P)  # the in-memory run's numbers
@@ -147,15 +149,19 @@ def test_irregular_recordings_get_timestamps(tmp_path):
 
 
 def test_units():
-    from nerve.units import amp, farad, hertz, metre, second, siemens, volt
+    from nerve.units import (DIMENSIONLESS, amp, get_or_create_dimension, hertz, second,
+                             siemens, volt)
 
+    # (dimensions built directly: a unit made by arithmetic, volt/volt, would
+    # be registered and change get_best_unit() in other tests)
     assert nwb_unit(volt.dim) == "volts"
     assert nwb_unit(amp.dim) == "amperes"
     assert nwb_unit(siemens.dim) == "siemens"
     assert nwb_unit(hertz.dim) == "hertz"
     assert nwb_unit(second.dim) == "seconds"
-    assert nwb_unit((volt / volt).dim) == "dimensionless"
-    assert nwb_unit((farad / metre ** 2).dim) == "m^-4 kg^-1 s^4 A^2"
+    assert nwb_unit(DIMENSIONLESS) == "dimensionless"
+    # farad per square metre: m^-4 kg^-1 s^4 A^2
+    assert nwb_unit(get_or_create_dimension([-4, -1, 4, 2, 0, 0, 0])) == "m^-4 kg^-1 s^4 A^2"
 
 
 def test_in_memory_file_and_adding_to_a_given_file():

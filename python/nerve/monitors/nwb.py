@@ -367,8 +367,8 @@ def to_nwb(*monitors, filename=None, nwbfile=None, overwrite=False,
            session_start_time=None, **nwbfile_options):
     """Put the recordings of ``monitors`` into an NWB file.
 
-    ``SpikeMonitor``\\ s fill the units table, each ``StateMonitor`` variable
-    and each ``PopulationRateMonitor`` becomes a ``TimeSeries`` in the
+    Spike monitors fill the units table; each ``StateMonitor`` variable and
+    each ``PopulationRateMonitor`` becomes a ``TimeSeries`` in the
     acquisition (layout: :mod:`nerve.monitors.nwb`). Returns the
     ``pynwb.NWBFile``.
 
