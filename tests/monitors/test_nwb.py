@@ -257,3 +257,23 @@ def test_import_nerve_does_not_import_pynwb():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False", "False"]
+
+
+def test_synaptic_variables_name_their_synapses():
+    from nerve import Synapses
+
+    start_scope()
+    G = NeuronGroup(3, "dv/dt = -v/(10*ms) : volt", threshold="v > 1*mV", reset="v = 0*mV",
+                    method="exact")
+    S = Synapses(G, G, "w : siemens", on_pre="v += 1*mV")
+    S.connect(p=1)
+    S.w = "(i + 3*j)*nS"
+    M = StateMonitor(S, "w", record=[1, 5], name="weights")
+    Network(G, S, M).run(1 * ms)
+    nwb = to_nwb(M)
+    assert nwb.acquisition["weights_neurons"].colnames == ("synapse",)
+    np.testing.assert_array_equal(nwb.acquisition["weights_neurons"]["synapse"][:], [1, 5])
+    series = nwb.acquisition["weights_w"]
+    assert series.unit == "siemens"
+    np.testing.assert_array_equal(series.data, np.asarray(M.w_).T)
+    assert series.data[0].tolist() == [float(S.w_[1]), float(S.w_[5])]
