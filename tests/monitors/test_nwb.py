@@ -127,6 +127,19 @@ def test_streamed_monitors_give_the_same_file(tmp_path, monkeypatch):
         assert nwb.acquisition["trace_v"].data.chunks is not None
 
 
+def test_compressed_files_hold_the_same_numbers(tmp_path):
+    net, G, M, S, S2, P = _net(record_to=str(tmp_path / "stream.h5"))  # (M, S streamed)
+    net.run(30 * ms)
+    to_nwb(M, S, S2, P, filename=tmp_path / "small.nwb", compression="gzip")
+    assert pynwb.validate(path=str(tmp_path / "small.nwb")) == []
+    io, nwb = _read(tmp_path / "small.nwb")
+    with io:
+        _check_file(nwb, M, S, S2, P)
+        for data in (nwb.acquisition["trace_v"].data, nwb.acquisition["rate"].data,
+                     nwb.units["spike_times"].target.data, nwb.units["v"].target.data):
+            assert data.compression == "gzip"
+
+
 def test_irregular_recordings_get_timestamps(tmp_path):
     start_scope()
     G = NeuronGroup(2, "dv/dt = -v/(10*ms) : volt", method="exact")

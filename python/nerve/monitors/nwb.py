@@ -214,7 +214,16 @@ def _timing(monitor) -> dict:
     return {"timestamps": np.array(t)}
 
 
-def _state_series(pynwb, monitor) -> list:
+def _compressed(data, compression):
+    """``data`` written with HDF5 ``compression`` (``None``: as it is)."""
+    if compression is None or len(data) == 0:
+        return data
+    from hdmf.backends.hdf5 import H5DataIO
+
+    return H5DataIO(data=data, compression=compression)
+
+
+def _state_series(pynwb, monitor, compression=None) -> list:
     from hdmf.common import DynamicTable, VectorData
 
     from nerve.synapses import Synapses
@@ -241,7 +250,8 @@ def _state_series(pynwb, monitor) -> list:
             data = _chunk_iterators()(_rows_of(dataset, dtype, rows), dataset.shape,
                                       _numpy_dtype(dtype), max((1 << 20) // (8 * width), 1))
         out.append(pynwb.TimeSeries(
-            name=f"{monitor.name}_{var}", data=data, unit=nwb_unit(group._variable_dim(var)),
+            name=f"{monitor.name}_{var}", data=_compressed(data, compression),
+            unit=nwb_unit(group._variable_dim(var)),
             description=(f"{var} of {monitor.source.name!r} recorded by StateMonitor "
                          f"{monitor.name!r}; data column k is row k of the table "
                          f"{monitor.name}_neurons"),
@@ -249,15 +259,15 @@ def _state_series(pynwb, monitor) -> list:
     return out
 
 
-def _rate_series(pynwb, monitor):
+def _rate_series(pynwb, monitor, compression=None):
     return pynwb.TimeSeries(
-        name=monitor.name, data=np.array(monitor.rate_), unit="hertz",
+        name=monitor.name, data=_compressed(np.array(monitor.rate_), compression), unit="hertz",
         description=(f"population rate of {monitor.source.name!r} (spikes per step / dt / "
                      f"neurons) recorded by PopulationRateMonitor {monitor.name!r}"),
         **_timing(monitor))
 
 
-def _units_table(pynwb, monitors: list):
+def _units_table(pynwb, monitors: list, compression=None):
     """One units table for the spike monitors, one row per neuron."""
     from hdmf.common import ElementIdentifiers, VectorData, VectorIndex
 
@@ -338,7 +348,8 @@ def _units_table(pynwb, monitors: list):
             description = (f"the value of {name} at each spike, in {nwb_unit(variables[name])} "
                            f"(empty for neurons of monitors that do not record it)")
         flat, ends = column_data(name, parts, dtype, counts)
-        data = VectorData(name=name, description=description, data=flat)
+        data = VectorData(name=name, description=description,
+                          data=_compressed(flat, compression))
         # (the index before its target: hdmf 6.2 checks them in order and
         # drops a column written from an iterator as soon as it meets it)
         table_columns += [VectorIndex(name=f"{name}_index", data=ends, target=data), data]
@@ -362,7 +373,7 @@ def _units_table(pynwb, monitors: list):
         **extra)
 
 
-def to_nwb(*monitors, filename=None, nwbfile=None, overwrite=False,
+def to_nwb(*monitors, filename=None, nwbfile=None, overwrite=False, compression=None,
            session_description="a simulation run with nerve", identifier=None,
            session_start_time=None, **nwbfile_options):
     """Put the recordings of ``monitors`` into an NWB file.
@@ -386,6 +397,10 @@ def to_nwb(*monitors, filename=None, nwbfile=None, overwrite=False,
     passes of about 4 million spikes (each pass reads the whole stream, to
     put the spikes in the neuron order NWB's units table wants). Returned
     without ``filename``, such an ``NWBFile`` can be written once.
+
+    ``compression``: ``'gzip'`` (or an h5py filter: ``'lzf'``...) for the
+    traces, rates, spike times and values at spikes; ``None`` (default):
+    uncompressed.
 
     Needs ``pynwb`` (``pip install nerve[nwb]``).
     """
@@ -428,9 +443,9 @@ def to_nwb(*monitors, filename=None, nwbfile=None, overwrite=False,
     objects = []
     for monitor, kind in zip(monitors, kinds):
         if kind == "state":
-            objects += _state_series(pynwb, monitor)
+            objects += _state_series(pynwb, monitor, compression)
         elif kind == "rate":
-            objects.append(_rate_series(pynwb, monitor))
+            objects.append(_rate_series(pynwb, monitor, compression))
     for obj in objects:
         if obj.name in nwbfile.acquisition:
             raise InvalidArgumentError(
@@ -441,7 +456,7 @@ def to_nwb(*monitors, filename=None, nwbfile=None, overwrite=False,
     for obj in objects:
         nwbfile.add_acquisition(obj)
     if spikes:
-        nwbfile.units = _units_table(pynwb, spikes)
+        nwbfile.units = _units_table(pynwb, spikes, compression)
     if filename is not None:
         with pynwb.NWBHDF5IO(filename, "w") as io:
             io.write(nwbfile)
