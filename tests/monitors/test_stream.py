@@ -100,3 +100,29 @@ def test_bad_record_to_is_refused():
 
     with pytest.raises(NerveError, match="record_to"):
         _net(record_to=42)
+
+
+@pytest.mark.parametrize("width", [None, 3])
+def test_appends_across_chunk_boundaries_give_the_data(tmp_path, monkeypatch, width):
+    # whole chunks are written directly, past HDF5's cache; the parts of
+    # chunks begun or not yet full go through it: every mix gives the data
+    from nerve.monitors import stream
+
+    monkeypatch.setattr(stream, "_CHUNK_BYTES", 4 * 8 * (width or 1))  # 4 rows a chunk
+    target = stream.StreamTarget(str(tmp_path / "c.h5"), "m")
+    column = target.column("v", width, np.float64)
+    assert column.dataset.chunks[0] == 4
+    rng = np.random.default_rng(1)
+    shape = (lambda k: (k,)) if width is None else (lambda k: (k, width))
+    parts = [rng.random(shape(k)) for k in (1, 3, 9, 4, 2, 0, 8, 5)]
+    parts.append(np.asfortranarray(rng.random(shape(6))))  # (not C-ordered: through HDF5)
+    for part in parts:
+        column.append(part)
+    expected = np.concatenate(parts)
+    np.testing.assert_array_equal(column.array, expected)
+    column.truncate(13)  # (restore()) and on again
+    column.append(parts[2])
+    np.testing.assert_array_equal(column.array, np.concatenate([expected[:13], parts[2]]))
+    target.flush()
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        np.testing.assert_array_equal(f["m/v"][()], np.concatenate([expected[:13], parts[2]]))

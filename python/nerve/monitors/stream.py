@@ -205,10 +205,29 @@ class H5Column:
         self.dataset = dataset
 
     def append(self, part: np.ndarray) -> None:
-        if len(part):
-            n = self.dataset.shape[0]
-            self.dataset.resize(n + len(part), axis=0)
-            self.dataset[n:] = part
+        if not len(part):
+            return
+        dataset = self.dataset
+        n = dataset.shape[0]
+        dataset.resize(n + len(part), axis=0)
+        chunks = dataset.chunks
+        if chunks is None or chunks[1:] != part.shape[1:] or not part.flags.c_contiguous \
+                or part.dtype != dataset.dtype:
+            dataset[n:] = part
+            return
+        # whole chunks (rows k*rows to (k+1)*rows, every column) go to the
+        # file as they are, past HDF5's chunk cache (one copy less: see
+        # docs/recording.md); a chunk begun by an earlier append, or not yet
+        # full, goes through the cache
+        rows, rest = chunks[0], (0,) * (part.ndim - 1)
+        lo = min(-n % rows, len(part))
+        if lo:
+            dataset[n:n + lo] = part[:lo]
+        while lo + rows <= len(part):
+            dataset.id.write_direct_chunk((n + lo, *rest), part[lo:lo + rows])
+            lo += rows
+        if lo < len(part):
+            dataset[n + lo:] = part[lo:]
 
     def truncate(self, length: int) -> None:
         self.dataset.resize(length, axis=0)
