@@ -60,13 +60,21 @@ class Equations(Mapping):
             lines = substitute_lines(_lines_of(text), replacements, reserved_reason)
             text = "\n".join(to_source(line) for line in lines)
         self.text = text
-        equations: dict[str, SingleEquation] = {}
-        for parsed in parse_equations(text):
-            line_text = source_line(text, parsed.span.line) if parsed.span else ""
-            self._check_name(parsed, line_text, equations)
-            equations[parsed.name] = self._build(parsed, line_text)
-        self._equations = equations
-        self._order = self._subexpression_order()
+        built = _built.get(text)
+        if built is None:
+            equations: dict[str, SingleEquation] = {}
+            for parsed in parse_equations(text):
+                line_text = source_line(text, parsed.span.line) if parsed.span else ""
+                self._check_name(parsed, line_text, equations)
+                equations[parsed.name] = self._build(parsed, line_text)
+            self._equations = equations
+            built = (equations, self._subexpression_order())
+            if len(_built) >= _BUILT_LIMIT:
+                del _built[next(iter(_built))]  # (the oldest)
+            _built[text] = built
+        # (a copy of the mapping; its equations are immutable)
+        self._equations = dict(built[0])
+        self._order = built[1]
 
     # -- mapping ---------------------------------------------------------------
     def __getitem__(self, name: str) -> SingleEquation:
@@ -368,6 +376,13 @@ class Equations(Mapping):
 
 
 # -- helpers ----------------------------------------------------------------------
+
+#: Blocks built lately, by text: (equations by name, subexpression order). A
+#: block depends on its text only (units are looked up in the fixed registry),
+#: so K groups made from one model string build it once.
+_built: dict[str, tuple] = {}
+_BUILT_LIMIT = 256
+
 
 def _stored(eq: SingleEquation) -> bool:
     return eq.kind != "subexpression" or "constant over dt" in eq.flags

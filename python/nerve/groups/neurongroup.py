@@ -21,10 +21,13 @@ from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
 from nerve.exceptions import DimensionMismatchError, ModelDefinitionError
 from nerve.groups.access import StateAccess
-from nerve.groups.namespace import Resolver, free_names, substitute
+from nerve.groups import compiled
+from nerve.groups.compiled import number_key
+from nerve.groups.namespace import Resolver, called_names, free_names, substitute
 from nerve.groups.scheduled import ScheduledGroup
 from nerve.groups.subgroup import Subgroup
 from nerve.groups.usercode import check_events
+from nerve.equations.dimensions import _dims
 
 __all__ = ["NeuronGroup"]
 
@@ -33,9 +36,13 @@ _NEVER_SPIKED = -1e4
 
 
 def _time_dimension():
-    from nerve.units import get_dimensions, second
+    return _dims()[1]
 
-    return get_dimensions(second)
+
+def _host_calls(group, functions):
+    from nerve.functions.host import HostCalls
+
+    return HostCalls(group, functions)
 
 
 def _aligned_zeros(n: int, align: int = 64) -> np.ndarray:
@@ -50,6 +57,17 @@ def _aligned_zeros(n: int, align: int = 64) -> np.ndarray:
 
 #: the temporary holding this step's ``not_refractory`` when it is derived
 _NOT_REFRACTORY_NOW = "_not_refractory"
+
+#: the methods whose results a compilation depends on: a class that redefines
+#: one does not share its programs with other groups (groups/compiled.py)
+_COMPILE_METHODS = ("_compile_now", "_program", "_resolver", "_model_nodes",
+                    "_substituted_rhs", "_refractory_steps", "_refractory_statements",
+                    "_runner_statements", "_expanded_subexpressions", "_booleans",
+                    "_external_names", "_period_key", "_shared_key", "_adopt")
+#: a refractory period that compiling will refuse
+_INVALID = object()
+#: NeuronGroup._external_names by model key (the names depend on the strings only)
+_NAMES: dict = {}
 
 
 class _Programs:
@@ -172,6 +190,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                     for name_ in self.equations.substituted_names}
         self._subexpressions = frozenset(subexprs)
         self._expanded_subexprs = self._expanded(subexprs)
+        # what the programs are compiled from, as parsed here (groups/compiled.py)
+        self._parsed = (self._threshold, self._reset, self._refractory)
+        self._model_key = (type(self), self.equations.text, threshold, reset,
+                           refractory if isinstance(refractory, str) else None,
+                           tuple(dims.items()), tuple(dtypes.items()))
         self._locked = True
 
     # -- state access (groups/access.py) -------------------------------------------
@@ -255,27 +278,34 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         owner = f"NeuronGroup {self.name!r}"
         resolver, subexprs = self._resolver(namespace, owner)
         dt = self.clock.dt_
-        from nerve.equations import statement_temporaries
-
-        # (the reset's temporaries are not external names)
-        temporaries = statement_temporaries(self._reset, resolver.variables)
-        names = set(self.equations.names) | set(free_names(*self._model_nodes())) - temporaries
-        constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)),
-                                       missing_ok=True)
+        candidates, called = self._external_names(resolver, subexprs)
+        externals = resolver.external_key(candidates)
+        steps = self._period_key(dt)
         # (a period under one step: the reset's `not_refractory = 0` is not what
         # the comparison gives for a spike of this step, so keep the column)
         derived = (self._refractory is None and self.refractory is not False
                    and "not_refractory" not in observed
-                   and self._refractory_steps(dt) >= 1)
-        functions = resolver.functions(self._model_nodes())
+                   and (self._refractory_steps(dt) if steps is _INVALID else steps) >= 1)
+        functions = resolver.functions_named(called)
         recorded = tuple(sorted(set(observed) & self._subexpressions))
         runners = tuple((r.name, r.code) for r in self.contained_objects)
         functions.update(resolver.functions(
             [s for r in self.contained_objects for s in self._runner_statements(r)]))
-        key = (dt, tuple(sorted(constants.items())), derived,
-               tuple(sorted((k, f.key()) for k, f in functions.items())), recorded, runners)
+        method = self.method
+        method_key = (method if method is None or isinstance(method, str)
+                      else ("sequence", *method) if isinstance(method, (list, tuple))
+                      else ("object", id(method)))
+        inputs = (number_key(dt), externals, derived,
+                  tuple(sorted((k, f.key()) for k, f in functions.items())), recorded,
+                  method_key, self.refractory is False, steps)
+        key = (inputs, runners)
         if self._programs is not None and self._programs.key == key:
             return self._programs
+        shared = self._shared_key(inputs) if steps is not _INVALID else None
+        if shared is not None:
+            entry = compiled.lookup(shared)
+            if entry is not None:
+                return self._adopt(entry, key, functions)
 
         from nerve.equations import check_expression, check_statements
         from nerve.integrators import DiffEquation, integrate
@@ -296,7 +326,7 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         constant = [n.Assign(name_, "=", substitute(self.equations[name_].expr, subexprs))
                     for name_ in self.equations.constant_over_dt_names]
         diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
-        method = None
+        method = logged = None
         if diff:
             from nerve.functions.hoist import hoist_constant_calls
 
@@ -308,9 +338,10 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
 
             frozen = frozenset(name_ for name_, eq in self.equations.items()
                                if "unless refractory" in eq.flags)
-            method, integrated = integrate(diff, method_without_exact(diff, functions,
-                                                                      self.method),
-                                           frozen=frozen, owner=self.name)
+            asked = method_without_exact(diff, functions, self.method)
+            # (a choice among several methods is logged, for every group)
+            logged = None if isinstance(asked, str) else asked is None
+            method, integrated = integrate(diff, asked, frozen=frozen, owner=self.name)
             statements.extend(substitute(s, now) for s in integrated)
 
         from nerve.functions.host import HostCalls
@@ -376,7 +407,76 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
         self._programs.hosts = hosts
         self._programs.recorded = recorded_exprs
         self.__dict__["_host_calls"] = hosts
+        if shared is not None and not hosts.functions:
+            compiled.store(shared, (self._programs, logged, functions))
         return self._programs
+
+    def _external_names(self, resolver, subexprs) -> tuple[tuple, tuple]:
+        """The names of the model's code that may be external (sorted), and
+        the functions it calls that the model language does not know. Worked
+        out once for the parsed threshold, reset and refractory condition."""
+        parsed = (self._threshold, self._reset, self._refractory)
+        memo = self.__dict__.get("_names_memo")
+        if memo is not None and all(a is b for a, b in zip(memo[0], parsed)):
+            return memo[1], memo[2]
+        # (the same for every group made from the same strings)
+        unchanged = all(a is b for a, b in zip(self._parsed, parsed))
+        found = _NAMES.get(self._model_key) if unchanged else None
+        if found is None:
+            from nerve.equations import statement_temporaries
+
+            # (the reset's temporaries are not external names)
+            temporaries = statement_temporaries(self._reset, resolver.variables)
+            nodes_ = self._model_nodes()
+            names = set(self.equations.names) | set(free_names(*nodes_)) - temporaries
+            found = (tuple(sorted(names - set(self._dims) - set(subexprs))),
+                     called_names(nodes_))
+            if unchanged:
+                if len(_NAMES) >= compiled.LIMIT:
+                    del _NAMES[next(iter(_NAMES))]  # (the oldest)
+                _NAMES[self._model_key] = found
+        self.__dict__["_names_memo"] = (parsed, *found)
+        return found
+
+    def _period_key(self, dt: float):
+        """A fixed refractory period in steps (None when there is none or it is
+        a string, ``_INVALID`` when it is wrong: compiling reports it)."""
+        if self._refractory is not None or self.refractory is False:
+            return None
+        try:
+            return self._refractory_steps(dt)
+        except Exception:
+            return _INVALID
+
+    def _shared_key(self, inputs):
+        """The key of this compilation among all groups' (groups/compiled.py),
+        or None when it must not be shared: a class that compiles otherwise,
+        code changed since the group was made."""
+        cls = type(self)
+        if cls is not NeuronGroup and not all(
+                getattr(cls, m) is getattr(NeuronGroup, m) for m in _COMPILE_METHODS):
+            return None
+        if not all(a is b for a, b in zip(self._parsed, (self._threshold, self._reset,
+                                                          self._refractory))):
+            return None
+        return (self._model_key, inputs)
+
+    def _adopt(self, entry, key, functions) -> _Programs:
+        """The programs of another group compiled from the same inputs."""
+        source, logged, _ = entry
+        programs = _Programs(key, source.update, source.threshold, source.reset,
+                             source.method, source.statements, source.refractory)
+        programs.subexpressions = source.subexpressions
+        programs.recorded = source.recorded
+        # (no Python functions: no calls to make)
+        programs.hosts = self.__dict__["_host_calls"] = _host_calls(self, functions)
+        self.method_chosen = source.method
+        self._programs = programs
+        if logged is not None:
+            from nerve.integrators.integrate import _log_choice
+
+            _log_choice(source.method, logged, self.name, 0.0)
+        return programs
 
     def _program(self, statements, resolver, condition=None, scratch=None):
         """The engine program of checked ``statements`` (then ``condition``,
@@ -461,18 +561,22 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
 
     def _refractory_steps(self, dt: float) -> int:
         """A fixed refractory period (a time quantity) in whole steps."""
-        from nerve.units import get_dimensions
+        from nerve.units import Quantity, get_dimensions
 
-        if np.ndim(self.refractory) != 0:
+        refractory = self.refractory
+        # (a Quantity is asked directly: np.ndim goes through its __array_function__)
+        quick = isinstance(refractory, Quantity)
+        if (refractory.ndim if quick else np.ndim(refractory)) != 0:
             raise TypeError(
-                f"refractory must be a single time, got {self.refractory!r}; for a period "
+                f"refractory must be a single time, got {refractory!r}; for a period "
                 f"per neuron, declare a variable (e.g. 'ref : second') and give its name "
                 f"as a string: refractory='ref'")
-        if get_dimensions(self.refractory) is not _time_dimension():
+        if (refractory.dim if quick else get_dimensions(refractory)) is not _time_dimension():
             raise DimensionMismatchError(
                 f"refractory must be a time (e.g. 5*ms), a string, or False; "
-                f"got {self.refractory!r}")
-        return timestep(float(np.asarray(self.refractory)), dt)
+                f"got {refractory!r}")
+        return timestep(float(refractory.view(np.ndarray) if quick else np.asarray(refractory)),
+                        dt)
 
     def _refractory_statements(self, resolver, dt):
         """``not_refractory = ...`` computed in whole time steps, as Brian2 does:

@@ -1,0 +1,69 @@
+"""Compiled programs shared between groups whose compilation has the same inputs.
+
+A parameter sweep built as K copies of one model in one network compiles the
+same equations K times: unit checks, integration and lowering give the same
+programs for every copy. The first copy's products are kept here, under a key
+made of everything they are computed from, and the next copies reuse them
+(``NeuronGroup._compile_now`` builds the key and decides what may be shared):
+
+- the model as parsed when the group was made: the class, the equation text,
+  the threshold, reset and refractory strings, the column layout (names,
+  types and dimensions in slot order);
+- what the run gives it: ``dt``, each external name of the model's strings
+  resolved (dimension and exact SI value, ``-0.0`` told from ``0.0``; a
+  function by its ``key()``), the integration method asked for, the
+  refractory period in steps, whether ``not_refractory`` is derived, the
+  recorded subexpressions.
+
+Nothing here is read from a file or runs code: an entry is the Python
+objects the first compilation made (engine programs are immutable). Groups
+that call Python functions are never shared (their programs read scratch
+columns of the group). The functions an entry's programs use are kept with
+it, so the ``id``s in their keys cannot be reused by other objects while the
+entry lives. At most :data:`LIMIT` entries are kept, the least recently
+used dropped first.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+__all__ = ["LIMIT", "lookup", "store", "clear", "number_key"]
+
+#: the number of entries kept
+LIMIT = 256
+
+_entries: OrderedDict = OrderedDict()
+
+
+def number_key(value: float) -> str:
+    """A float as a key: exact, and ``-0.0`` differs from ``0.0`` (they
+    compare equal, but ``1/x`` tells them apart)."""
+    return float(value).hex()
+
+
+def lookup(key):
+    """The entry stored under ``key``, or None (also for an unhashable key)."""
+    try:
+        entry = _entries.get(key)
+    except TypeError:
+        return None
+    if entry is not None:
+        _entries.move_to_end(key)
+    return entry
+
+
+def store(key, entry) -> None:
+    """Keep ``entry`` under ``key`` (an unhashable key keeps nothing)."""
+    try:
+        _entries[key] = entry
+    except TypeError:
+        return
+    _entries.move_to_end(key)
+    while len(_entries) > LIMIT:
+        _entries.popitem(last=False)
+
+
+def clear() -> None:
+    """Forget every entry."""
+    _entries.clear()
