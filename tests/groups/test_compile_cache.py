@@ -90,6 +90,33 @@ def test_a_different_method_or_dt_gets_its_own_program():
                                         3.9346934028737164], rtol=1e-12)
 
 
+def test_groups_differing_in_constants_only_integrate_once(monkeypatch, caplog):
+    import nerve.integrators
+
+    calls = []
+    integrate = nerve.integrators.integrate
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("owner"))
+        return integrate(*args, **kwargs)
+
+    monkeypatch.setattr(nerve.integrators, "integrate", counted)
+    with caplog.at_level(logging.INFO, logger="nerve.integrators"):
+        groups = [NeuronGroup(1, LEAK, name=f"g{j}", namespace={"tau": k * 10 * ms})
+                  for j, k in enumerate((1, 2, 1))]
+        for G in groups:
+            G.v0 = 10 * mV
+        values = _final_mV(*groups)
+    assert calls == ["g0"]  # (g1 lowers g0's statements with its own tau)
+    assert groups[2]._programs.update is groups[0]._programs.update
+    assert groups[1]._programs.update is not groups[0]._programs.update
+    # Brian2 2.9.0 (numpy target): 3.9346934028737164 and 2.21199216928593 mV
+    np.testing.assert_allclose(values, [3.9346934028737164, 2.21199216928593,
+                                        3.9346934028737164], rtol=1e-12)
+    messages = [r.getMessage() for r in caplog.records if r.name == "nerve.integrators"]
+    assert [m.split("'")[1] for m in messages] == ["g0", "g1", "g2"]
+
+
 def test_a_constant_in_the_threshold_is_part_of_the_key():
     model = "dv/dt = 1/(10*ms) : 1"
     G = NeuronGroup(3, model, threshold="v > vt", reset="v = 0", method="euler",
