@@ -10,14 +10,16 @@ and Brian2's numbers; identical groups share one set of engine programs.
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 
 import numpy as np
 import pytest
 
 from nerve import (
     DimensionMismatchError, EquationSyntaxError, Equations, Network, NeuronGroup, SpikeMonitor,
-    StateMonitor, mV, ms, second, start_scope,
+    StateMonitor, TimedArray, mV, ms, second, start_scope,
 )
 from nerve.equations import parse_expression
 from nerve.groups import compiled
@@ -206,11 +208,42 @@ def test_a_subclass_that_compiles_otherwise_does_not_share():
     assert other._programs.update is not plain._programs.update
 
 
+def test_groups_reading_one_timed_array_share_and_the_entry_goes_with_it():
+    def simulate():  # (its frame, and the table, are gone when it returns)
+        ta = TimedArray([1.0, 2.0, 3.0], dt=0.1 * ms)
+        groups = [NeuronGroup(2, "dv/dt = ta(t)/(1*ms) : 1", method="euler")
+                  for _ in range(2)]
+        Network(*groups).run(0.3 * ms, namespace={"ta": ta})
+        assert groups[1]._programs.update is groups[0]._programs.update
+        return [groups[0].v[0], groups[1].v[1]]
+
+    values = simulate()
+    # Brian2 2.9.0 (numpy target): 0.6000000000000001 (0.1*(1 + 2 + 3))
+    np.testing.assert_allclose(values, [0.6000000000000001] * 2, rtol=1e-12)
+    start_scope()
+    gc.collect()
+    assert len(compiled._entries) == 0
+
+
+def test_the_cache_holds_no_group():
+    def simulate():
+        G = _leaky(10 * ms)
+        _final_mV(G)
+        return weakref.ref(G)
+
+    alive = simulate()
+    assert compiled._entries
+    start_scope()
+    gc.collect()
+    assert alive() is None
+
+
 def test_the_cache_keeps_at_most_its_limit(monkeypatch):
     monkeypatch.setattr(compiled, "LIMIT", 3)
     groups = [_leaky(k * ms) for k in range(1, 6)]
     Network(*groups).run(0.1 * ms, namespace={})
     assert len(compiled._entries) == 3
+    assert all(compiled.lookup(key) is not None for key in list(compiled._entries))
 
 
 def test_parses_are_shared_and_errors_still_name_their_place():

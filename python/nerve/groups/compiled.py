@@ -16,16 +16,19 @@ made of everything they are computed from, and the next copies reuse them
   recorded subexpressions.
 
 Nothing here is read from a file or runs code: an entry is the Python
-objects the first compilation made (engine programs are immutable). Groups
-that call Python functions are never shared (their programs read scratch
-columns of the group). The functions an entry's programs use are kept with
-it, so the ``id``s in their keys cannot be reused by other objects while the
-entry lives. At most :data:`LIMIT` entries are kept, the least recently
-used dropped first.
+objects the first compilation made (engine programs are immutable), never a
+group or anything holding one. Groups that call Python functions are never
+shared (their programs read scratch columns of the group). An entry whose
+programs use functions of the namespace (a ``TimedArray``...) is dropped
+when one of them is deleted: the entry does not keep the function's table
+alive, and the ``id`` in the function's key cannot be reused by a new object
+while the entry exists. At most :data:`LIMIT` entries are kept, the least
+recently used dropped first.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 
 __all__ = ["LIMIT", "lookup", "store", "clear", "number_key"]
@@ -45,20 +48,26 @@ def number_key(value: float) -> str:
 def lookup(key):
     """The entry stored under ``key``, or None (also for an unhashable key)."""
     try:
-        entry = _entries.get(key)
+        found = _entries.get(key)
     except TypeError:
         return None
-    if entry is not None:
-        _entries.move_to_end(key)
-    return entry
+    if found is None:
+        return None
+    _entries.move_to_end(key)
+    return found[0]
 
 
-def store(key, entry) -> None:
-    """Keep ``entry`` under ``key`` (an unhashable key keeps nothing)."""
+def store(key, entry, functions=()) -> None:
+    """Keep ``entry`` under ``key`` until one of ``functions`` (the objects
+    whose keys are part of ``key``) is deleted. An unhashable key, or a
+    function that cannot be referenced weakly, keeps nothing."""
     try:
-        _entries[key] = entry
+        hash(key)
+        watchers = [weakref.ref(f, lambda _, key=key: _entries.pop(key, None))
+                    for f in functions]
     except TypeError:
         return
+    _entries[key] = (entry, watchers)
     _entries.move_to_end(key)
     while len(_entries) > LIMIT:
         _entries.popitem(last=False)

@@ -177,19 +177,22 @@ class CompilingGroup:
             # (the same inputs but the values of the external names)
             unvalued = ("prepared", shared[0], (inputs[0], tuple(e[:2] for e in externals),
                                                 *inputs[2:]))
-            found = compiled.lookup(unvalued)
-            if found is not None:
-                prepared = found[0]
+            prepared = compiled.lookup(unvalued)
+            if prepared is not None:
                 _log_choice(prepared, self.name)
         hosts = _host_calls(self, functions)
         if prepared is None:
             prepared = self._prepare(resolver, subexprs, dt, derived, functions, recorded,
                                      hosts, owner)
             if shared is not None and not hosts.functions:
-                compiled.store(unvalued, (prepared, functions))
+                compiled.store(unvalued, prepared, functions.values())
         programs = self._lower(prepared, key, resolver, hosts, derived)
         if shared is not None and not hosts.functions:
-            compiled.store(shared, (programs, prepared.logged, functions))
+            # (the programs without what belongs to this group: key, host calls)
+            kept = _Programs(None, programs.update, programs.threshold, programs.reset,
+                             programs.method, programs.statements, programs.refractory)
+            kept.subexpressions, kept.recorded = programs.subexpressions, programs.recorded
+            compiled.store(shared, (kept, prepared.logged), functions.values())
         return programs
 
     def _prepare(self, resolver, subexprs, dt, derived, functions, recorded, hosts,
@@ -354,7 +357,7 @@ class CompilingGroup:
 
     def _adopt(self, entry, key, functions) -> _Programs:
         """The programs of another group compiled from the same inputs."""
-        source, logged, _ = entry
+        source, logged = entry
         programs = _Programs(key, source.update, source.threshold, source.reset,
                              source.method, source.statements, source.refractory)
         programs.subexpressions = source.subexpressions
