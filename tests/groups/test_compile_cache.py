@@ -196,9 +196,9 @@ def test_a_choice_among_methods_is_logged_for_every_group(caplog):
 
 def test_a_subclass_that_compiles_otherwise_does_not_share():
     class Doubled(NeuronGroup):
-        def _program(self, statements, resolver, condition=None, scratch=None):
+        def _program(self, statements, resolver, condition=None, **options):
             self.__dict__["_lowered"] = self.__dict__.get("_lowered", 0) + 1
-            return super()._program(statements, resolver, condition, scratch)
+            return super()._program(statements, resolver, condition, **options)
 
     plain = _leaky(10 * ms)
     other = Doubled(1, LEAK, method="exact", namespace={"tau": 10 * ms})

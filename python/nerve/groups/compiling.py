@@ -72,7 +72,7 @@ class _Prepared:
     """What the first stage makes: checked statements, ready to be lowered."""
 
     __slots__ = ("update", "constant", "condition", "reset", "refractory", "method",
-                 "logged", "recorded")
+                 "logged", "recorded", "names")
 
     def __init__(self, update, constant, condition, reset, refractory, method, logged,
                  recorded):
@@ -93,6 +93,8 @@ class _Prepared:
         self.logged = logged
         #: the expressions of recorded subexpressions
         self.recorded = recorded
+        #: per program, the names its lowering looks up (see _program_names)
+        self.names: dict = {}
 
 
 def _host_calls(group, functions):
@@ -283,18 +285,24 @@ class CompilingGroup:
         """The second stage: the engine programs of ``prepared``, kept as this
         group's programs under ``key``."""
         scratch = hosts.slots() if hosts.functions else None
+        columns = {**self._slots, **(scratch or {})}
 
-        def program(stmts, condition=None):
-            return self._program(stmts, resolver, condition, scratch=scratch)
+        def program(role, stmts, condition=None):
+            # (the names are the same for every group lowering these statements)
+            names = prepared.names.get(role)
+            if names is None:
+                names = prepared.names[role] = _program_names(stmts, condition, columns)
+            return self._program(stmts, resolver, condition, scratch=scratch, names=names)
 
-        update = program(prepared.update) if prepared.update else None
-        subexpression_update = program(prepared.constant) if prepared.constant else None
-        threshold = (program((), prepared.condition) if prepared.condition is not None
-                     else None)
-        reset = program(prepared.reset) if prepared.reset else None
+        update = program("update", prepared.update) if prepared.update else None
+        subexpression_update = (program("constant", prepared.constant) if prepared.constant
+                                else None)
+        threshold = (program("threshold", (), prepared.condition)
+                     if prepared.condition is not None else None)
+        reset = program("reset", prepared.reset) if prepared.reset else None
         self.method_chosen = prepared.method
         programs = _Programs(key, update, threshold, reset, prepared.method, prepared.update,
-                             program(prepared.refractory) if derived else None)
+                             program("refractory", prepared.refractory) if derived else None)
         #: the subexpressions constant over dt, computed before the step
         programs.subexpressions = subexpression_update
         #: the calls of Python functions, evaluated before the programs using them
@@ -372,22 +380,32 @@ class CompilingGroup:
             log(source.method, logged, self.name, 0.0)
         return programs
 
-    def _program(self, statements, resolver, condition=None, scratch=None):
+    def _program(self, statements, resolver, condition=None, scratch=None, names=None):
         """The engine program of checked ``statements`` (then ``condition``,
         for a threshold-like program) over this group's columns, external
         names resolved by ``resolver``; ``scratch`` maps extra temporaries to
-        engine columns beyond the group's own (e.g. recorded subexpressions).
+        engine columns beyond the group's own (e.g. recorded subexpressions);
+        ``names``: :func:`_program_names` of the code, when known.
         The one place where a group's code is lowered."""
         from nerve import _core
         from nerve.ir.encode import encode
         from nerve.ir.lower import lower
 
         columns = {**self._slots, **(scratch or {})}
-        nodes = (*statements, *(() if condition is None else (condition,)))
-        temporaries = {s.target for s in statements} - set(columns)
-        constants = resolver.constants(
-            sorted(set(free_names(*nodes)) - temporaries - set(columns)))
-        program = lower(tuple(statements), columns=columns, constants=constants,
-                        condition=condition, dtypes=self._dtypes,
-                        functions=resolver.functions(nodes), dt=self.clock.dt_)
+        if names is None:
+            names = _program_names(statements, condition, columns)
+        program = lower(tuple(statements), columns=columns,
+                        constants=resolver.constants(names[0]), condition=condition,
+                        dtypes=self._dtypes, functions=resolver.functions_named(names[1]),
+                        dt=self.clock.dt_)
         return _core.Program(encode(program), list(program.tables))
+
+
+def _program_names(statements, condition, columns) -> tuple[tuple, tuple]:
+    """The names the lowering of ``statements`` and ``condition`` over
+    ``columns`` looks up: those that may be external constants (sorted), and
+    the called functions that the model language does not know."""
+    nodes = (*statements, *(() if condition is None else (condition,)))
+    temporaries = {s.target for s in statements} - set(columns)
+    return (tuple(sorted(set(free_names(*nodes)) - temporaries - set(columns))),
+            called_names(nodes))
