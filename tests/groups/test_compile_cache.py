@@ -222,6 +222,7 @@ def test_groups_reading_one_timed_array_share_and_the_entry_goes_with_it():
     np.testing.assert_allclose(values, [0.6000000000000001] * 2, rtol=1e-12)
     start_scope()
     gc.collect()
+    assert compiled.lookup("anything") is None  # (drops the entries of deleted functions)
     assert len(compiled._entries) == 0
 
 

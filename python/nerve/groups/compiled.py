@@ -37,6 +37,15 @@ __all__ = ["LIMIT", "lookup", "store", "clear", "number_key"]
 LIMIT = 256
 
 _entries: OrderedDict = OrderedDict()
+#: keys whose functions were deleted, dropped before the next lookup (a
+#: weakref callback only notes them: it may run in the middle of any
+#: allocation, also one of ``_entries``'s own)
+_dead: list = []
+
+
+def _purge() -> None:
+    while _dead:
+        _entries.pop(_dead.pop(), None)
 
 
 def number_key(value: float) -> str:
@@ -47,6 +56,7 @@ def number_key(value: float) -> str:
 
 def lookup(key):
     """The entry stored under ``key``, or None (also for an unhashable key)."""
+    _purge()
     try:
         found = _entries.get(key)
     except TypeError:
@@ -61,10 +71,10 @@ def store(key, entry, functions=()) -> None:
     """Keep ``entry`` under ``key`` until one of ``functions`` (the objects
     whose keys are part of ``key``) is deleted. An unhashable key, or a
     function that cannot be referenced weakly, keeps nothing."""
+    _purge()
     try:
         hash(key)
-        watchers = [weakref.ref(f, lambda _, key=key: _entries.pop(key, None))
-                    for f in functions]
+        watchers = [weakref.ref(f, lambda _, key=key: _dead.append(key)) for f in functions]
     except TypeError:
         return
     _entries[key] = (entry, watchers)
@@ -76,3 +86,4 @@ def store(key, entry, functions=()) -> None:
 def clear() -> None:
     """Forget every entry."""
     _entries.clear()
+    _dead.clear()
