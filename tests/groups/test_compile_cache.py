@@ -119,6 +119,26 @@ def test_groups_differing_in_constants_only_integrate_once(monkeypatch, caplog):
     assert [m.split("'")[1] for m in messages] == ["g0", "g1", "g2"]
 
 
+def test_a_program_that_does_not_read_the_differing_constant_is_shared():
+    model = "dv/dt = (v0 - v)/tau : volt (unless refractory)\nv0 : volt"
+    groups = [NeuronGroup(2, model, threshold="v > -50*mV", reset="v = -60*mV",
+                          refractory=2 * ms, method="exact", namespace={"tau": tau})
+              for tau in (10 * ms, 20 * ms)]
+    for G in groups:
+        G.v, G.v0 = -60 * mV, -40 * mV
+    monitors = [SpikeMonitor(G) for G in groups]
+    Network(*groups, *monitors).run(30 * ms)
+    a, b = (G._programs for G in groups)
+    assert a.update is not b.update
+    assert a.threshold is b.threshold and a.reset is b.reset
+    # Brian2 2.9.0 (numpy target): spikes at 6.9, 15.8, 24.7 ms for tau = 10 ms
+    # and at 13.8, 29.6 ms for tau = 20 ms (both neurons of a group alike)
+    assert list(monitors[0].count[:]) == [3, 3] and list(monitors[1].count[:]) == [2, 2]
+    np.testing.assert_allclose(sorted(set(np.round(monitors[0].t[:] / ms, 9))),
+                               [6.9, 15.8, 24.7])
+    np.testing.assert_allclose(sorted(set(np.round(monitors[1].t[:] / ms, 9))), [13.8, 29.6])
+
+
 def test_a_constant_in_the_threshold_is_part_of_the_key():
     model = "dv/dt = 1/(10*ms) : 1"
     G = NeuronGroup(3, model, threshold="v > vt", reset="v = 0", method="euler",

@@ -44,6 +44,8 @@ _INVALID = object()
 _NAMES: dict = {}
 #: whether a class compiles as its sharing base does, by class
 _SHARES: dict = {}
+#: programs kept per set of prepared statements (_Prepared.lowered)
+_LOWERED_LIMIT = 64
 
 
 class _Programs:
@@ -72,7 +74,7 @@ class _Prepared:
     """What the first stage makes: checked statements, ready to be lowered."""
 
     __slots__ = ("update", "constant", "condition", "reset", "refractory", "method",
-                 "logged", "recorded", "names")
+                 "logged", "recorded", "names", "lowered")
 
     def __init__(self, update, constant, condition, reset, refractory, method, logged,
                  recorded):
@@ -95,6 +97,10 @@ class _Prepared:
         self.recorded = recorded
         #: per program, the names its lowering looks up (see _program_names)
         self.names: dict = {}
+        #: engine programs made from these statements, by program and the
+        #: values of the constants it reads (groups differing in a constant
+        #: that one program does not read share that program)
+        self.lowered: dict = {}
 
 
 def _host_calls(group, functions):
@@ -292,7 +298,19 @@ class CompilingGroup:
             names = prepared.names.get(role)
             if names is None:
                 names = prepared.names[role] = _program_names(stmts, condition, columns)
-            return self._program(stmts, resolver, condition, scratch=scratch, names=names)
+            constants = resolver.constants(names[0])
+            if scratch is not None:
+                return self._program(stmts, resolver, condition, scratch=scratch, names=names,
+                                     constants=constants)
+            key = (role, tuple((k, number_key(v)) for k, v in constants.items()))
+            found = prepared.lowered.get(key)
+            if found is None:
+                found = self._program(stmts, resolver, condition, names=names,
+                                      constants=constants)
+                if len(prepared.lowered) >= _LOWERED_LIMIT:
+                    prepared.lowered.clear()
+                prepared.lowered[key] = found
+            return found
 
         update = program("update", prepared.update) if prepared.update else None
         subexpression_update = (program("constant", prepared.constant) if prepared.constant
@@ -380,12 +398,14 @@ class CompilingGroup:
             log(source.method, logged, self.name, 0.0)
         return programs
 
-    def _program(self, statements, resolver, condition=None, scratch=None, names=None):
+    def _program(self, statements, resolver, condition=None, scratch=None, names=None,
+                 constants=None):
         """The engine program of checked ``statements`` (then ``condition``,
         for a threshold-like program) over this group's columns, external
         names resolved by ``resolver``; ``scratch`` maps extra temporaries to
         engine columns beyond the group's own (e.g. recorded subexpressions);
-        ``names``: :func:`_program_names` of the code, when known.
+        ``names``: :func:`_program_names` of the code, and ``constants`` the
+        values of the first ones, when known.
         The one place where a group's code is lowered."""
         from nerve import _core
         from nerve.ir.encode import encode
@@ -394,10 +414,11 @@ class CompilingGroup:
         columns = {**self._slots, **(scratch or {})}
         if names is None:
             names = _program_names(statements, condition, columns)
-        program = lower(tuple(statements), columns=columns,
-                        constants=resolver.constants(names[0]), condition=condition,
-                        dtypes=self._dtypes, functions=resolver.functions_named(names[1]),
-                        dt=self.clock.dt_)
+        if constants is None:
+            constants = resolver.constants(names[0])
+        program = lower(tuple(statements), columns=columns, constants=constants,
+                        condition=condition, dtypes=self._dtypes,
+                        functions=resolver.functions_named(names[1]), dt=self.clock.dt_)
         return _core.Program(encode(program), list(program.tables))
 
 
