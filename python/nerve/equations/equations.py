@@ -12,6 +12,7 @@ from collections import namedtuple
 from collections.abc import Mapping
 from typing import Iterable, Iterator
 
+from nerve._bounded import remember
 from nerve.equations.dimensions import (
     Resolver, check_calls, describe_dimension, expression_dimension, is_noise_name,
 )
@@ -69,9 +70,7 @@ class Equations(Mapping):
                 equations[parsed.name] = self._build(parsed, line_text)
             self._equations = equations
             built = (equations, self._subexpression_order())
-            if len(_built) >= _BUILT_LIMIT:
-                del _built[next(iter(_built))]  # (the oldest)
-            _built[text] = built
+            remember(_built, text, built, _BUILT_LIMIT)
         # (a copy of the mapping; its equations are immutable)
         self._equations = dict(built[0])
         self._order = built[1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 
+from nerve._bounded import remember
 from nerve.equations.errors import syntax_error_at
 from nerve.equations.nodes import (
     Assign, BinOp, BoolOp, Call, Compare, EquationLine, Expr, Name, Number, Span, UnaryOp,
@@ -166,9 +167,7 @@ def _parse(text: str, start: str, where: str):
         nodes = _parse_now(text, start, where)
         if not isinstance(nodes, _IMMUTABLE):  # (never share a mutable result)
             return nodes
-        if len(_parsed) >= _PARSED_LIMIT:
-            del _parsed[next(iter(_parsed))]  # (the oldest)
-        _parsed[key] = nodes
+        remember(_parsed, key, nodes, _PARSED_LIMIT)
     return nodes
 
 

@@ -63,7 +63,10 @@ def lookup(key):
         return None
     if found is None:
         return None
-    _entries.move_to_end(key)
+    try:
+        _entries.move_to_end(key)
+    except KeyError:  # (dropped meanwhile by another thread)
+        pass
     return found[0]
 
 
@@ -78,9 +81,12 @@ def store(key, entry, functions=()) -> None:
     except TypeError:
         return
     _entries[key] = (entry, watchers)
-    _entries.move_to_end(key)
-    while len(_entries) > LIMIT:
-        _entries.popitem(last=False)
+    try:
+        _entries.move_to_end(key)
+        while len(_entries) > LIMIT:
+            _entries.popitem(last=False)
+    except KeyError:  # (changed meanwhile by another thread)
+        pass
 
 
 def clear() -> None:

@@ -20,6 +20,7 @@ lowers them. Groups whose code calls Python functions share nothing.
 
 from __future__ import annotations
 
+from nerve._bounded import remember
 from nerve.equations import nodes as n
 from nerve.exceptions import ModelDefinitionError
 from nerve.groups import compiled
@@ -350,9 +351,7 @@ class CompilingGroup:
             found = (tuple(sorted(names - set(self._dims) - set(subexprs))),
                      called_names(nodes_))
             if unchanged:
-                if len(_NAMES) >= compiled.LIMIT:
-                    del _NAMES[next(iter(_NAMES))]  # (the oldest)
-                _NAMES[self._model_key] = found
+                remember(_NAMES, self._model_key, found, compiled.LIMIT)
         self.__dict__["_names_memo"] = (parsed, *found)
         return found
 
