@@ -426,6 +426,8 @@ def _names(expr) -> Iterator[Name]:
 def substitute(expr, definitions: Mapping):
     """``expr`` with each name in ``definitions`` replaced by its expression
     (without recursion: expressions of any depth)."""
+    if not definitions:
+        return expr  # (what rebuilding would give: every subtree reused)
     return rebuild(expr, lambda name: definitions.get(name.id, name))
 
 

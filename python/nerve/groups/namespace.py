@@ -63,6 +63,8 @@ def substitute(node, mapping: Mapping[str, n.Expr]):
     ``mapping`` replaced by its expression."""
     from nerve.equations import substitute as substitute_expr
 
+    if not mapping:
+        return node
     if isinstance(node, n.Assign):
         return replace(node, value=substitute_expr(node.value, mapping))
     return substitute_expr(node, mapping)
