@@ -18,6 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from nerve.equations import nodes as n
+from nerve.equations.dimensions import builtin_dimension as _builtin
 from nerve.equations.nodes import walk
 from nerve.exceptions import ModelDefinitionError
 
@@ -26,9 +27,6 @@ __all__ = ["free_names", "called_names", "substitute", "Resolver"]
 #: Mathematical constants the lowering folds itself (unless the namespace
 #: gives the name another meaning).
 MATH_CONSTANTS = ("pi", "e", "inf")
-
-
-from nerve.equations.dimensions import builtin_dimension as _builtin
 
 
 def free_names(*nodes_) -> list[str]:
