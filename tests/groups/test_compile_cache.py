@@ -259,6 +259,16 @@ def test_the_cache_holds_no_group():
     assert alive() is None
 
 
+def test_a_group_whose_equations_were_replaced_does_not_share():
+    a, b = _leaky(10 * ms), _leaky(10 * ms)
+    # (not something Brian2 offers; nerve compiles what the group holds)
+    object.__setattr__(b, "equations", Equations("dv/dt = (2*v0 - v)/tau : volt\nv0 : volt"))
+    values = _final_mV(a, b)
+    assert a._programs.update is not b._programs.update
+    np.testing.assert_allclose(values, [3.9346934028737164, 2 * 3.9346934028737164],
+                               rtol=1e-12)
+
+
 def test_the_cache_keeps_at_most_its_limit(monkeypatch):
     monkeypatch.setattr(compiled, "LIMIT", 3)
     groups = [_leaky(k * ms) for k in range(1, 6)]

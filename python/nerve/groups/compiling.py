@@ -38,7 +38,7 @@ _COMPILE_METHODS = ("_compile_now", "_prepare", "_lower", "_program", "_resolver
                     "_model_nodes", "_substituted_rhs", "_refractory_steps",
                     "_refractory_statements", "_runner_statements",
                     "_expanded_subexpressions", "_booleans", "_external_names",
-                    "_period_key", "_shared_key", "_adopt")
+                    "_period_key", "_shared_key", "_sources", "_adopt")
 #: a refractory period that compiling will refuse
 _INVALID = object()
 #: CompilingGroup._external_names by model key (the names depend on the strings only)
@@ -334,7 +334,7 @@ class CompilingGroup:
         """The names of the model's code that may be external (sorted), and
         the functions it calls that the model language does not know. Worked
         out once for the parsed threshold, reset and refractory condition."""
-        parsed = (self._threshold, self._reset, self._refractory)
+        parsed = self._sources()
         memo = self.__dict__.get("_names_memo")
         if memo is not None and all(a is b for a, b in zip(memo[0], parsed)):
             return memo[1], memo[2]
@@ -375,10 +375,16 @@ class CompilingGroup:
             base = self._sharing_base
             shares = _SHARES[cls] = base is not None and (cls is base or all(
                 getattr(cls, m) is getattr(base, m) for m in _COMPILE_METHODS))
-        if not shares or not all(a is b for a, b in zip(
-                self._parsed, (self._threshold, self._reset, self._refractory))):
+        if not shares or not all(a is b for a, b in zip(self._parsed, self._sources())):
             return None
         return (self._model_key, inputs)
+
+    def _sources(self) -> tuple:
+        """What the model key was made from, as the group holds it now: the
+        parsed threshold, reset and refractory condition, and the equations
+        (compared by identity with ``_parsed``, what they were when the group
+        was made)."""
+        return (self._threshold, self._reset, self._refractory, self.equations)
 
     def _adopt(self, entry, key, functions) -> _Programs:
         """The programs of another group compiled from the same inputs."""

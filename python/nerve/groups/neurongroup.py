@@ -148,7 +148,7 @@ class NeuronGroup(CompilingGroup, ScheduledGroup, StateAccess, NerveObject):
         self._subexpressions = frozenset(subexprs)
         self._expanded_subexprs = self._expanded(subexprs)
         # what the programs are compiled from, as parsed here (groups/compiled.py)
-        self._parsed = (self._threshold, self._reset, self._refractory)
+        self._parsed = (self._threshold, self._reset, self._refractory, self.equations)
         self._model_key = (type(self), self.equations.text, threshold, reset,
                            refractory if isinstance(refractory, str) else None,
                            tuple(dims.items()), tuple(dtypes.items()))
