@@ -4,7 +4,7 @@ A parameter sweep built as K copies of one model in one network compiles the
 same equations K times: unit checks, integration and lowering give the same
 programs for every copy. The first copy's products are kept here, under a key
 made of everything they are computed from, and the next copies reuse them
-(``NeuronGroup._compile_now`` builds the key and decides what may be shared):
+(``groups/compiling.py`` builds the keys and decides what may be shared):
 
 - the model as parsed when the group was made: the class, the equation text,
   the threshold, reset and refractory strings, the column layout (names,
@@ -14,6 +14,10 @@ made of everything they are computed from, and the next copies reuse them
   function by its ``key()``), the integration method asked for, the
   refractory period in steps, whether ``not_refractory`` is derived, the
   recorded subexpressions.
+
+A second kind of entry, keyed the same way but without the values of the
+external names, holds the prepared (checked, integrated) statements, which
+do not depend on those values.
 
 Nothing here is read from a file or runs code: an entry is the Python
 objects the first compilation made (engine programs are immutable), never a
