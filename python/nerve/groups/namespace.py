@@ -11,6 +11,7 @@ only column slots and SI floats.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Mapping
 from dataclasses import replace
@@ -68,6 +69,19 @@ def substitute(node, mapping: Mapping[str, n.Expr]):
     return substitute_expr(node, mapping)
 
 
+@functools.lru_cache(maxsize=1024)
+def _unit(name: str):
+    """(dimension, SI float) of the unit called ``name``, or None (the
+    units a model string may name are fixed: looked up once per name)."""
+    from nerve.units import get_dimensions
+    from nerve.units.registry import lookup
+
+    unit = lookup(name)
+    if unit is None:
+        return None
+    return get_dimensions(unit), float(np.asarray(unit))
+
+
 class Resolver:
     """Dimensions and SI values of the names a group's strings use.
 
@@ -116,7 +130,6 @@ class Resolver:
     def _external(self, name: str):
         """(dimension, SI float) of an external name, or None."""
         from nerve.units import get_dimensions
-        from nerve.units.registry import lookup
 
         if name in self.namespace:
             value = self.namespace[name]
@@ -135,9 +148,7 @@ class Resolver:
                 f"the external name {name!r} used by {self.owner} refers to a "
                 f"{type(value).__name__}, not a number or quantity"
             )
-        unit = lookup(name)
-        if unit is not None:
-            return get_dimensions(unit), float(np.asarray(unit))
+        return _unit(name)
         return None
 
     def dimension(self, name: str, span: n.Span | None = None):

@@ -187,10 +187,14 @@ class NeuronGroup(CompilingGroup, ScheduledGroup, StateAccess, NerveObject):
     # -- compiling the model --------------------------------------------------
 
     def _resolver(self, namespace, owner: str):
-        dims = dict(self._dims)
-        for name_ in self._subexpressions:
-            dims[name_] = self.equations[name_].dim
-        return Resolver(dims, namespace, owner=owner), self._expanded_subexprs
+        # (the variables' dimensions, made once: resolvers only read them)
+        made = self.__dict__.get("_variable_dims")
+        if made is None or made[0] is not self.equations:
+            dims = dict(self._dims)
+            for name_ in self._subexpressions:
+                dims[name_] = self.equations[name_].dim
+            made = self.__dict__["_variable_dims"] = (self.equations, dims)
+        return Resolver(made[1], namespace, owner=owner), self._expanded_subexprs
 
     @staticmethod
     def _expanded(subexprs: dict) -> dict:

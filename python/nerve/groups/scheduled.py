@@ -155,7 +155,9 @@ class ScheduledGroup:
         name, clock = self.name, self.clock
 
         namespace = self.namespace if self.namespace is not None else run.namespace
-        resolver = self._resolver(namespace, f"NeuronGroup {self.name!r}")[0]
+        # (names of Python functions' arguments are resolved for their calls)
+        resolver = (self._resolver(namespace, f"NeuronGroup {self.name!r}")[0]
+                    if programs.hosts else None)
 
         def op(suffix, kind, when, type_name, program=None, event=SPIKE, role=None):
             operation = Operation(f"{name}_{suffix}", kind, clock, when, self.order, g, event,
