@@ -244,3 +244,15 @@ def test_recorded_times_survive_a_change_of_dt():
     expected = np.concatenate([np.arange(10) * 1e-4, np.arange(20, 40) * 0.05e-3])
     np.testing.assert_allclose(M.t_, expected, rtol=1e-12)
     assert M.v.shape == (1, 30)
+
+
+def test_add_keeps_one_of_each_object_in_the_order_given():
+    start_scope()
+    groups = [NeuronGroup(1, "v : 1") for _ in range(3)]
+    monitor = StateMonitor(groups[1], "v", record=0)
+    net = Network(groups[0], [groups[1], (groups[0], monitor)], {groups[2]})
+    net.add(groups[2], [groups[1]])
+    assert net.objects == [groups[0], groups[1], monitor, groups[2]]
+    with pytest.raises(TypeError, match="a Network holds nerve objects"):
+        net.add([groups[0], "v"])
+    assert len(net) == 4

@@ -9,6 +9,7 @@ import pytest
 from nerve.exceptions import DimensionMismatchError
 from nerve.units import (DIMENSIONLESS, Hz, Quantity, amp, get_dimensions, mV, ms, nA, ohm,
                          second, siemens, volt)
+from nerve.units.unit import Unit
 
 MISMATCH = re.compile(r"(unit|dimension).*(not match|mismatch|incompatible|inconsistent|differ)")
 
@@ -193,3 +194,41 @@ def test_iter_on_a_scalar_quantity_fails_at_once():
     with pytest.raises(TypeError):
         iter(5 * ms)
     assert [float(x) for x in iter([1, 2] * ms)] == [0.001, 0.002]
+
+
+@pytest.mark.parametrize("x", [3 * mV, np.array([1.0, -2.0, np.nan]) * nA,
+                               Quantity(np.arange(3), dim=get_dimensions(second)),
+                               Quantity(2.0), mV, Quantity(-0.0, dim=get_dimensions(volt))])
+@pytest.mark.parametrize("number", [2, 2.5, -0.0, float("inf"), 0, 10**30])
+def test_a_python_number_scales_as_the_ufunc_does(x, number):
+    # (x * number has a quick path; np.multiply goes through __array_ufunc__)
+    pairs = [(lambda: number * x, lambda: np.multiply(number, x))]
+    if not isinstance(x, Unit):
+        pairs.append((lambda: x * number, lambda: np.multiply(x, number)))
+    if number != 0:
+        pairs.append((lambda: x / number, lambda: np.true_divide(x, number)))
+    for quick, generic in pairs:
+        quick, generic = _outcome(quick), _outcome(generic)
+        if isinstance(generic, Exception):  # (an int array times 10**30)
+            assert type(quick) is type(generic)
+            continue
+        assert type(quick) is type(_as_python(generic))
+        assert get_dimensions(quick) is get_dimensions(generic)
+        np.testing.assert_array_equal(np.asarray(quick), np.asarray(generic))
+        assert np.array_equal(np.signbit(np.asarray(quick)), np.signbit(np.asarray(generic)))
+
+
+def _as_python(value):
+    """What Python arithmetic gives for a ufunc's result (a dimensionless 0-d
+    value is a Python number, as in Brian2)."""
+    if not isinstance(value, Quantity) and np.ndim(value) == 0:
+        return np.asarray(value).item()
+    return value
+
+
+def _outcome(compute):
+    try:
+        with np.errstate(all="ignore"):  # (inf * 0: the same nan both ways)
+            return compute()
+    except Exception as error:  # (compared with the other path's)
+        return error

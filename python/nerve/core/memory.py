@@ -49,22 +49,41 @@ def set_recording_memory_limit(nbytes=None) -> None:
     _limit[0] = nbytes
 
 
-def _read_int(path: str) -> int | None:
+def _read(path: str) -> bytes | None:
+    """The contents of a small kernel file, or None. (Raw reads: these files
+    are read before every run, and a text-mode file object costs several
+    times the read itself.)"""
     try:
-        with open(path) as f:
-            text = f.read().strip()
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    try:
+        parts = []
+        while True:
+            part = os.read(fd, 1 << 16)
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_int(path: str) -> int | None:
+    data = _read(path)
+    if data is None:
+        return None
+    text = data.strip()
     return int(text) if text.isdigit() else None
 
 
 def _cgroup_room() -> int | None:
     """Bytes left under this process's cgroup memory limit (v2 or v1)."""
-    try:
-        with open("/proc/self/cgroup") as f:
-            lines = f.read().splitlines()
-    except OSError:
+    data = _read("/proc/self/cgroup")
+    if data is None:
         return None
+    lines = data.decode(errors="replace").splitlines()
     rooms = []
     for line in lines:
         parts = line.split(":", 2)
@@ -91,14 +110,13 @@ def available_memory() -> int | None:
     killed: the smaller of ``MemAvailable`` and the room under its cgroup
     limit (None when neither is known)."""
     candidates = []
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    candidates.append(int(line.split()[1]) * 1024)
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
+    for line in (_read("/proc/meminfo") or b"").splitlines():
+        if line.startswith(b"MemAvailable:"):
+            try:
+                candidates.append(int(line.split()[1]) * 1024)
+            except (ValueError, IndexError):
+                pass
+            break
     room = _cgroup_room()
     if room is not None:
         candidates.append(room)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections import deque
 
 from nerve.core.base import NerveObject
 from nerve.core.clock import _seconds
@@ -92,11 +93,16 @@ class Network:
 
     def add(self, *objects) -> None:
         """Add objects (or lists of objects) to the network."""
+        self._add(objects, {id(o) for o in self.objects})
+
+    def _add(self, objects, present: set) -> None:
+        # (``present``: ids of the objects held, so adding n objects is not quadratic)
         for obj in objects:
             if isinstance(obj, (list, tuple, set)):
-                self.add(*obj)
+                self._add(obj, present)
             elif isinstance(obj, NerveObject):
-                if obj not in self.objects:
+                if id(obj) not in present:
+                    present.add(id(obj))
                     self.objects.append(obj)
             else:
                 raise ArgumentTypeError(f"a Network holds nerve objects, got {obj!r}")
@@ -163,9 +169,9 @@ class Network:
         """The objects added and, recursively, the objects they contain
         (as they are now: e.g. a ``run_regularly`` added after the group)."""
         found: dict[int, NerveObject] = {}
-        todo = list(self.objects)
+        todo = deque(self.objects)
         while todo:
-            obj = todo.pop(0)
+            obj = todo.popleft()
             if id(obj) not in found:
                 found[id(obj)] = obj
                 todo.extend(obj.contained_objects)
@@ -184,9 +190,10 @@ class Network:
         """Every object's contribution, checked and sorted."""
         everything = self._objects_in_order()
         objects = [o for o in everything if o.active]
+        present = {id(o) for o in everything}  # (a list's `in` made this quadratic)
         for obj in objects:
             for needed in obj._dependencies():
-                if needed not in everything:
+                if id(needed) not in present:
                     raise ModelDefinitionError(
                         f"{type(obj).__name__} {obj.name!r} uses {needed.name!r}, which is not "
                         f"part of the network: add it too")

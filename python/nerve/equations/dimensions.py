@@ -38,10 +38,17 @@ Resolver = Callable[[str, Optional[Span]], object]
 _CONSTANTS = frozenset({"pi", "e", "inf"})
 
 
-def _dims():
-    from nerve.units.dimension import DIMENSIONLESS, dimension_from_exponents
+_DIMS: tuple = ()
 
-    return DIMENSIONLESS, dimension_from_exponents(s=1)
+
+def _dims():
+    """(dimensionless, second), made once (dimensions are interned)."""
+    global _DIMS
+    if not _DIMS:
+        from nerve.units.dimension import DIMENSIONLESS, dimension_from_exponents
+
+        _DIMS = (DIMENSIONLESS, dimension_from_exponents(s=1))
+    return _DIMS
 
 
 def is_noise_name(name: str) -> bool:
@@ -52,14 +59,19 @@ def is_noise_name(name: str) -> bool:
 def builtin_dimension(name: str):
     """The dimension of a name every model knows (``t``, ``dt``, ``i``,
     ``N``, ``xi``/``xi_*``, ``True``, ``False``), or ``None``."""
-    dimensionless, second = _dims()
-    if name in ("t", "dt"):
-        return second
-    if name in ("i", "N", "True", "False"):
-        return dimensionless
-    if is_noise_name(name):
-        return second ** -0.5
-    return None
+    if not _BUILTIN:
+        dimensionless, second = _dims()
+        _BUILTIN.update({"t": second, "dt": second, "i": dimensionless, "N": dimensionless,
+                         "True": dimensionless, "False": dimensionless,
+                         "xi": second ** -0.5})
+    found = _BUILTIN.get(name)
+    if found is None and name.startswith("xi_"):
+        return _BUILTIN["xi"]
+    return found
+
+
+#: the dimensions of the built-in names (filled on first use)
+_BUILTIN: dict = {}
 
 
 def describe_dimension(dim) -> str:

@@ -12,6 +12,7 @@ from collections import namedtuple
 from collections.abc import Mapping
 from typing import Iterable, Iterator
 
+from nerve._bounded import remember
 from nerve.equations.dimensions import (
     Resolver, check_calls, describe_dimension, expression_dimension, is_noise_name,
 )
@@ -60,13 +61,19 @@ class Equations(Mapping):
             lines = substitute_lines(_lines_of(text), replacements, reserved_reason)
             text = "\n".join(to_source(line) for line in lines)
         self.text = text
-        equations: dict[str, SingleEquation] = {}
-        for parsed in parse_equations(text):
-            line_text = source_line(text, parsed.span.line) if parsed.span else ""
-            self._check_name(parsed, line_text, equations)
-            equations[parsed.name] = self._build(parsed, line_text)
-        self._equations = equations
-        self._order = self._subexpression_order()
+        built = _built.get(text)
+        if built is None:
+            equations: dict[str, SingleEquation] = {}
+            for parsed in parse_equations(text):
+                line_text = source_line(text, parsed.span.line) if parsed.span else ""
+                self._check_name(parsed, line_text, equations)
+                equations[parsed.name] = self._build(parsed, line_text)
+            self._equations = equations
+            built = (equations, self._subexpression_order())
+            remember(_built, text, built, _BUILT_LIMIT)
+        # (a copy of the mapping; its equations are immutable)
+        self._equations = dict(built[0])
+        self._order = built[1]
 
     # -- mapping ---------------------------------------------------------------
     def __getitem__(self, name: str) -> SingleEquation:
@@ -369,6 +376,13 @@ class Equations(Mapping):
 
 # -- helpers ----------------------------------------------------------------------
 
+#: Blocks built lately, by text: (equations by name, subexpression order). A
+#: block depends on its text only (units are looked up in the fixed registry),
+#: so K groups made from one model string build it once.
+_built: dict[str, tuple] = {}
+_BUILT_LIMIT = 256
+
+
 def _stored(eq: SingleEquation) -> bool:
     return eq.kind != "subexpression" or "constant over dt" in eq.flags
 
@@ -412,6 +426,8 @@ def _names(expr) -> Iterator[Name]:
 def substitute(expr, definitions: Mapping):
     """``expr`` with each name in ``definitions`` replaced by its expression
     (without recursion: expressions of any depth)."""
+    if not definitions:
+        return expr  # (what rebuilding would give: every subtree reused)
     return rebuild(expr, lambda name: definitions.get(name.id, name))
 
 

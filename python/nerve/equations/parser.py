@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import functools
 
+from nerve._bounded import remember
 from nerve.equations.errors import syntax_error_at
-from nerve.equations.nodes import Assign, EquationLine, Expr, Span
+from nerve.equations.nodes import (
+    Assign, BinOp, BoolOp, Call, Compare, EquationLine, Expr, Name, Number, Span, UnaryOp,
+)
 from nerve.exceptions import EquationSyntaxError
 
 __all__ = ["parse_equations", "parse_expression", "parse_statements"]
@@ -146,9 +149,29 @@ def parse_statements(text: str, *, where: str = "the statements") -> tuple[Assig
     return _parse(text, "statements", where)
 
 
+#: Texts parsed lately and their nodes, by (start symbol, text). Nodes are
+#: immutable (frozen dataclasses and tuples), so K groups made from one model
+#: string share one parse. Only successful parses are kept (errors are raised
+#: again, with the caller's ``where``); at most ``_PARSED_LIMIT`` entries.
+_parsed: dict = {}
+_PARSED_LIMIT = 512
+_IMMUTABLE = (tuple, Number, Name, UnaryOp, BinOp, Compare, BoolOp, Call)
+
+
 def _parse(text: str, start: str, where: str):
     if not isinstance(text, str):
         raise TypeError(f"{where} must be given as a string, not {type(text).__name__}")
+    key = (start, text)
+    nodes = _parsed.get(key)
+    if nodes is None:
+        nodes = _parse_now(text, start, where)
+        if not isinstance(nodes, _IMMUTABLE):  # (never share a mutable result)
+            return nodes
+        remember(_parsed, key, nodes, _PARSED_LIMIT)
+    return nodes
+
+
+def _parse_now(text: str, start: str, where: str):
     from lark.exceptions import UnexpectedInput
 
     from nerve.equations.transformer import BadDerivative

@@ -11,6 +11,7 @@ only column slots and SI floats.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Mapping
 from dataclasses import replace
@@ -18,21 +19,15 @@ from dataclasses import replace
 import numpy as np
 
 from nerve.equations import nodes as n
+from nerve.equations.dimensions import builtin_dimension as _builtin
 from nerve.equations.nodes import walk
 from nerve.exceptions import ModelDefinitionError
 
-__all__ = ["free_names", "substitute", "Resolver"]
+__all__ = ["free_names", "called_names", "substitute", "Resolver"]
 
 #: Mathematical constants the lowering folds itself (unless the namespace
 #: gives the name another meaning).
 MATH_CONSTANTS = ("pi", "e", "inf")
-
-
-def _builtin(name: str):
-    """The dimension of a name every model knows (t, dt, i, N, xi...), or None."""
-    from nerve.equations import builtin_dimension
-
-    return builtin_dimension(name)
 
 
 def free_names(*nodes_) -> list[str]:
@@ -48,14 +43,43 @@ def free_names(*nodes_) -> list[str]:
     return list(seen)
 
 
+def called_names(nodes_) -> tuple[str, ...]:
+    """The names of the functions called by ``nodes_`` that are not
+    functions of the model language (they may be functions of the
+    namespace), in order of first call."""
+    from nerve.equations import FUNCTIONS
+
+    seen: dict[str, None] = {}
+    for node in nodes_:
+        for sub in walk(node):
+            if isinstance(sub, n.Call) and sub.func not in FUNCTIONS:
+                seen.setdefault(sub.func)
+    return tuple(seen)
+
+
 def substitute(node, mapping: Mapping[str, n.Expr]):
     """``node`` (an expression or an assignment) with every :class:`Name` in
     ``mapping`` replaced by its expression."""
     from nerve.equations import substitute as substitute_expr
 
+    if not mapping:
+        return node
     if isinstance(node, n.Assign):
         return replace(node, value=substitute_expr(node.value, mapping))
     return substitute_expr(node, mapping)
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit(name: str):
+    """(dimension, SI float) of the unit called ``name``, or None (the
+    units a model string may name are fixed: looked up once per name)."""
+    from nerve.units import get_dimensions
+    from nerve.units.registry import lookup
+
+    unit = lookup(name)
+    if unit is None:
+        return None
+    return get_dimensions(unit), float(np.asarray(unit))
 
 
 class Resolver:
@@ -91,22 +115,21 @@ class Resolver:
 
     def functions(self, nodes_) -> dict:
         """The functions of the namespace called by ``nodes_`` (by name)."""
-        from nerve.equations import FUNCTIONS
+        return self.functions_named(called_names(nodes_))
 
+    def functions_named(self, names) -> dict:
+        """The functions of the namespace among ``names`` (see
+        :func:`called_names`), in that order."""
         out = {}
-        for node in nodes_:
-            for sub in walk(node):
-                if isinstance(sub, n.Call) and sub.func not in FUNCTIONS \
-                        and sub.func not in out:
-                    found = self.function(sub.func)
-                    if found is not None:
-                        out[sub.func] = found
+        for name in names:
+            found = self.function(name)
+            if found is not None:
+                out[name] = found
         return out
 
     def _external(self, name: str):
         """(dimension, SI float) of an external name, or None."""
         from nerve.units import get_dimensions
-        from nerve.units.registry import lookup
 
         if name in self.namespace:
             value = self.namespace[name]
@@ -125,9 +148,7 @@ class Resolver:
                 f"the external name {name!r} used by {self.owner} refers to a "
                 f"{type(value).__name__}, not a number or quantity"
             )
-        unit = lookup(name)
-        if unit is not None:
-            return get_dimensions(unit), float(np.asarray(unit))
+        return _unit(name)
         return None
 
     def dimension(self, name: str, span: n.Span | None = None):
@@ -150,6 +171,30 @@ class Resolver:
         from nerve.equations import unknown_name_error
 
         raise unknown_name_error(name, span, self.source, self.where)
+
+    def external_key(self, names) -> tuple:
+        """How each external name among ``names`` resolves, as a key for
+        caches of compiled programs: ``(name, dimension, exact SI value)``
+        for a constant or unit, ``(name, "function")`` (the function's own
+        key is the caller's business), ``(name, "math")`` for ``pi``, ``e``,
+        ``inf``, ``(name, None)`` for an unknown name. Group variables and
+        built-ins are left out (they are the same for every run). Raises as
+        :meth:`constants` for a name that cannot be used."""
+        from nerve.groups.compiled import number_key
+
+        out = []
+        for name in names:
+            if name in self.variables or _builtin(name) is not None:
+                continue
+            if self.function(name) is not None:
+                out.append((name, "function"))
+                continue
+            found = self._external(name)
+            if found is not None:
+                out.append((name, found[0], number_key(found[1])))
+            else:
+                out.append((name, "math" if name in MATH_CONSTANTS else None))
+        return tuple(out)
 
     def constants(self, names, *, missing_ok: bool = False) -> dict[str, float]:
         """SI values of the external names among ``names`` (group variables

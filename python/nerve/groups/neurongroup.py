@@ -3,8 +3,10 @@
 The group owns its state as contiguous float64 numpy columns (one per
 variable; the engine borrows them during a run, never copies them). Its model
 strings are parsed when it is created; names are resolved, units checked,
-equations integrated and programs lowered when a run starts, and the
-programs are cached until the namespace values or ``dt`` change.
+equations integrated and programs lowered when a run starts
+(``groups/compiling.py``), and the programs are kept until what they depend
+on (namespace values, ``dt``...) changes; groups made from the same strings
+share that work (``groups/compiled.py``).
 
 State access (``G.v``, ``G.v[...]``, ``G.v = ...``, ``G[a:b]``) is shared
 with subgroups and lives in ``groups/access.py``; integer and boolean
@@ -19,9 +21,11 @@ from nerve.core.base import NerveObject
 from nerve.core.clock import timestep
 from nerve.core.seeding import RandomSource
 from nerve.equations import nodes as n
+from nerve.equations.dimensions import _dims
 from nerve.exceptions import DimensionMismatchError, ModelDefinitionError
 from nerve.groups.access import StateAccess
-from nerve.groups.namespace import Resolver, free_names, substitute
+from nerve.groups.compiling import CompilingGroup, _Programs
+from nerve.groups.namespace import Resolver, substitute
 from nerve.groups.scheduled import ScheduledGroup
 from nerve.groups.subgroup import Subgroup
 from nerve.groups.usercode import check_events
@@ -33,9 +37,7 @@ _NEVER_SPIKED = -1e4
 
 
 def _time_dimension():
-    from nerve.units import get_dimensions, second
-
-    return get_dimensions(second)
+    return _dims()[1]
 
 
 def _aligned_zeros(n: int, align: int = 64) -> np.ndarray:
@@ -46,33 +48,6 @@ def _aligned_zeros(n: int, align: int = 64) -> np.ndarray:
     buffer = np.zeros(n + extra)
     skip = (-buffer.ctypes.data % align) // 8
     return buffer[skip:skip + n]
-
-
-#: the temporary holding this step's ``not_refractory`` when it is derived
-_NOT_REFRACTORY_NOW = "_not_refractory"
-
-
-class _Programs:
-    """The compiled programs of a group for one namespace and dt."""
-
-    __slots__ = ("key", "update", "threshold", "reset", "method", "statements", "refractory",
-                 "subexpressions", "hosts", "recorded")
-
-    def __init__(self, key, update, threshold, reset, method, statements, refractory=None):
-        self.key, self.update, self.threshold, self.reset, self.method = (
-            key, update, threshold, reset, method)
-        #: the update statements (refractoriness and integration) before lowering
-        self.statements = statements
-        #: when ``not_refractory`` is derived during a run (see ``_compile``): the
-        #: program that brings the column up to date for a given step, else None
-        self.refractory = refractory
-        #: the program computing subexpressions 'constant over dt', or None
-        self.subexpressions = None
-        #: calls of Python functions (nerve.functions.host.HostCalls), or None
-        self.hosts = None
-        #: the recorded subexpressions with those calls rewritten
-        self.recorded = {}
-
 
 
 def group_size(N) -> int:
@@ -96,7 +71,7 @@ def group_size(N) -> int:
     return value
 
 
-class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
+class NeuronGroup(CompilingGroup, ScheduledGroup, StateAccess, NerveObject):
     """A group of ``N`` neurons described by equations.
 
     Parameters follow Brian2: ``model`` (equation string or ``Equations``),
@@ -172,6 +147,11 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
                     for name_ in self.equations.substituted_names}
         self._subexpressions = frozenset(subexprs)
         self._expanded_subexprs = self._expanded(subexprs)
+        # what the programs are compiled from, as parsed here (groups/compiled.py)
+        self._parsed = (self._threshold, self._reset, self._refractory, self.equations)
+        self._model_key = (type(self), self.equations.text, threshold, reset,
+                           refractory if isinstance(refractory, str) else None,
+                           tuple(dims.items()), tuple(dtypes.items()))
         self._locked = True
 
     # -- state access (groups/access.py) -------------------------------------------
@@ -207,10 +187,14 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
     # -- compiling the model --------------------------------------------------
 
     def _resolver(self, namespace, owner: str):
-        dims = dict(self._dims)
-        for name_ in self._subexpressions:
-            dims[name_] = self.equations[name_].dim
-        return Resolver(dims, namespace, owner=owner), self._expanded_subexprs
+        # (the variables' dimensions, made once: resolvers only read them)
+        made = self.__dict__.get("_variable_dims")
+        if made is None or made[0] is not self.equations:
+            dims = dict(self._dims)
+            for name_ in self._subexpressions:
+                dims[name_] = self.equations[name_].dim
+            made = self.__dict__["_variable_dims"] = (self.equations, dims)
+        return Resolver(made[1], namespace, owner=owner), self._expanded_subexprs
 
     @staticmethod
     def _expanded(subexprs: dict) -> dict:
@@ -226,177 +210,6 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
             if not changed:
                 break
         return expanded
-
-    def _compile(self, run_namespace, observed=frozenset()) -> _Programs:
-        """:meth:`_compile_now`, with expressions too deep for the integration
-        methods' rewriting refused by a clear error (as Brian2, which fails at
-        about 500 terms, nerve's parser and checks take any depth)."""
-        try:
-            return self._compile_now(run_namespace, observed)
-        except RecursionError:
-            raise ModelDefinitionError(
-                f"the model of NeuronGroup {self.name!r} has an expression nested too deeply "
-                f"(e.g. a sum of thousands of terms) for its integration to rewrite: split it "
-                f"into subexpressions of a few hundred terms each") from None
-
-    def _compile_now(self, run_namespace, observed=frozenset()) -> _Programs:
-        """Check units and build the update, threshold and reset programs.
-
-        ``observed``: this group's variables that a monitor records during the
-        run. When the refractory period is a fixed time and ``not_refractory``
-        is not observed, the flag is derived: the update computes it into a
-        temporary and the threshold recomputes it from ``lastspike`` (the same
-        comparison on the same values, so the same spikes), instead of writing
-        the column every step; this saves 16 bytes of memory traffic per
-        neuron and step. The column is brought up to date after the run
-        (``_Programs.refractory``) and the reset still clears it on a spike.
-        """
-        namespace = self.namespace if self.namespace is not None else run_namespace
-        owner = f"NeuronGroup {self.name!r}"
-        resolver, subexprs = self._resolver(namespace, owner)
-        dt = self.clock.dt_
-        from nerve.equations import statement_temporaries
-
-        # (the reset's temporaries are not external names)
-        temporaries = statement_temporaries(self._reset, resolver.variables)
-        names = set(self.equations.names) | set(free_names(*self._model_nodes())) - temporaries
-        constants = resolver.constants(sorted(names - set(self._dims) - set(subexprs)),
-                                       missing_ok=True)
-        # (a period under one step: the reset's `not_refractory = 0` is not what
-        # the comparison gives for a spike of this step, so keep the column)
-        derived = (self._refractory is None and self.refractory is not False
-                   and "not_refractory" not in observed
-                   and self._refractory_steps(dt) >= 1)
-        functions = resolver.functions(self._model_nodes())
-        recorded = tuple(sorted(set(observed) & self._subexpressions))
-        runners = tuple((r.name, r.code) for r in self.contained_objects)
-        functions.update(resolver.functions(
-            [s for r in self.contained_objects for s in self._runner_statements(r)]))
-        key = (dt, tuple(sorted(constants.items())), derived,
-               tuple(sorted((k, f.key()) for k, f in functions.items())), recorded, runners)
-        if self._programs is not None and self._programs.key == key:
-            return self._programs
-
-        from nerve.equations import check_expression, check_statements
-        from nerve.integrators import DiffEquation, integrate
-
-        self.equations.check_units(
-            resolver.reading(self.equations.text, f"the equations of {owner}").dimension)
-        refractory = list(self._refractory_statements(resolver, dt))
-        statements = list(refractory)
-        now = {}
-        if derived:
-            # the flag of this step, in a temporary (see the docstring)
-            flag = refractory[0].value
-            statements = [n.Assign(_NOT_REFRACTORY_NOW, "=", flag)]
-            now = {"not_refractory": n.Name(_NOT_REFRACTORY_NOW)}
-        # subexpressions constant over dt: evaluated and stored by their own
-        # program before everything else of a step (slot 'before_start', as
-        # Brian2), so the update, threshold, reset and monitors read one value
-        constant = [n.Assign(name_, "=", substitute(self.equations[name_].expr, subexprs))
-                    for name_ in self.equations.constant_over_dt_names]
-        diff = [DiffEquation(name_, expr) for name_, expr in self._substituted_rhs()]
-        method = None
-        if diff:
-            from nerve.functions.hoist import hoist_constant_calls
-
-            # (calls constant over the step, e.g. ta(t), computed before integrating)
-            hoisted, diff = hoist_constant_calls(diff, functions, dt,
-                                                 {eq.name for eq in diff})
-            statements.extend(hoisted)
-            from nerve.functions.hoist import method_without_exact
-
-            frozen = frozenset(name_ for name_, eq in self.equations.items()
-                               if "unless refractory" in eq.flags)
-            method, integrated = integrate(diff, method_without_exact(diff, functions,
-                                                                      self.method),
-                                           frozen=frozen, owner=self.name)
-            statements.extend(substitute(s, now) for s in integrated)
-
-        from nerve.functions.host import HostCalls
-
-        # calls of Python functions: read from scratch columns the host fills
-        hosts = HostCalls(self, functions)
-        statements = hosts.statements(statements, "update", f"the equations of {owner}")
-        constant = hosts.statements(constant, "subexpressions", f"the equations of {owner}")
-        if hosts.functions:
-            # (run_regularly / run_on_event code: its calls get scratch columns too)
-            for runner in self.contained_objects:
-                hosts.rewritten[f"runner_{runner.name}"] = hosts.statements(
-                    self._runner_statements(runner), f"runner_{runner.name}",
-                    f"the code of {runner.name!r}")
-        # (subexpressions a monitor records, computed by their own programs)
-        recorded_exprs = {name_: hosts.condition(self._expanded_subexprs[name_],
-                                                 f"record_{name_}", f"the equations of {owner}")
-                          for name_ in recorded}
-
-        def program(stmts, condition=None):
-            return self._program(stmts, resolver, condition,
-                                 scratch=hosts.slots() if hosts.functions else None)
-
-        update = program(statements) if statements else None
-        subexpression_update = program(constant) if constant else None
-        threshold = reset = None
-        if self._threshold is not None:
-            condition = substitute(self._threshold, subexprs)
-            where = f"the threshold of {owner}"
-            check_expression(condition, resolver.reading(self.threshold, where).dimension,
-                             "boolean", source=self.threshold, where=where,
-                             booleans=self._booleans())
-            if "not_refractory" in self._dims:
-                flag = refractory[0].value if derived else n.Name("not_refractory")
-                # (a threshold that names the flag itself reads this step's)
-                condition = n.BoolOp("and", substitute(condition, {"not_refractory": flag}),
-                                     flag)
-            condition = hosts.condition(condition, "threshold", where)
-            threshold = program((), condition)
-            spike = []
-            if "lastspike" in self._dims:
-                spike = [n.Assign("lastspike", "=", n.Name("t")),
-                         n.Assign("not_refractory", "=", n.Number(0.0))]
-            user = [substitute(s, subexprs) for s in self._reset]
-            where = f"the reset of {owner}"
-            check_statements(tuple(self._reset), resolver.reading(self.reset, where).dimension,
-                             source=self.reset, where=where, booleans=self._booleans(),
-                             read_only=subexprs, variables=resolver.variables)
-            from nerve.groups.shared import refuse_shared_writes
-
-            refuse_shared_writes(self._reset, self, self.reset, where)
-            if spike or user:
-                reset = program(hosts.statements(spike + user, "reset", where))
-        elif self._reset:
-            raise ModelDefinitionError(
-                f"{owner} has a reset but no threshold: a reset only runs after a spike")
-        self.method_chosen = method
-        self._programs = _Programs(key, update, threshold, reset, method, tuple(statements),
-                                   program(refractory) if derived else None)
-        #: the subexpressions constant over dt, computed before the step
-        self._programs.subexpressions = subexpression_update
-        #: the calls of Python functions, evaluated before the programs using them
-        self._programs.hosts = hosts
-        self._programs.recorded = recorded_exprs
-        self.__dict__["_host_calls"] = hosts
-        return self._programs
-
-    def _program(self, statements, resolver, condition=None, scratch=None):
-        """The engine program of checked ``statements`` (then ``condition``,
-        for a threshold-like program) over this group's columns, external
-        names resolved by ``resolver``; ``scratch`` maps extra temporaries to
-        engine columns beyond the group's own (e.g. recorded subexpressions).
-        The one place where a group's code is lowered."""
-        from nerve import _core
-        from nerve.ir.encode import encode
-        from nerve.ir.lower import lower
-
-        columns = {**self._slots, **(scratch or {})}
-        nodes = (*statements, *(() if condition is None else (condition,)))
-        temporaries = {s.target for s in statements} - set(columns)
-        constants = resolver.constants(
-            sorted(set(free_names(*nodes)) - temporaries - set(columns)))
-        program = lower(tuple(statements), columns=columns, constants=constants,
-                        condition=condition, dtypes=self._dtypes,
-                        functions=resolver.functions(nodes), dt=self.clock.dt_)
-        return _core.Program(encode(program), list(program.tables))
 
     def _after_run(self, programs: _Programs, last_step: int) -> None:
         """Bring derived columns up to date after a run whose last step was
@@ -461,18 +274,22 @@ class NeuronGroup(ScheduledGroup, StateAccess, NerveObject):
 
     def _refractory_steps(self, dt: float) -> int:
         """A fixed refractory period (a time quantity) in whole steps."""
-        from nerve.units import get_dimensions
+        from nerve.units import Quantity, get_dimensions
 
-        if np.ndim(self.refractory) != 0:
+        refractory = self.refractory
+        # (a Quantity is asked directly: np.ndim goes through its __array_function__)
+        quick = isinstance(refractory, Quantity)
+        if (refractory.ndim if quick else np.ndim(refractory)) != 0:
             raise TypeError(
-                f"refractory must be a single time, got {self.refractory!r}; for a period "
+                f"refractory must be a single time, got {refractory!r}; for a period "
                 f"per neuron, declare a variable (e.g. 'ref : second') and give its name "
                 f"as a string: refractory='ref'")
-        if get_dimensions(self.refractory) is not _time_dimension():
+        if (refractory.dim if quick else get_dimensions(refractory)) is not _time_dimension():
             raise DimensionMismatchError(
                 f"refractory must be a time (e.g. 5*ms), a string, or False; "
-                f"got {self.refractory!r}")
-        return timestep(float(np.asarray(self.refractory)), dt)
+                f"got {refractory!r}")
+        return timestep(float(refractory.view(np.ndarray) if quick else np.asarray(refractory)),
+                        dt)
 
     def _refractory_statements(self, resolver, dt):
         """``not_refractory = ...`` computed in whole time steps, as Brian2 does:
@@ -518,3 +335,7 @@ def resolver_dimension_is_time(expr, resolver) -> bool:
         return infer_dimension(expr, resolver.dimension) is _time_dimension()
     except DimensionMismatchError:
         return False
+
+
+# (NeuronGroup and the subclasses that compile as it does share compiled work)
+NeuronGroup._sharing_base = NeuronGroup

@@ -21,14 +21,17 @@ class ScheduledGroup:
 
     default_when = "groups"
 
-    def _engine_group(self, run) -> int:
+    def _engine_group(self, run, programs=None) -> int:
         """The group's index in the run. Its engine columns are its state
         columns, then one scratch column per subexpression that some object
-        reads during the run (see :meth:`_subexpression_slot`)."""
+        reads during the run (see :meth:`_subexpression_slot`). ``programs``:
+        the group's programs for this run, when the caller has them."""
         if not run.has_group(self):
             observed = run.observed.get(id(self), ())
             # (compiled first: the scratch columns of Python function calls come next)
-            hosts = self._compile(run.namespace, frozenset(observed)).hosts
+            if programs is None:
+                programs = self._compile(run.namespace, frozenset(observed))
+            hosts = programs.hosts
             host_columns = [hosts.arrays[name] for name in hosts.names] if hosts else []
             names = sorted(n for n in observed if n in self._subexpressions)
             scratch = self.__dict__.setdefault("_scratch", {})
@@ -148,11 +151,13 @@ class ScheduledGroup:
     def _contribute(self, run) -> None:
         observed = frozenset(run.observed.get(id(self), ()))
         programs = self._compile(run.namespace, observed)
-        g = self._engine_group(run)
+        g = self._engine_group(run, programs)
         name, clock = self.name, self.clock
 
         namespace = self.namespace if self.namespace is not None else run.namespace
-        resolver = self._resolver(namespace, f"NeuronGroup {self.name!r}")[0]
+        # (names of Python functions' arguments are resolved for their calls)
+        resolver = (self._resolver(namespace, f"NeuronGroup {self.name!r}")[0]
+                    if programs.hosts else None)
 
         def op(suffix, kind, when, type_name, program=None, event=SPIKE, role=None):
             operation = Operation(f"{name}_{suffix}", kind, clock, when, self.order, g, event,

@@ -128,6 +128,14 @@ class Dimension:
         return found
 
     def __pow__(self, power: Any) -> "Dimension":
+        if type(power) in (int, float):
+            # (by the power as given: equal numbers give equal fractions)
+            found = _op_cache.get((self, power, "**n"))
+            if found is not None:
+                return found
+            found = self ** _as_fraction(power)
+            _op_cache[(self, power, "**n")] = found
+            return found
         exponent = _as_fraction(power)
         key = (self, exponent, "**")
         found = _op_cache.get(key)
@@ -157,7 +165,22 @@ _op_cache: dict[tuple, Dimension] = {}
 def dimension_from_exponents(m: Any = 0, kg: Any = 0, s: Any = 0, A: Any = 0,
                              K: Any = 0, mol: Any = 0, cd: Any = 0) -> Dimension:
     """The dimension with the given base exponents, e.g. ``dimension_from_exponents(s=-1)``."""
-    return Dimension(tuple(_as_fraction(x) for x in (m, kg, s, A, K, mol, cd)))
+    key = (m, kg, s, A, K, mol, cd)
+    try:
+        found = _by_exponents.get(key)
+    except TypeError:  # (an unhashable exponent: _as_fraction judges it)
+        found = key = None
+    if found is None:
+        found = Dimension(tuple(_as_fraction(x) for x in (m, kg, s, A, K, mol, cd)))
+        if key is not None:
+            _by_exponents[key] = found
+    return found
+
+
+#: dimension_from_exponents' results by its arguments as given (ints and
+#: floats hash quickly, unlike the Fractions of the exponent vector); equal
+#: arguments give equal fractions, so a hit is always the right dimension
+_by_exponents: dict[tuple, Dimension] = {}
 
 
 DIMENSIONLESS = dimension_from_exponents()
