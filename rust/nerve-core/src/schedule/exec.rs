@@ -1,10 +1,11 @@
 //! The run loop: ticks of the earliest clocks, each running the operations
 //! of those clocks in schedule order.
 
+use super::batch::{self, Batch, GroupStep};
 use super::inputs::{self, BinomialDraw, SpikeTable};
 use super::plan::{self, Fusion};
 use super::record::{self, RecordingPlan, Recordings};
-use super::sweep::{sweep, Work};
+use super::sweep::{On, Scratch, Work};
 use super::synapses::{self, Pathway, SynWork};
 use super::{
     Action, Clock, Flow, Group, Host, Outcome, Schedule, CHECK_EVERY_LANE_STEPS, EPSILON_DT,
@@ -12,7 +13,7 @@ use super::{
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
 use crate::team::Team;
-use crate::vm::{execute_indexed, Scalars};
+use crate::vm::Scalars;
 
 fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
     match *a {
@@ -23,36 +24,11 @@ fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
     }
 }
 
-fn group_of(a: &Action<'_>) -> Option<usize> {
-    match *a {
-        Action::Update { group, .. }
-        | Action::Detect { group, .. }
-        | Action::OnEvent { group, .. } => Some(group),
-        _ => None,
-    }
-}
-
 /// One operation ready to run: programs resolved, scalar files owned,
 /// fused pairs merged (built once per run, so a tick does no lookups).
-enum Step<'p> {
-    Sweep {
-        group: usize,
-        first: (&'p Program, Scalars),
-        /// A fused condition and its event buffer.
-        then: Option<(&'p Program, Scalars, usize)>,
-    },
-    Detect {
-        group: usize,
-        event: usize,
-        program: &'p Program,
-        sc: Scalars,
-    },
-    OnEvent {
-        group: usize,
-        event: usize,
-        program: &'p Program,
-        sc: Scalars,
-    },
+pub(super) enum Step<'p> {
+    Group(GroupStep<'p>),
+    Batch(Batch<'p>),
     RecordState(usize),
     RecordEvents(usize),
     RecordRate(usize),
@@ -74,9 +50,9 @@ enum Step<'p> {
     },
 }
 
-struct Planned<'p> {
-    clock: usize,
-    step: Step<'p>,
+pub(super) struct Planned<'p> {
+    pub clock: usize,
+    pub step: Step<'p>,
 }
 
 fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
@@ -95,32 +71,32 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
                         _ => None,
                     }
                 });
-                Step::Sweep {
+                Step::Group(GroupStep::Sweep {
                     group,
                     first: (program, Scalars::new(program)),
                     then,
-                }
+                })
             }
             Action::Detect {
                 group,
                 event,
                 program,
-            } => Step::Detect {
+            } => Step::Group(GroupStep::Detect {
                 group,
                 event,
                 program,
                 sc: Scalars::new(program),
-            },
+            }),
             Action::OnEvent {
                 group,
                 event,
                 program,
-            } => Step::OnEvent {
+            } => Step::Group(GroupStep::OnEvent {
                 group,
                 event,
                 program,
                 sc: Scalars::new(program),
-            },
+            }),
             Action::RecordState { recorder } => Step::RecordState(recorder),
             Action::RecordEvents { recorder } => Step::RecordEvents(recorder),
             Action::RecordRate { recorder } => Step::RecordRate(recorder),
@@ -208,19 +184,11 @@ pub fn run_with(
     let fusion = plan::fuse(s.ops, &s);
     let pathways = std::mem::take(&mut s.pathways);
     let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();
-    let mut work: Vec<Work> = groups
-        .iter_mut()
-        .enumerate()
-        .map(|(k, g)| {
-            let programs = s
-                .ops
-                .iter()
-                .filter(|op| group_of(&op.action) == Some(k))
-                .filter_map(|op| program(&op.action));
-            Work::new(g, programs)
-        })
-        .collect();
-    let mut steps = self::plan(&s, &fusion);
+    let mut work: Vec<Work> = groups.iter_mut().map(Work::new).collect();
+    let steps = self::plan(&s, &fusion);
+    let mut steps = batch::form(steps, &work);
+    let programs = s.ops.iter().filter_map(|op| program(&op.action));
+    let scratch_programs: Vec<&Program> = programs.collect();
     let mut rec = Recordings::new(s.state_recorders, s.event_recorders, recording);
     let lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let mut ticker = Ticker {
@@ -228,9 +196,10 @@ pub fn run_with(
         rates: recording.rate_recorders,
         check_every: (CHECK_EVERY_LANE_STEPS / lanes).max(1) as u64,
     };
-    // Small groups only: no threads, and no thread count to look up (reading
-    // the CPU quota costs a few microseconds per run).
-    let members = if work.iter().any(Work::parallel) {
+    // Small groups only, no batch of them: no threads, and no thread count
+    // to look up (reading the CPU quota costs a few microseconds per run).
+    let batched = steps.iter().any(|p| matches!(p.step, Step::Batch(_)));
+    let members = if batched || work.iter().any(Work::parallel) {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         if threads == 0 {
             cores
@@ -240,11 +209,13 @@ pub fn run_with(
     } else {
         1
     };
+    let scratch = Scratch::new(members, scratch_programs);
     let mut ctx = Ctx {
         pathways,
         syn_work,
         groups,
         work: &mut work,
+        scratch,
         rec: &mut rec,
         host,
     };
@@ -283,6 +254,7 @@ struct Ctx<'x, 'a, 'c, 's, 'p> {
     syn_work: Vec<SynWork>,
     groups: &'x mut [Group<'a, 'c>],
     work: &'x mut [Work],
+    scratch: Scratch,
     rec: &'x mut Recordings,
     host: &'x mut dyn Host,
 }
@@ -406,54 +378,22 @@ impl Ticker<'_, '_, '_> {
                 (clock.t(), clock.dt, clock.step)
             };
             match &mut planned.step {
-                Step::Sweep { group, first, then } => {
-                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
-                    else {
+                Step::Group(gs) => {
+                    let g = ctx.groups.get_mut(gs.group());
+                    let (Some(g), Some(w)) = (g, ctx.work.get_mut(gs.group())) else {
                         continue;
                     };
-                    let n = g.columns.n();
-                    let (p1, sc1) = (first.0, &mut first.1);
-                    sc1.run_scalar(p1, t, dt, n, step);
-                    match then {
-                        Some((p2, sc2, event)) => {
-                            sc2.run_scalar(p2, t, dt, n, step);
-                            sweep(g, w, &[(p1, sc1), (p2, sc2)], Some(*event), team);
+                    let on = if gs.splits(w) {
+                        On::Team(team, &ctx.scratch)
+                    } else {
+                        match ctx.scratch.here() {
+                            Some(regs) => On::Here(regs),
+                            None => continue, // unreachable: a file per member
                         }
-                        None => sweep(g, w, &[(p1, sc1)], None, team),
-                    }
-                }
-                Step::Detect {
-                    group,
-                    event,
-                    program,
-                    sc,
-                } => {
-                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
-                    else {
-                        continue;
                     };
-                    sc.run_scalar(program, t, dt, g.columns.n(), step);
-                    sweep(g, w, &[(program, sc)], Some(*event), team);
+                    gs.run(g, w, (t, dt, step), on);
                 }
-                Step::OnEvent {
-                    group,
-                    event,
-                    program,
-                    sc,
-                } => {
-                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
-                    else {
-                        continue;
-                    };
-                    let (Some(lanes), regs) = w.events_and_regs(*event) else {
-                        continue;
-                    };
-                    if lanes.is_empty() {
-                        continue;
-                    }
-                    sc.run_scalar(program, t, dt, g.columns.n(), step);
-                    execute_indexed(program, sc, regs, &g.columns, lanes, g.rng);
-                }
+                Step::Batch(b) => b.run(ctx.groups, ctx.work, (t, dt, step), team, &ctx.scratch),
                 Step::RecordState(recorder) => {
                     let r = self.s.state_recorders.get(*recorder);
                     if let Some((r, g)) = r.and_then(|r| Some((r, ctx.groups.get(r.group)?))) {

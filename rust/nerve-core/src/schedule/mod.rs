@@ -54,6 +54,7 @@
 //! draws from its own random stream, so results do not depend on the number
 //! of threads.
 
+mod batch;
 mod deliver;
 mod exec;
 mod inputs;
