@@ -17,6 +17,8 @@
 //! its reset are claimed by the same member, step after step, and its state
 //! stays in that member's cache.
 
+use std::collections::HashMap;
+
 use super::exec::{Planned, Step};
 use super::sweep::{sweep, On, Scratch, Work};
 use super::{Group, PARALLEL_CHUNKS};
@@ -55,7 +57,7 @@ pub(super) enum GroupStep<'p> {
     },
 }
 
-impl GroupStep<'_> {
+impl<'p> GroupStep<'p> {
     pub fn group(&self) -> usize {
         match *self {
             GroupStep::Sweep { group, .. }
@@ -69,47 +71,79 @@ impl GroupStep<'_> {
         !matches!(self, GroupStep::OnEvent { .. }) && w.split()
     }
 
+    /// The step's programs with their own scalar files.
+    fn bound(&mut self) -> [Option<(&'p Program, &mut Scalars)>; 2] {
+        match self {
+            GroupStep::Sweep { first, then, .. } => [
+                Some((first.0, &mut first.1)),
+                then.as_mut().map(|(p, sc, _)| (*p, sc)),
+            ],
+            GroupStep::Detect { program, sc, .. } | GroupStep::OnEvent { program, sc, .. } => {
+                [Some((*program, sc)), None]
+            }
+        }
+    }
+
+    /// The step's programs.
+    fn programs(&self) -> [Option<&'p Program>; 2] {
+        match self {
+            GroupStep::Sweep { first, then, .. } => [Some(first.0), then.as_ref().map(|t| t.0)],
+            GroupStep::Detect { program, .. } | GroupStep::OnEvent { program, .. } => {
+                [Some(*program), None]
+            }
+        }
+    }
+
     /// Run the step on its group `g` at time `now`.
     pub fn run(&mut self, g: &mut Group<'_, '_>, w: &mut Work, now: Now, on: On<'_>) {
         let (t, dt, step) = now;
         let n = g.columns.n();
-        match self {
-            GroupStep::Sweep { first, then, .. } => {
-                let (p1, sc1) = (first.0, &mut first.1);
-                sc1.run_scalar(p1, t, dt, n, step);
-                match then {
-                    Some((p2, sc2, event)) => {
-                        sc2.run_scalar(p2, t, dt, n, step);
-                        sweep(g, w, &[(p1, &*sc1), (p2, &*sc2)], Some(*event), on);
-                    }
-                    None => sweep(g, w, &[(p1, &*sc1)], None, on),
+        if let GroupStep::OnEvent { event, .. } = self {
+            if w.events.get(*event).is_none_or(Vec::is_empty) {
+                return; // (its scalars are not needed)
+            }
+        }
+        for (p, sc) in self.bound().into_iter().flatten() {
+            sc.run_scalar(p, t, dt, n, step);
+        }
+        let me = &*self;
+        let own = match me {
+            GroupStep::Sweep { first, then, .. } => [Some(&first.1), then.as_ref().map(|t| &t.1)],
+            GroupStep::Detect { sc, .. } | GroupStep::OnEvent { sc, .. } => [Some(sc), None],
+        };
+        me.exec(g, w, own, on);
+    }
+
+    /// Run the step's programs with the scalar files `sc` (bound for this
+    /// step and this group's size).
+    fn exec(&self, g: &mut Group<'_, '_>, w: &mut Work, sc: [Option<&Scalars>; 2], on: On<'_>) {
+        match (self, sc) {
+            (GroupStep::Sweep { first, then, .. }, [Some(s1), s2]) => match (then, s2) {
+                (Some((p2, _, event)), Some(s2)) => {
+                    sweep(g, w, &[(first.0, s1), (*p2, s2)], Some(*event), on);
                 }
+                _ => sweep(g, w, &[(first.0, s1)], None, on),
+            },
+            (GroupStep::Detect { event, program, .. }, [Some(s), _]) => {
+                sweep(g, w, &[(*program, s)], Some(*event), on);
             }
-            GroupStep::Detect {
-                event, program, sc, ..
-            } => {
-                sc.run_scalar(program, t, dt, n, step);
-                sweep(g, w, &[(program, &*sc)], Some(*event), on);
-            }
-            GroupStep::OnEvent {
-                event, program, sc, ..
-            } => {
+            (GroupStep::OnEvent { event, program, .. }, [Some(s), _]) => {
                 let Some(lanes) = w.events.get(*event) else {
                     return;
                 };
                 if lanes.is_empty() {
                     return;
                 }
-                sc.run_scalar(program, t, dt, n, step);
                 match on {
-                    On::Here(regs) => execute_indexed(program, sc, regs, &g.columns, lanes, g.rng),
+                    On::Here(regs) => execute_indexed(program, s, regs, &g.columns, lanes, g.rng),
                     On::Team(_, scratch) => {
                         if let Some(mut regs) = scratch.member(0) {
-                            execute_indexed(program, sc, &mut regs, &g.columns, lanes, g.rng);
+                            execute_indexed(program, s, &mut regs, &g.columns, lanes, g.rng);
                         }
                     }
                 }
             }
+            _ => {} // unreachable: a file for each program
         }
     }
 }
@@ -119,18 +153,61 @@ impl GroupStep<'_> {
 pub(super) struct Batch<'p> {
     /// The steps, in increasing order of their groups.
     steps: Vec<GroupStep<'p>>,
+    /// The scalar files of the batch: one per program and size of group
+    /// (steps of copies of one model share theirs), and which each step
+    /// uses.
+    files: Vec<File<'p>>,
+    uses: Vec<[Option<usize>; 2]>,
     /// The key of the batch's rounds in the team's tuners.
     key: u64,
 }
 
+/// A program's scalar file for groups of `n` lanes.
+struct File<'p> {
+    program: &'p Program,
+    n: usize,
+    sc: Scalars,
+}
+
 /// One step of a batch with its group, as claimed by a member.
 struct Item<'x, 'a, 'c, 'p> {
-    step: &'x mut GroupStep<'p>,
+    step: &'x GroupStep<'p>,
+    sc: [Option<&'x Scalars>; 2],
     group: &'x mut Group<'a, 'c>,
     work: &'x mut Work,
 }
 
-impl Batch<'_> {
+impl<'p> Batch<'p> {
+    /// A batch of `steps` (of distinct groups, sorted by group).
+    fn new(steps: Vec<GroupStep<'p>>, work: &[Work]) -> Batch<'p> {
+        let mut files: Vec<File<'p>> = Vec::new();
+        let mut index: HashMap<(*const Program, usize), usize> = HashMap::new();
+        let uses = steps
+            .iter()
+            .map(|s| {
+                let n = work.get(s.group()).map_or(0, |w| w.n_lanes);
+                s.programs().map(|p| {
+                    let p = p?;
+                    let k = *index.entry((p as *const Program, n)).or_insert_with(|| {
+                        files.push(File {
+                            program: p,
+                            n,
+                            sc: Scalars::new(p),
+                        });
+                        files.len() - 1
+                    });
+                    Some(k)
+                })
+            })
+            .collect();
+        Batch {
+            steps,
+            files,
+            uses,
+            key: 0,
+        }
+    }
+
     /// Run every step of the batch at time `now`, shared over `team`.
     pub fn run(
         &mut self,
@@ -140,23 +217,35 @@ impl Batch<'_> {
         team: &Team,
         scratch: &Scratch,
     ) {
+        let (t, dt, step) = now;
+        for f in self.files.iter_mut() {
+            f.sc.run_scalar(f.program, t, dt, f.n, step);
+        }
+        let files = &self.files;
+        let file = |k: Option<usize>| Some(&files.get(k?)?.sc);
         // (the groups are distinct and in increasing order: one pass pairs
         // each step with its group)
         let mut items = Vec::with_capacity(self.steps.len());
         let mut mine = groups.iter_mut().zip(work.iter_mut()).enumerate();
-        for step in self.steps.iter_mut() {
+        for (step, &[a, b]) in self.steps.iter().zip(&self.uses) {
             let k = step.group();
             let Some((_, (group, work))) = mine.find(|(i, _)| *i == k) else {
                 break; // unreachable: groups checked before the run
             };
-            items.push(Item { step, group, work });
+            let sc = [file(a), file(b)];
+            items.push(Item {
+                step,
+                sc,
+                group,
+                work,
+            });
         }
         team.share_timed_as(self.key, &mut items, &|member, claims| {
             let Some(mut regs) = scratch.member(member) else {
                 return; // unreachable: a scratch file per member
             };
             for (_, it) in claims {
-                it.step.run(it.group, it.work, now, On::Here(&mut regs));
+                it.step.exec(it.group, it.work, it.sc, On::Here(&mut regs));
             }
         });
     }
@@ -208,7 +297,7 @@ pub(super) fn form<'p>(steps: Vec<Planned<'p>>, work: &[Work]) -> Vec<Planned<'p
                 steps.sort_by_key(GroupStep::group);
                 out.push(Planned {
                     clock,
-                    step: Step::Batch(Batch { steps, key: 0 }),
+                    step: Step::Batch(Batch::new(steps, work)),
                 });
             }
             _ => out.append(run),
@@ -240,4 +329,161 @@ pub(super) fn form<'p>(steps: Vec<Planned<'p>>, work: &[Work]) -> Vec<Planned<'p
         }
     }
     out
+}
+
+/// One program for each code found in a run: steps of groups that run the
+/// same code (copies of one model) share one program, whose instructions
+/// stay in cache from one group to the next (and share a scalar file in a
+/// batch).
+#[derive(Default)]
+pub(super) struct Canon<'p> {
+    by_print: HashMap<u64, Vec<&'p Program>>,
+}
+
+impl<'p> Canon<'p> {
+    /// The first program seen with the code of `p`.
+    pub fn of(&mut self, p: &'p Program) -> &'p Program {
+        let same = self.by_print.entry(p.fingerprint()).or_default();
+        match same.iter().find(|q| std::ptr::eq(**q, p) || q.same_code(p)) {
+            Some(q) => q,
+            None => {
+                same.push(p);
+                p
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::asm::{v, Asm};
+    use crate::ir::opcodes::Op;
+    use crate::noise::Rng;
+    use crate::vm::Columns;
+
+    fn program(c: f64) -> Program {
+        let mut a = Asm::new(1);
+        let kc = a.konst(c);
+        a.load(v(0), 0)
+            .vop(Op::Add, v(1), v(0), kc, 0)
+            .store(0, v(1));
+        Program::decode(&a.finish()).unwrap()
+    }
+
+    /// What `form` made of a list of steps: `B[groups]` for a batch, `g`
+    /// for a step of group g alone, `-` for another step.
+    fn shape(steps: &[Planned<'_>]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|p| match &p.step {
+                Step::Batch(b) => format!(
+                    "B{:?}",
+                    b.steps.iter().map(GroupStep::group).collect::<Vec<_>>()
+                ),
+                Step::Group(s) => s.group().to_string(),
+                _ => "-".to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_of_distinct_small_groups_on_one_clock_form_batches() {
+        // groups 0..6 of 1500 lanes, group 6 large enough to be split
+        let sizes = [1500, 1500, 1500, 1500, 1500, 1500, PARALLEL_CHUNKS * CHUNK];
+        let mut rngs: Vec<Rng> = (0..sizes.len()).map(|k| Rng::new(1, k as u64)).collect();
+        let work: Vec<Work> = sizes
+            .iter()
+            .zip(rngs.iter_mut())
+            .map(|(&n, rng)| {
+                let mut g = Group {
+                    columns: Columns::new(&mut [], n).unwrap(),
+                    rng,
+                    n_events: 1,
+                };
+                Work::new(&mut g)
+            })
+            .collect();
+        let p = program(1.0);
+        let sweep = |group, clock| Planned {
+            clock,
+            step: Step::Group(GroupStep::Sweep {
+                group,
+                first: (&p, Scalars::new(&p)),
+                then: None,
+            }),
+        };
+        let reset = |group, clock| Planned {
+            clock,
+            step: Step::Group(GroupStep::OnEvent {
+                group,
+                event: 0,
+                program: &p,
+                sc: Scalars::new(&p),
+            }),
+        };
+        let steps = vec![
+            sweep(0, 0),
+            sweep(1, 0),
+            sweep(2, 0),
+            sweep(1, 0), // group 1 again: a new batch
+            sweep(3, 0),
+            sweep(5, 0),
+            sweep(4, 0),
+            sweep(6, 0), // split over the team: alone
+            reset(5, 0),
+            reset(6, 0), // a reset runs on one thread: batched
+            reset(4, 0),
+            Planned {
+                clock: 0,
+                step: Step::Host(0),
+            },
+            reset(3, 0),
+            reset(0, 1), // another clock
+            reset(1, 0),
+            sweep(1, 0),
+            sweep(3, 0), // 3000 lanes: too few for a batch
+        ];
+        let formed = form(steps, &work);
+        assert_eq!(
+            shape(&formed),
+            [
+                "B[0, 1, 2]",
+                "B[1, 3, 4, 5]",
+                "6",
+                "B[4, 5, 6]",
+                "-",
+                "3",
+                "0",
+                "1",
+                "1",
+                "3"
+            ]
+        );
+        // one scalar file per program and size of group, keys apart
+        let batches: Vec<&Batch<'_>> = formed
+            .iter()
+            .filter_map(|p| match &p.step {
+                Step::Batch(b) => Some(b),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(batches[0].files.len(), 1);
+        assert_eq!(batches[2].files.len(), 2);
+        assert_ne!(batches[0].key, batches[1].key);
+        assert!(batches.iter().all(|b| b.key >= OWN_KEYS));
+    }
+
+    #[test]
+    fn programs_with_the_same_code_are_shared() {
+        let (a, b, c) = (program(1.0), program(1.0), program(2.0));
+        let mut canon = Canon::default();
+        assert!(std::ptr::eq(canon.of(&a), &a));
+        assert!(std::ptr::eq(canon.of(&b), &a));
+        assert!(std::ptr::eq(canon.of(&c), &c));
+        // -0.0 and 0.0 differ (bit for bit)
+        let (z, m) = (program(0.0), program(-0.0));
+        assert!(std::ptr::eq(canon.of(&z), &z));
+        assert!(std::ptr::eq(canon.of(&m), &m));
+    }
 }

@@ -1,7 +1,7 @@
 //! The run loop: ticks of the earliest clocks, each running the operations
 //! of those clocks in schedule order.
 
-use super::batch::{self, Batch, GroupStep};
+use super::batch::{self, Batch, Canon, GroupStep};
 use super::inputs::{self, BinomialDraw, SpikeTable};
 use super::plan::{self, Fusion};
 use super::record::{self, RecordingPlan, Recordings};
@@ -57,15 +57,42 @@ pub(super) struct Planned<'p> {
 
 fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
     let mut out = Vec::with_capacity(s.ops.len());
+    let mut canon = Canon::default();
     for (i, op) in s.ops.iter().enumerate() {
         if fusion.absorbed.get(i).copied().unwrap_or(false) {
             continue;
         }
-        let step = match op.action {
+        let action = match op.action {
+            Action::Update { group, program } => Action::Update {
+                group,
+                program: canon.of(program),
+            },
+            Action::Detect {
+                group,
+                event,
+                program,
+            } => Action::Detect {
+                group,
+                event,
+                program: canon.of(program),
+            },
+            Action::OnEvent {
+                group,
+                event,
+                program,
+            } => Action::OnEvent {
+                group,
+                event,
+                program: canon.of(program),
+            },
+            other => other,
+        };
+        let step = match action {
             Action::Update { group, program } => {
                 let then = fusion.fused.get(i).copied().flatten().and_then(|j| {
                     match s.ops.get(j)?.action {
                         Action::Detect { event, program, .. } => {
+                            let program = canon.of(program);
                             Some((program, Scalars::new(program), event))
                         }
                         _ => None,
