@@ -158,6 +158,10 @@ pub(super) struct Batch<'p> {
     /// uses.
     files: Vec<File<'p>>,
     uses: Vec<[Option<usize>; 2]>,
+    /// The number of steps in each item of a round: consecutive steps
+    /// holding about a chunk of lanes together (one claim for a few small
+    /// groups).
+    parts: Vec<usize>,
     /// The key of the batch's rounds in the team's tuners.
     key: u64,
 }
@@ -200,10 +204,24 @@ impl<'p> Batch<'p> {
                 })
             })
             .collect();
+        let mut parts = Vec::new();
+        let (mut len, mut lanes) = (0, 0);
+        for s in &steps {
+            len += 1;
+            lanes += work.get(s.group()).map_or(0, |w| w.n_lanes);
+            if lanes >= CHUNK {
+                parts.push(std::mem::take(&mut len));
+                lanes = 0;
+            }
+        }
+        if len > 0 {
+            parts.push(len);
+        }
         Batch {
             steps,
             files,
             uses,
+            parts,
             key: 0,
         }
     }
@@ -240,12 +258,31 @@ impl<'p> Batch<'p> {
                 work,
             });
         }
-        team.share_timed_as(self.key, &mut items, &|member, claims| {
+        if team.helpers() == 0 {
+            // (one thread: no round, no claims)
+            let Some(mut regs) = scratch.member(0) else {
+                return; // unreachable: a scratch file per member
+            };
+            for it in items {
+                it.step.exec(it.group, it.work, it.sc, On::Here(&mut regs));
+            }
+            return;
+        }
+        let mut parts = Vec::with_capacity(self.parts.len());
+        let mut rest = &mut items[..];
+        for &len in &self.parts {
+            let (part, after) = rest.split_at_mut(len.min(rest.len()));
+            parts.push(part);
+            rest = after;
+        }
+        team.share_timed_as(self.key, &mut parts, &|member, claims| {
             let Some(mut regs) = scratch.member(member) else {
                 return; // unreachable: a scratch file per member
             };
-            for (_, it) in claims {
-                it.step.exec(it.group, it.work, it.sc, On::Here(&mut regs));
+            for (_, part) in claims {
+                for it in part.iter_mut() {
+                    it.step.exec(it.group, it.work, it.sc, On::Here(&mut regs));
+                }
             }
         });
     }
@@ -389,8 +426,10 @@ mod tests {
 
     #[test]
     fn runs_of_distinct_small_groups_on_one_clock_form_batches() {
-        // groups 0..6 of 1500 lanes, group 6 large enough to be split
-        let sizes = [1500, 1500, 1500, 1500, 1500, 1500, PARALLEL_CHUNKS * CHUNK];
+        // groups 0..6 of 1500 lanes, group 6 large enough to be split,
+        // groups 7..23 of 300 lanes
+        let mut sizes = vec![1500, 1500, 1500, 1500, 1500, 1500, PARALLEL_CHUNKS * CHUNK];
+        sizes.extend([300; 16]);
         let mut rngs: Vec<Rng> = (0..sizes.len()).map(|k| Rng::new(1, k as u64)).collect();
         let work: Vec<Work> = sizes
             .iter()
@@ -422,7 +461,7 @@ mod tests {
                 sc: Scalars::new(&p),
             }),
         };
-        let steps = vec![
+        let mut steps = vec![
             sweep(0, 0),
             sweep(1, 0),
             sweep(2, 0),
@@ -443,7 +482,12 @@ mod tests {
             reset(1, 0),
             sweep(1, 0),
             sweep(3, 0), // 3000 lanes: too few for a batch
+            Planned {
+                clock: 0,
+                step: Step::Host(1),
+            },
         ];
+        steps.extend((7..23).map(|g| sweep(g, 0)));
         let formed = form(steps, &work);
         assert_eq!(
             shape(&formed),
@@ -457,7 +501,9 @@ mod tests {
                 "0",
                 "1",
                 "1",
-                "3"
+                "3",
+                "-",
+                "B[7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]"
             ]
         );
         // one scalar file per program and size of group, keys apart
@@ -469,6 +515,9 @@ mod tests {
             })
             .collect();
         assert_eq!(batches[0].files.len(), 1);
+        // items of about a chunk of lanes: groups of 1500 alone, of 300 by 4
+        assert_eq!(batches[0].parts, [1, 1, 1]);
+        assert_eq!(batches[3].parts, [4, 4, 4, 4]);
         assert_eq!(batches[2].files.len(), 2);
         assert_ne!(batches[0].key, batches[1].key);
         assert!(batches.iter().all(|b| b.key >= OWN_KEYS));

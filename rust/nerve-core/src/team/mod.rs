@@ -133,6 +133,11 @@ impl Team {
         }
     }
 
+    /// The number of helpers (members besides the caller).
+    pub fn helpers(&self) -> usize {
+        self.helpers
+    }
+
     /// Call `job(member, claims)` on this thread (member 0) and on every
     /// helper that joins in time (none while the [`Tuner`] finds that the
     /// helpers do not pay); together the `claims` iterators yield every item of
