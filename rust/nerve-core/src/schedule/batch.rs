@@ -58,6 +58,7 @@ pub(super) enum GroupStep<'p> {
 }
 
 impl<'p> GroupStep<'p> {
+    #[inline]
     pub fn group(&self) -> usize {
         match *self {
             GroupStep::Sweep { group, .. }
@@ -67,21 +68,9 @@ impl<'p> GroupStep<'p> {
     }
 
     /// Whether the step may be split over a team (sweeps of large groups).
+    #[inline]
     pub fn splits(&self, w: &Work) -> bool {
         !matches!(self, GroupStep::OnEvent { .. }) && w.split()
-    }
-
-    /// The step's programs with their own scalar files.
-    fn bound(&mut self) -> [Option<(&'p Program, &mut Scalars)>; 2] {
-        match self {
-            GroupStep::Sweep { first, then, .. } => [
-                Some((first.0, &mut first.1)),
-                then.as_mut().map(|(p, sc, _)| (*p, sc)),
-            ],
-            GroupStep::Detect { program, sc, .. } | GroupStep::OnEvent { program, sc, .. } => {
-                [Some((*program, sc)), None]
-            }
-        }
     }
 
     /// The step's programs.
@@ -95,23 +84,38 @@ impl<'p> GroupStep<'p> {
     }
 
     /// Run the step on its group `g` at time `now`.
+    #[inline]
     pub fn run(&mut self, g: &mut Group<'_, '_>, w: &mut Work, now: Now, on: On<'_>) {
         let (t, dt, step) = now;
         let n = g.columns.n();
-        if let GroupStep::OnEvent { event, .. } = self {
-            if w.events.get(*event).is_none_or(Vec::is_empty) {
-                return; // (its scalars are not needed)
+        match self {
+            GroupStep::Sweep { first, then, .. } => {
+                let (p1, sc1) = (first.0, &mut first.1);
+                sc1.run_scalar(p1, t, dt, n, step);
+                match then {
+                    Some((p2, sc2, event)) => {
+                        sc2.run_scalar(p2, t, dt, n, step);
+                        sweep(g, w, &[(p1, &*sc1), (*p2, &*sc2)], Some(*event), on);
+                    }
+                    None => sweep(g, w, &[(p1, &*sc1)], None, on),
+                }
+            }
+            GroupStep::Detect {
+                event, program, sc, ..
+            } => {
+                sc.run_scalar(program, t, dt, n, step);
+                sweep(g, w, &[(*program, &*sc)], Some(*event), on);
+            }
+            GroupStep::OnEvent {
+                event, program, sc, ..
+            } => {
+                // (the scalars are computed only when there are events)
+                if w.events.get(*event).is_some_and(|e| !e.is_empty()) {
+                    sc.run_scalar(program, t, dt, n, step);
+                    on_event(program, sc, g, w, *event, on);
+                }
             }
         }
-        for (p, sc) in self.bound().into_iter().flatten() {
-            sc.run_scalar(p, t, dt, n, step);
-        }
-        let me = &*self;
-        let own = match me {
-            GroupStep::Sweep { first, then, .. } => [Some(&first.1), then.as_ref().map(|t| &t.1)],
-            GroupStep::Detect { sc, .. } | GroupStep::OnEvent { sc, .. } => [Some(sc), None],
-        };
-        me.exec(g, w, own, on);
     }
 
     /// Run the step's programs with the scalar files `sc` (bound for this
@@ -128,22 +132,35 @@ impl<'p> GroupStep<'p> {
                 sweep(g, w, &[(*program, s)], Some(*event), on);
             }
             (GroupStep::OnEvent { event, program, .. }, [Some(s), _]) => {
-                let Some(lanes) = w.events.get(*event) else {
-                    return;
-                };
-                if lanes.is_empty() {
-                    return;
-                }
-                match on {
-                    On::Here(regs) => execute_indexed(program, s, regs, &g.columns, lanes, g.rng),
-                    On::Team(_, scratch) => {
-                        if let Some(mut regs) = scratch.member(0) {
-                            execute_indexed(program, s, &mut regs, &g.columns, lanes, g.rng);
-                        }
-                    }
-                }
+                on_event(program, s, g, w, *event, on);
             }
             _ => {} // unreachable: a file for each program
+        }
+    }
+}
+
+/// Run `program` (with scalars `sc`) on the lanes of event buffer `event`
+/// of `g`, on this thread.
+fn on_event(
+    program: &Program,
+    sc: &Scalars,
+    g: &mut Group<'_, '_>,
+    w: &Work,
+    event: usize,
+    on: On<'_>,
+) {
+    let Some(lanes) = w.events.get(event) else {
+        return;
+    };
+    if lanes.is_empty() {
+        return;
+    }
+    match on {
+        On::Here(regs) => execute_indexed(program, sc, regs, &g.columns, lanes, g.rng),
+        On::Team(_, scratch) => {
+            if let Some(mut regs) = scratch.member(0) {
+                execute_indexed(program, sc, &mut regs, &g.columns, lanes, g.rng);
+            }
         }
     }
 }

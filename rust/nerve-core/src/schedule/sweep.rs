@@ -79,6 +79,7 @@ impl Work {
     }
 
     /// Whether the group's sweeps are split over the run's team.
+    #[inline]
     pub fn split(&self) -> bool {
         self.parallel() && !self.parts.is_empty()
     }
@@ -120,6 +121,7 @@ impl Scratch {
     }
 
     /// The file of the thread running the schedule (member 0).
+    #[inline]
     pub fn here(&mut self) -> Option<&mut Registers> {
         let m = self.0.first_mut()?;
         Some(m.0.get_mut().unwrap_or_else(PoisonError::into_inner))
