@@ -24,7 +24,7 @@ use super::sweep::{sweep, On, Scratch, Work};
 use super::{Group, PARALLEL_CHUNKS};
 use crate::ir::decode::Program;
 use crate::team::{Team, OWN_KEYS};
-use crate::vm::{execute_indexed, Scalars};
+use crate::vm::{execute_indexed, Registers, Scalars};
 use crate::CHUNK;
 
 /// A batch is formed only when its groups hold this many lanes together
@@ -67,10 +67,10 @@ impl<'p> GroupStep<'p> {
         }
     }
 
-    /// Whether the step may be split over a team (sweeps of large groups).
-    #[inline]
-    pub fn splits(&self, w: &Work) -> bool {
-        !matches!(self, GroupStep::OnEvent { .. }) && w.split()
+    /// Whether the step may be split over a team (a sweep of a group large
+    /// enough).
+    pub fn splits(&self, w: Option<&Work>) -> bool {
+        !matches!(self, GroupStep::OnEvent { .. }) && w.is_some_and(Work::parallel)
     }
 
     /// The step's programs.
@@ -83,8 +83,9 @@ impl<'p> GroupStep<'p> {
         }
     }
 
-    /// Run the step on its group `g` at time `now`.
-    #[inline]
+    /// Run the step on its group `g` at time `now` (inlined in the run
+    /// loop: a step of a small group is mostly this function's overhead).
+    #[inline(always)]
     pub fn run(&mut self, g: &mut Group<'_, '_>, w: &mut Work, now: Now, on: On<'_>) {
         let (t, dt, step) = now;
         let n = g.columns.n();
@@ -250,7 +251,7 @@ impl<'p> Batch<'p> {
         work: &mut [Work],
         now: Now,
         team: &Team,
-        scratch: &Scratch,
+        (scratch, here): (&Scratch, &mut Registers),
     ) {
         let (t, dt, step) = now;
         for f in self.files.iter_mut() {
@@ -277,11 +278,8 @@ impl<'p> Batch<'p> {
         }
         if team.helpers() == 0 {
             // (one thread: no round, no claims)
-            let Some(mut regs) = scratch.member(0) else {
-                return; // unreachable: a scratch file per member
-            };
             for it in items {
-                it.step.exec(it.group, it.work, it.sc, On::Here(&mut regs));
+                it.step.exec(it.group, it.work, it.sc, On::Here(here));
             }
             return;
         }

@@ -13,7 +13,7 @@ use super::{
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
 use crate::team::Team;
-use crate::vm::Scalars;
+use crate::vm::{Registers, Scalars};
 
 fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
     match *a {
@@ -27,7 +27,10 @@ fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
 /// One operation ready to run: programs resolved, scalar files owned,
 /// fused pairs merged (built once per run, so a tick does no lookups).
 pub(super) enum Step<'p> {
+    /// A step of one group, on this thread.
     Group(GroupStep<'p>),
+    /// A sweep of a group large enough to be split over the team.
+    Split(GroupStep<'p>),
     Batch(Batch<'p>),
     RecordState(usize),
     RecordEvents(usize),
@@ -55,7 +58,7 @@ pub(super) struct Planned<'p> {
     pub step: Step<'p>,
 }
 
-fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
+fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion, work: &[Work]) -> Vec<Planned<'p>> {
     let mut out = Vec::with_capacity(s.ops.len());
     let mut canon = Canon::default();
     for (i, op) in s.ops.iter().enumerate() {
@@ -148,6 +151,10 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
                 buf: Vec::new(),
             },
         };
+        let step = match step {
+            Step::Group(gs) if gs.splits(work.get(gs.group())) => Step::Split(gs),
+            other => other,
+        };
         out.push(Planned {
             clock: op.clock,
             step,
@@ -212,7 +219,7 @@ pub fn run_with(
     let pathways = std::mem::take(&mut s.pathways);
     let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();
     let mut work: Vec<Work> = groups.iter_mut().map(Work::new).collect();
-    let steps = self::plan(&s, &fusion);
+    let steps = self::plan(&s, &fusion, &work);
     let mut steps = batch::form(steps, &work);
     let programs = s.ops.iter().filter_map(|op| program(&op.action));
     let scratch_programs: Vec<&Program> = programs.collect();
@@ -236,12 +243,14 @@ pub fn run_with(
     } else {
         1
     };
+    let regs = Registers::for_programs(scratch_programs.iter().copied());
     let scratch = Scratch::new(members, scratch_programs);
     let mut ctx = Ctx {
         pathways,
         syn_work,
         groups,
         work: &mut work,
+        regs,
         scratch,
         rec: &mut rec,
         host,
@@ -281,6 +290,9 @@ struct Ctx<'x, 'a, 'c, 's, 'p> {
     syn_work: Vec<SynWork>,
     groups: &'x mut [Group<'a, 'c>],
     work: &'x mut [Work],
+    /// The registers of work on this thread outside rounds of the team.
+    regs: Registers,
+    /// The registers of each member in rounds of the team.
     scratch: Scratch,
     rec: &'x mut Recordings,
     host: &'x mut dyn Host,
@@ -406,21 +418,31 @@ impl Ticker<'_, '_, '_> {
             };
             match &mut planned.step {
                 Step::Group(gs) => {
-                    let g = ctx.groups.get_mut(gs.group());
-                    let (Some(g), Some(w)) = (g, ctx.work.get_mut(gs.group())) else {
+                    let k = gs.group();
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(k), ctx.work.get_mut(k)) else {
                         continue;
                     };
-                    let on = if gs.splits(w) {
+                    gs.run(g, w, (t, dt, step), On::Here(&mut ctx.regs));
+                }
+                Step::Split(gs) => {
+                    let k = gs.group();
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(k), ctx.work.get_mut(k)) else {
+                        continue;
+                    };
+                    let on = if w.split() {
                         On::Team(team, &ctx.scratch)
                     } else {
-                        match ctx.scratch.here() {
-                            Some(regs) => On::Here(regs),
-                            None => continue, // unreachable: a file per member
-                        }
+                        On::Here(&mut ctx.regs) // (a team of one)
                     };
                     gs.run(g, w, (t, dt, step), on);
                 }
-                Step::Batch(b) => b.run(ctx.groups, ctx.work, (t, dt, step), team, &ctx.scratch),
+                Step::Batch(b) => b.run(
+                    ctx.groups,
+                    ctx.work,
+                    (t, dt, step),
+                    team,
+                    (&ctx.scratch, &mut ctx.regs),
+                ),
                 Step::RecordState(recorder) => {
                     let r = self.s.state_recorders.get(*recorder);
                     if let Some((r, g)) = r.and_then(|r| Some((r, ctx.groups.get(r.group)?))) {

@@ -98,12 +98,13 @@ impl Work {
     }
 }
 
-/// Scratch registers: one register file per team member (member 0 is the
-/// thread running the schedule), each on cache lines of its own. Registers
-/// hold nothing from one chunk to the next, so one file serves every
-/// program a member runs, of every group: it stays in the member's cache
-/// (a file per group would spread a run of many small groups over cold
-/// memory).
+/// Scratch registers for rounds of the team: one register file per member
+/// (member 0 is the thread running the schedule), each on cache lines of its
+/// own. Registers hold nothing from one chunk to the next, so one file
+/// serves every program a member runs, of every group: it stays in the
+/// member's cache (a file per group would spread a run of many small groups
+/// over cold memory). Outside rounds, the thread running the schedule uses
+/// a file of its own, without a lock.
 pub(super) struct Scratch(Vec<MemberRegs>);
 
 #[repr(align(128))]
@@ -118,13 +119,6 @@ impl Scratch {
                 .map(|_| MemberRegs(Mutex::new(regs.clone())))
                 .collect(),
         )
-    }
-
-    /// The file of the thread running the schedule (member 0).
-    #[inline]
-    pub fn here(&mut self) -> Option<&mut Registers> {
-        let m = self.0.first_mut()?;
-        Some(m.0.get_mut().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The file of team member `member` (during a round: each member
