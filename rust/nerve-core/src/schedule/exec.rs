@@ -244,7 +244,8 @@ pub fn run_with(
         1
     };
     let regs = Registers::for_programs(scratch_programs.iter().copied());
-    let scratch = Scratch::new(members, scratch_programs);
+    // (files for rounds of the team only: one thread has none)
+    let scratch = Scratch::new(if members > 1 { members } else { 0 }, scratch_programs);
     let mut ctx = Ctx {
         pathways,
         syn_work,

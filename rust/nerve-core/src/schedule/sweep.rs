@@ -113,9 +113,12 @@ struct MemberRegs(Mutex<Registers>);
 impl Scratch {
     /// Files for `members` members, large enough for each of `programs`.
     pub fn new<'p>(members: usize, programs: impl IntoIterator<Item = &'p Program>) -> Scratch {
+        if members == 0 {
+            return Scratch(Vec::new());
+        }
         let regs = Registers::for_programs(programs);
         Scratch(
-            (0..members.max(1))
+            (0..members)
                 .map(|_| MemberRegs(Mutex::new(regs.clone())))
                 .collect(),
         )
