@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nerve import (NeuronGroup, SpikeMonitor, get_num_threads, ms, run, seed,
+from nerve import (Network, NeuronGroup, SpikeMonitor, get_num_threads, ms, run, seed,
                    set_num_threads, start_scope)
 
 
@@ -65,3 +65,45 @@ def test_results_do_not_depend_on_the_thread_count():
         for a, b in zip(results[0], other):
             np.testing.assert_array_equal(a, b)
 
+
+
+def _many_small_groups(threads, alone=None):
+    """80 noisy groups (mostly 100 neurons, one of 1100: two chunks) with a
+    random reset, run together in one network, or group ``alone`` by
+    itself; their streams are taken in creation order either way (the
+    ``rand()`` initialisation), so each group draws the same numbers."""
+    start_scope()
+    seed(5)
+    set_num_threads(threads)
+    groups, monitors = [], []
+    for k in range(80):
+        G = NeuronGroup(1100 if k == 37 else 100 - k % 3,
+                        "dv/dt = (1.1 + 0.01*i - v)/(10*ms) + 0.4*xi*(10*ms)**-0.5 : 1",
+                        threshold="v > 1", reset="v = 0.2*rand()", refractory=1 * ms,
+                        method="euler")
+        G.v = "rand()"
+        groups.append(G)
+        monitors.append(SpikeMonitor(G))
+    chosen = range(80) if alone is None else [alone]
+    net = Network([groups[k] for k in chosen] + [monitors[k] for k in chosen])
+    net.run(4 * ms)
+    return {k: (np.asarray(groups[k].v[:]).copy(), monitors[k].i[:].copy(),
+                monitors[k].t_.copy()) for k in chosen}
+
+
+def test_many_small_groups_do_not_depend_on_the_thread_count_or_each_other():
+    # Many small groups in one network run as batches shared by the threads
+    # (each group whole on one thread): the same numbers as with one thread,
+    # and as each group run alone.
+    one = _many_small_groups(1)
+    assert sum(len(i) for _, i, _ in one.values()) > 1000
+    assert len(one[37][1]) > len(one[36][1])
+    for threads in (2, 3):
+        other = _many_small_groups(threads)
+        for k in one:
+            for a, b in zip(one[k], other[k]):
+                np.testing.assert_array_equal(a, b)
+    for k in (0, 37, 79):
+        alone = _many_small_groups(2, alone=k)
+        for a, b in zip(one[k], alone[k]):
+            np.testing.assert_array_equal(a, b)

@@ -320,4 +320,39 @@ impl Program {
             .iter()
             .any(|i| matches!(i.op, Op::Rand | Op::Randn | Op::Index))
     }
+
+    /// A number equal for programs with the same code (see
+    /// [`Program::same_code`]; different code may share it).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut mix = |x: u64| h = (h ^ x).wrapping_mul(0x0000_0100_0000_01b3);
+        mix(self.raw_scalar.len() as u64);
+        mix(self.raw_vector.len() as u64);
+        mix(u64::from(self.n_columns));
+        for c in &self.consts {
+            mix(c.to_bits());
+        }
+        h
+    }
+
+    /// Whether `other` runs the same code: the same instructions, constants
+    /// (bit for bit) and tables. Such programs compute the same results, so
+    /// a run may keep one of them (one copy of the code in cache for many
+    /// groups running copies of one model).
+    pub fn same_code(&self, other: &Program) -> bool {
+        let bits = |c: &[f64]| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        self.n_columns == other.n_columns
+            && self.n_sregs == other.n_sregs
+            && self.n_vregs == other.n_vregs
+            && self.n_tables == other.n_tables
+            && self.raw_scalar == other.raw_scalar
+            && self.raw_vector == other.raw_vector
+            && bits(&self.consts) == bits(&other.consts)
+            && self.tables.len() == other.tables.len()
+            && self
+                .tables
+                .iter()
+                .zip(&other.tables)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || (a.len() == b.len() && bits(a) == bits(b)))
+    }
 }

@@ -1,10 +1,11 @@
 //! The run loop: ticks of the earliest clocks, each running the operations
 //! of those clocks in schedule order.
 
+use super::batch::{self, Batch, Canon, GroupStep};
 use super::inputs::{self, BinomialDraw, SpikeTable};
 use super::plan::{self, Fusion};
 use super::record::{self, RecordingPlan, Recordings};
-use super::sweep::{sweep, Work};
+use super::sweep::{On, Scratch, Work};
 use super::synapses::{self, Pathway, SynWork};
 use super::{
     Action, Clock, Flow, Group, Host, Outcome, Schedule, CHECK_EVERY_LANE_STEPS, EPSILON_DT,
@@ -12,7 +13,7 @@ use super::{
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
 use crate::team::Team;
-use crate::vm::{execute_indexed, Scalars};
+use crate::vm::{Registers, Scalars};
 
 fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
     match *a {
@@ -23,36 +24,14 @@ fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
     }
 }
 
-fn group_of(a: &Action<'_>) -> Option<usize> {
-    match *a {
-        Action::Update { group, .. }
-        | Action::Detect { group, .. }
-        | Action::OnEvent { group, .. } => Some(group),
-        _ => None,
-    }
-}
-
 /// One operation ready to run: programs resolved, scalar files owned,
 /// fused pairs merged (built once per run, so a tick does no lookups).
-enum Step<'p> {
-    Sweep {
-        group: usize,
-        first: (&'p Program, Scalars),
-        /// A fused condition and its event buffer.
-        then: Option<(&'p Program, Scalars, usize)>,
-    },
-    Detect {
-        group: usize,
-        event: usize,
-        program: &'p Program,
-        sc: Scalars,
-    },
-    OnEvent {
-        group: usize,
-        event: usize,
-        program: &'p Program,
-        sc: Scalars,
-    },
+pub(super) enum Step<'p> {
+    /// A step of one group, on this thread.
+    Group(GroupStep<'p>),
+    /// A sweep of a group large enough to be split over the team.
+    Split(GroupStep<'p>),
+    Batch(Batch<'p>),
     RecordState(usize),
     RecordEvents(usize),
     RecordRate(usize),
@@ -74,53 +53,80 @@ enum Step<'p> {
     },
 }
 
-struct Planned<'p> {
-    clock: usize,
-    step: Step<'p>,
+pub(super) struct Planned<'p> {
+    pub clock: usize,
+    pub step: Step<'p>,
 }
 
-fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
+fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion, work: &[Work]) -> Vec<Planned<'p>> {
     let mut out = Vec::with_capacity(s.ops.len());
+    let mut canon = Canon::default();
     for (i, op) in s.ops.iter().enumerate() {
         if fusion.absorbed.get(i).copied().unwrap_or(false) {
             continue;
         }
-        let step = match op.action {
-            Action::Update { group, program } => {
-                let then = fusion.fused.get(i).copied().flatten().and_then(|j| {
-                    match s.ops.get(j)?.action {
-                        Action::Detect { event, program, .. } => {
-                            Some((program, Scalars::new(program), event))
-                        }
-                        _ => None,
-                    }
-                });
-                Step::Sweep {
-                    group,
-                    first: (program, Scalars::new(program)),
-                    then,
-                }
-            }
+        let action = match op.action {
+            Action::Update { group, program } => Action::Update {
+                group,
+                program: canon.of(program),
+            },
             Action::Detect {
                 group,
                 event,
                 program,
-            } => Step::Detect {
+            } => Action::Detect {
                 group,
                 event,
-                program,
-                sc: Scalars::new(program),
+                program: canon.of(program),
             },
             Action::OnEvent {
                 group,
                 event,
                 program,
-            } => Step::OnEvent {
+            } => Action::OnEvent {
+                group,
+                event,
+                program: canon.of(program),
+            },
+            other => other,
+        };
+        let step = match action {
+            Action::Update { group, program } => {
+                let then = fusion.fused.get(i).copied().flatten().and_then(|j| {
+                    match s.ops.get(j)?.action {
+                        Action::Detect { event, program, .. } => {
+                            let program = canon.of(program);
+                            Some((program, Scalars::new(program), event))
+                        }
+                        _ => None,
+                    }
+                });
+                Step::Group(GroupStep::Sweep {
+                    group,
+                    first: (program, Scalars::new(program)),
+                    then,
+                })
+            }
+            Action::Detect {
+                group,
+                event,
+                program,
+            } => Step::Group(GroupStep::Detect {
                 group,
                 event,
                 program,
                 sc: Scalars::new(program),
-            },
+            }),
+            Action::OnEvent {
+                group,
+                event,
+                program,
+            } => Step::Group(GroupStep::OnEvent {
+                group,
+                event,
+                program,
+                sc: Scalars::new(program),
+            }),
             Action::RecordState { recorder } => Step::RecordState(recorder),
             Action::RecordEvents { recorder } => Step::RecordEvents(recorder),
             Action::RecordRate { recorder } => Step::RecordRate(recorder),
@@ -144,6 +150,10 @@ fn plan<'p>(s: &Schedule<'_, 'p>, fusion: &Fusion) -> Vec<Planned<'p>> {
                 weight,
                 buf: Vec::new(),
             },
+        };
+        let step = match step {
+            Step::Group(gs) if gs.splits(work.get(gs.group())) => Step::Split(gs),
+            other => other,
         };
         out.push(Planned {
             clock: op.clock,
@@ -208,19 +218,11 @@ pub fn run_with(
     let fusion = plan::fuse(s.ops, &s);
     let pathways = std::mem::take(&mut s.pathways);
     let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();
-    let mut work: Vec<Work> = groups
-        .iter_mut()
-        .enumerate()
-        .map(|(k, g)| {
-            let programs = s
-                .ops
-                .iter()
-                .filter(|op| group_of(&op.action) == Some(k))
-                .filter_map(|op| program(&op.action));
-            Work::new(g, programs)
-        })
-        .collect();
-    let mut steps = self::plan(&s, &fusion);
+    let mut work: Vec<Work> = groups.iter_mut().map(Work::new).collect();
+    let steps = self::plan(&s, &fusion, &work);
+    let mut steps = batch::form(steps, &work);
+    let programs = s.ops.iter().filter_map(|op| program(&op.action));
+    let scratch_programs: Vec<&Program> = programs.collect();
     let mut rec = Recordings::new(s.state_recorders, s.event_recorders, recording);
     let lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let mut ticker = Ticker {
@@ -228,9 +230,10 @@ pub fn run_with(
         rates: recording.rate_recorders,
         check_every: (CHECK_EVERY_LANE_STEPS / lanes).max(1) as u64,
     };
-    // Small groups only: no threads, and no thread count to look up (reading
-    // the CPU quota costs a few microseconds per run).
-    let members = if work.iter().any(Work::parallel) {
+    // Small groups only, no batch of them: no threads, and no thread count
+    // to look up (reading the CPU quota costs a few microseconds per run).
+    let batched = steps.iter().any(|p| matches!(p.step, Step::Batch(_)));
+    let members = if batched || work.iter().any(Work::parallel) {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         if threads == 0 {
             cores
@@ -240,11 +243,16 @@ pub fn run_with(
     } else {
         1
     };
+    let regs = Registers::for_programs(scratch_programs.iter().copied());
+    // (files for rounds of the team only: one thread has none)
+    let scratch = Scratch::new(if members > 1 { members } else { 0 }, scratch_programs);
     let mut ctx = Ctx {
         pathways,
         syn_work,
         groups,
         work: &mut work,
+        regs,
+        scratch,
         rec: &mut rec,
         host,
     };
@@ -283,6 +291,10 @@ struct Ctx<'x, 'a, 'c, 's, 'p> {
     syn_work: Vec<SynWork>,
     groups: &'x mut [Group<'a, 'c>],
     work: &'x mut [Work],
+    /// The registers of work on this thread outside rounds of the team.
+    regs: Registers,
+    /// The registers of each member in rounds of the team.
+    scratch: Scratch,
     rec: &'x mut Recordings,
     host: &'x mut dyn Host,
 }
@@ -406,54 +418,32 @@ impl Ticker<'_, '_, '_> {
                 (clock.t(), clock.dt, clock.step)
             };
             match &mut planned.step {
-                Step::Sweep { group, first, then } => {
-                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
-                    else {
+                Step::Group(gs) => {
+                    let k = gs.group();
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(k), ctx.work.get_mut(k)) else {
                         continue;
                     };
-                    let n = g.columns.n();
-                    let (p1, sc1) = (first.0, &mut first.1);
-                    sc1.run_scalar(p1, t, dt, n, step);
-                    match then {
-                        Some((p2, sc2, event)) => {
-                            sc2.run_scalar(p2, t, dt, n, step);
-                            sweep(g, w, &[(p1, sc1), (p2, sc2)], Some(*event), team);
-                        }
-                        None => sweep(g, w, &[(p1, sc1)], None, team),
-                    }
+                    gs.run(g, w, (t, dt, step), On::Here(&mut ctx.regs));
                 }
-                Step::Detect {
-                    group,
-                    event,
-                    program,
-                    sc,
-                } => {
-                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
-                    else {
+                Step::Split(gs) => {
+                    let k = gs.group();
+                    let (Some(g), Some(w)) = (ctx.groups.get_mut(k), ctx.work.get_mut(k)) else {
                         continue;
                     };
-                    sc.run_scalar(program, t, dt, g.columns.n(), step);
-                    sweep(g, w, &[(program, sc)], Some(*event), team);
+                    let on = if w.split() {
+                        On::Team(team, &ctx.scratch)
+                    } else {
+                        On::Here(&mut ctx.regs) // (a team of one)
+                    };
+                    gs.run(g, w, (t, dt, step), on);
                 }
-                Step::OnEvent {
-                    group,
-                    event,
-                    program,
-                    sc,
-                } => {
-                    let (Some(g), Some(w)) = (ctx.groups.get_mut(*group), ctx.work.get_mut(*group))
-                    else {
-                        continue;
-                    };
-                    let (Some(lanes), regs) = w.events_and_regs(*event) else {
-                        continue;
-                    };
-                    if lanes.is_empty() {
-                        continue;
-                    }
-                    sc.run_scalar(program, t, dt, g.columns.n(), step);
-                    execute_indexed(program, sc, regs, &g.columns, lanes, g.rng);
-                }
+                Step::Batch(b) => b.run(
+                    ctx.groups,
+                    ctx.work,
+                    (t, dt, step),
+                    team,
+                    (&ctx.scratch, &mut ctx.regs),
+                ),
                 Step::RecordState(recorder) => {
                     let r = self.s.state_recorders.get(*recorder);
                     if let Some((r, g)) = r.and_then(|r| Some((r, ctx.groups.get(r.group)?))) {

@@ -52,8 +52,11 @@
 //! thread is free (helpers park when idle, and the team is used only while it
 //! pays: `crate::team`); events are gathered in chunk order and every chunk
 //! draws from its own random stream, so results do not depend on the number
-//! of threads.
+//! of threads. Consecutive steps of distinct smaller groups are shared
+//! among the team as a *batch*, each step run whole on one thread (see
+//! `batch`).
 
+mod batch;
 mod deliver;
 mod exec;
 mod inputs;

@@ -1,15 +1,15 @@
 //! A sweep: one or two programs (an update, then a condition) over every
 //! chunk of a group, on one thread or split over a team.
 //!
-//! Split over a team, each member keeps what it writes per round in its own
-//! [`Part`] (registers, the events it found, which chunks they came from),
-//! on its own cache lines: a chunk's bookkeeping never moves between cores,
+//! Split over a team, each member keeps what it writes per round on cache
+//! lines of its own (its [`Scratch`] registers, and in its [`Part`] the
+//! events it found and which chunks they came from): a chunk's bookkeeping never moves between cores,
 //! only the events themselves, gathered in chunk order by the leader once
 //! the round is over. (Per-chunk event buffers, written by whichever member
 //! took the chunk and read by the leader, cost cache misses per chunk on
 //! both sides, round after round.)
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::{Group, PARALLEL_CHUNKS};
 use crate::ir::decode::Program;
@@ -23,9 +23,6 @@ pub(super) const SPIKES: usize = 0;
 
 /// Per-group working memory, allocated once per run.
 pub(super) struct Work {
-    /// The registers of a group not split over a team (see
-    /// [`Work::events_and_regs`]).
-    regs: Registers,
     /// Event buffers (0: spikes), each in increasing lane order.
     pub events: Vec<Vec<i32>>,
     /// Per team member (groups split across the team): what it writes.
@@ -35,6 +32,8 @@ pub(super) struct Work {
     /// Sweeps split over the team so far.
     sweeps: u64,
     pub n_chunks: usize,
+    /// The group's number of lanes.
+    pub n_lanes: usize,
 }
 
 /// One team member's working memory for a sweep, on cache lines of its own.
@@ -45,7 +44,6 @@ struct PartState {
     /// The sweep the member last took part in: a helper that does not join
     /// a round keeps what it found in an earlier one.
     sweep: u64,
-    regs: Registers,
     /// The events the member found this round, run after run.
     events: Vec<i32>,
     /// Which chunks the events came from.
@@ -62,32 +60,28 @@ struct Run {
 }
 
 impl Work {
-    pub fn new<'p>(g: &mut Group<'_, '_>, programs: impl IntoIterator<Item = &'p Program>) -> Work {
+    pub fn new(g: &mut Group<'_, '_>) -> Work {
         let n_chunks = g.columns.n().div_ceil(CHUNK);
         g.rng.ensure(n_chunks);
         Work {
-            regs: Registers::for_programs(programs),
             events: vec![Vec::new(); g.n_events],
             parts: Vec::new(),
             runs: Vec::new(),
             sweeps: 0,
             n_chunks,
+            n_lanes: g.columns.n(),
         }
     }
 
-    /// Event buffer `event` and the registers the leading thread uses (the
-    /// same in sweeps and in other programs of the group: one register file
-    /// in its cache, not two).
-    pub fn events_and_regs(&mut self, event: usize) -> (Option<&Vec<i32>>, &mut Registers) {
-        let regs = match self.parts.first_mut() {
-            Some(p) => &mut p.0.get_mut().unwrap_or_else(PoisonError::into_inner).regs,
-            None => &mut self.regs,
-        };
-        (self.events.get(event), regs)
-    }
-
+    /// Whether the group is large enough to be split over a team.
     pub fn parallel(&self) -> bool {
         self.n_chunks >= PARALLEL_CHUNKS
+    }
+
+    /// Whether the group's sweeps are split over the run's team.
+    #[inline]
+    pub fn split(&self) -> bool {
+        self.parallel() && !self.parts.is_empty()
     }
 
     /// Make room for a team of `members` threads.
@@ -96,13 +90,53 @@ impl Work {
             .map(|_| {
                 Part(Mutex::new(PartState {
                     sweep: 0,
-                    regs: self.regs.clone(),
                     events: Vec::new(),
                     runs: Vec::new(),
                 }))
             })
             .collect();
     }
+}
+
+/// Scratch registers for rounds of the team: one register file per member
+/// (member 0 is the thread running the schedule), each on cache lines of its
+/// own. Registers hold nothing from one chunk to the next, so one file
+/// serves every program a member runs, of every group: it stays in the
+/// member's cache (a file per group would spread a run of many small groups
+/// over cold memory). Outside rounds, the thread running the schedule uses
+/// a file of its own, without a lock.
+pub(super) struct Scratch(Vec<MemberRegs>);
+
+#[repr(align(128))]
+struct MemberRegs(Mutex<Registers>);
+
+impl Scratch {
+    /// Files for `members` members, large enough for each of `programs`.
+    pub fn new<'p>(members: usize, programs: impl IntoIterator<Item = &'p Program>) -> Scratch {
+        if members == 0 {
+            return Scratch(Vec::new());
+        }
+        let regs = Registers::for_programs(programs);
+        Scratch(
+            (0..members)
+                .map(|_| MemberRegs(Mutex::new(regs.clone())))
+                .collect(),
+        )
+    }
+
+    /// The file of team member `member` (during a round: each member
+    /// locks its own, so the lock is never contended).
+    pub fn member(&self, member: usize) -> Option<MutexGuard<'_, Registers>> {
+        let m = self.0.get(member)?;
+        Some(m.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Where a sweep runs: on this thread with its registers, or split over a
+/// team (when the group is large enough).
+pub(super) enum On<'r> {
+    Here(&'r mut Registers),
+    Team(&'r Team, &'r Scratch),
 }
 
 /// Run `programs` (each with its bound scalars) on every chunk of `g` in
@@ -113,15 +147,15 @@ pub(super) fn sweep(
     w: &mut Work,
     programs: &[(&Program, &Scalars)],
     event: Option<usize>,
-    team: &Team,
+    on: On<'_>,
 ) {
     let Work {
-        regs,
         events,
         parts,
         runs,
         sweeps,
         n_chunks,
+        ..
     } = w;
     let n_chunks = *n_chunks;
     let mut none = Vec::new();
@@ -129,7 +163,11 @@ pub(super) fn sweep(
         Some(ev) => ev,
         None => &mut none,
     };
-    events.clear();
+    // (an empty buffer is not written: its line stays shared with the
+    // threads that read it, e.g. after a sweep on another member)
+    if !events.is_empty() {
+        events.clear();
+    }
     let n = g.columns.n();
     let cols = &g.columns;
     let one_chunk = |c: usize, stream: &mut Stream, regs: &mut Registers, ev: &mut Vec<i32>| {
@@ -152,11 +190,23 @@ pub(super) fn sweep(
             );
         }
     };
+    let (team, scratch) = match on {
+        On::Team(team, scratch) => (team, scratch),
+        On::Here(regs) => {
+            for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
+                one_chunk(c, stream, regs, events);
+            }
+            return;
+        }
+    };
     let streams = match g.rng.chunks.get_mut(..n_chunks) {
         Some(s) if n_chunks >= PARALLEL_CHUNKS && !parts.is_empty() => s,
         _ => {
+            let Some(mut regs) = scratch.member(0) else {
+                return; // unreachable: a scratch file per member
+            };
             for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
-                one_chunk(c, stream, regs, events);
+                one_chunk(c, stream, &mut regs, events);
             }
             return;
         }
@@ -169,19 +219,17 @@ pub(super) fn sweep(
     let sweep = *sweeps;
     let shared = &*parts;
     team.share(streams, &|member, claims| {
-        let Some(part) = shared.get(member) else {
-            return; // unreachable: one part per member
+        let (Some(part), Some(mut regs)) = (shared.get(member), scratch.member(member)) else {
+            return; // unreachable: one part and one scratch file per member
         };
         let mut part = part.0.lock().unwrap_or_else(PoisonError::into_inner);
         part.sweep = sweep;
-        let PartState {
-            regs, events, runs, ..
-        } = &mut *part;
+        let PartState { events, runs, .. } = &mut *part;
         events.clear();
         runs.clear();
         for (c, stream) in claims {
             let from = events.len();
-            one_chunk(c, stream, regs, events);
+            one_chunk(c, stream, &mut regs, events);
             match runs.last_mut() {
                 Some(run) if run.end == c => {
                     run.end = c + 1;

@@ -48,6 +48,9 @@ pub use claims::Claims;
 use claims::{tag, Range, Slots, MAX_ITEMS};
 use tune::{Tuner, TEAM};
 
+/// Keys of [`Team::share_timed_as`] start here (below: numbers of items).
+pub const OWN_KEYS: u64 = 1 << 32;
+
 /// The body of a round, run by each member taking part, with its index
 /// and the round's number.
 type Body<'j> = &'j (dyn Fn(usize, u64) + Sync);
@@ -81,9 +84,9 @@ pub struct Team {
     leader: Mutex<Option<Thread>>,
     leader_parked: AtomicBool,
     /// A tuner per size of round (number of items: a run's groups differ in
-    /// cost per item); held by the leader for a whole `share`: one leader
-    /// at a time.
-    tuners: Mutex<Vec<(usize, Tuner)>>,
+    /// cost per item) or per key ([`Team::share_timed_as`]); held by the
+    /// leader for a whole `share`: one leader at a time.
+    tuners: Mutex<Vec<(u64, Tuner)>>,
     /// The claims on each member's range of a round's items (tagged with
     /// the round: see [`claims`]).
     ranges: Box<[Range]>,
@@ -130,21 +133,39 @@ impl Team {
         }
     }
 
+    /// The number of helpers (members besides the caller).
+    pub fn helpers(&self) -> usize {
+        self.helpers
+    }
+
     /// Call `job(member, claims)` on this thread (member 0) and on every
     /// helper that joins in time (none while the [`Tuner`] finds that the
     /// helpers do not pay); together the `claims` iterators yield every item of
     /// `items` exactly once, with its index. Returns when every item is done.
     pub fn share<T: Send>(&self, items: &mut [T], job: &(dyn Fn(usize, Claims<'_, T>) + Sync)) {
+        self.share_timed_as(items.len() as u64, items, job);
+    }
+
+    /// [`Team::share`], with the rounds timed under `key` (at least
+    /// [`OWN_KEYS`]) rather than under their number of items: rounds whose
+    /// items cost differently (say, two batches of as many groups' steps)
+    /// are judged apart.
+    pub fn share_timed_as<T: Send>(
+        &self,
+        key: u64,
+        items: &mut [T],
+        job: &(dyn Fn(usize, Claims<'_, T>) + Sync),
+    ) {
         let n = items.len();
         let slots = Slots::new(items);
         if self.helpers == 0 || n > MAX_ITEMS {
             return alone(&slots, job);
         }
         let mut tuners = self.tuners.lock().unwrap_or_else(PoisonError::into_inner);
-        let k = match tuners.iter().position(|(len, _)| *len == n) {
+        let k = match tuners.iter().position(|(k, _)| *k == key) {
             Some(k) => k,
             None => {
-                tuners.push((n, Tuner::new()));
+                tuners.push((key, Tuner::new()));
                 tuners.len() - 1
             }
         };
