@@ -174,9 +174,10 @@ def render(results: dict, info: dict) -> str:
                          f"{r2 / cr:.2f}x | {ratio} |")
             if key == "nerve-1t":
                 one = r2
-                goals.append(f"run() at N = {int(n):,}, one thread: {r2 / cr:.2f}x C's time "
-                             f"(first run() {r1 / cr:.2f}x; goal <= 1.25x) "
-                             + ("met" if r2 / cr <= 1.25 else "MISSED"))
+                # (the first run() is what a script sees: both must meet the goal)
+                goals.append(f"run() at N = {int(n):,}, one thread: first run() {r1 / cr:.2f}x "
+                             f"C's time, second {r2 / cr:.2f}x (goal <= 1.25x) "
+                             + ("met" if max(r1, r2) / cr <= 1.25 else "MISSED"))
                 if int(n) >= 400_000:
                     goals.append(f"build at N = {int(n):,}: {nb / cb:.2f}x C's (goal <= 2x) "
                                  + ("met" if nb / cb <= 2 else "MISSED"))
