@@ -35,7 +35,9 @@ const BATCH_LANES: usize = PARALLEL_CHUNKS * CHUNK / 4;
 /// The time of a step: `(t, dt, step)` of its clock.
 pub(super) type Now = (f64, f64, i64);
 
-/// An operation on one group, ready to run.
+/// An operation on one group, ready to run (a tag of its own, as
+/// `exec::Step`).
+#[repr(u8)]
 pub(super) enum GroupStep<'p> {
     /// An update program, and a fused condition with its event buffer.
     Sweep {

@@ -26,6 +26,9 @@ fn program<'p>(a: &Action<'p>) -> Option<&'p Program> {
 
 /// One operation ready to run: programs resolved, scalar files owned,
 /// fused pairs merged (built once per run, so a tick does no lookups).
+/// (A tag of its own: a tick dispatches on it for every step, and a tag
+/// hidden in a niche of the fields costs several instructions to decode.)
+#[repr(u8)]
 pub(super) enum Step<'p> {
     /// A step of one group, on this thread.
     Group(GroupStep<'p>),

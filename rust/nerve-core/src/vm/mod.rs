@@ -29,7 +29,6 @@ pub(crate) mod sem;
 mod tests;
 
 pub(crate) use exec::{run_chunk, Chunk};
-pub(crate) use ops::scalar_op;
 pub(crate) use pair::ap;
 
 /// Raw views of a group's state columns, all of length `n`.
@@ -191,7 +190,7 @@ impl Scalars {
             let r = if i.op == crate::ir::opcodes::Op::Lookup {
                 sem::lookup(sem::table_of(&prog.tables, a), b)
             } else {
-                scalar_op(i.op, a, b, c)
+                ops::scalar_op_inline(i.op, a, b, c)
             };
             if let Some(d) = self.s.get_mut(usize::from(i.dst)) {
                 *d = r;

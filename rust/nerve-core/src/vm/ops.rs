@@ -62,6 +62,14 @@ pub(crate) use dispatch_ops;
 
 /// The value of a scalar instruction (scalar block semantics).
 pub(crate) fn scalar_op(op: Op, a: f64, b: f64, c: f64) -> f64 {
+    scalar_op_inline(op, a, b, c)
+}
+
+/// [`scalar_op`] inlined in its caller: the scalar block of a program runs
+/// once per step and group, and for a small group the call costs as much
+/// as the operation.
+#[inline(always)]
+pub(crate) fn scalar_op_inline(op: Op, a: f64, b: f64, c: f64) -> f64 {
     macro_rules! u {
         ($f:expr) => {
             ($f)(a)
