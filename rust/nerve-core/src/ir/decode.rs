@@ -340,19 +340,21 @@ impl Program {
     /// a run may keep one of them (one copy of the code in cache for many
     /// groups running copies of one model).
     pub fn same_code(&self, other: &Program) -> bool {
-        let bits = |c: &[f64]| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let bits = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+        };
         self.n_columns == other.n_columns
             && self.n_sregs == other.n_sregs
             && self.n_vregs == other.n_vregs
             && self.n_tables == other.n_tables
             && self.raw_scalar == other.raw_scalar
             && self.raw_vector == other.raw_vector
-            && bits(&self.consts) == bits(&other.consts)
+            && bits(&self.consts, &other.consts)
             && self.tables.len() == other.tables.len()
             && self
                 .tables
                 .iter()
                 .zip(&other.tables)
-                .all(|(a, b)| Arc::ptr_eq(a, b) || (a.len() == b.len() && bits(a) == bits(b)))
+                .all(|(a, b)| Arc::ptr_eq(a, b) || bits(a, b))
     }
 }

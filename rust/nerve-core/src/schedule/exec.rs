@@ -10,7 +10,7 @@ use super::synapses::{self, Pathway, SynWork};
 use super::{
     Action, Clock, Flow, Group, Host, Outcome, Schedule, CHECK_EVERY_LANE_STEPS, EPSILON_DT,
 };
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::ir::decode::Program;
 use crate::team::Team;
 use crate::vm::{Registers, Scalars};
@@ -190,34 +190,7 @@ pub fn run_with(
     recording: &RecordingPlan<'_>,
 ) -> Result<(Outcome, Recordings)> {
     plan::validate(groups, &s)?;
-    for (k, r) in recording.rate_recorders.iter().enumerate() {
-        let g = groups
-            .get(r.group)
-            .ok_or_else(|| CoreError::index("rate recorder group", r.group as i64, groups.len()))?;
-        if r.event >= g.n_events {
-            return Err(CoreError::index("event buffer", r.event as i64, g.n_events));
-        }
-        if r.start < 0 || r.start > r.stop || r.stop as usize > g.columns.n() {
-            return Err(CoreError::invalid(format!(
-                "rate recorder {k}: range {}..{} does not lie in a group of {} neurons",
-                r.start,
-                r.stop,
-                g.columns.n()
-            )));
-        }
-    }
-    if let Some(bad) = s.ops.iter().find_map(|op| match op.action {
-        Action::RecordRate { recorder } if recorder >= recording.rate_recorders.len() => {
-            Some(recorder)
-        }
-        _ => None,
-    }) {
-        return Err(CoreError::index(
-            "rate recorder",
-            bad as i64,
-            recording.rate_recorders.len(),
-        ));
-    }
+    plan::validate_rates(groups, &s, recording)?;
     let fusion = plan::fuse(s.ops, &s);
     let pathways = std::mem::take(&mut s.pathways);
     let syn_work: Vec<SynWork> = pathways.iter().map(|p| SynWork::new(p, groups)).collect();

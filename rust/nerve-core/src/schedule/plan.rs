@@ -1,7 +1,7 @@
 //! Checking a schedule once before a run, and deciding which operations are
 //! fused.
 
-use super::{Action, Clock, Group, Operation, Schedule};
+use super::{Action, Clock, Group, Operation, RecordingPlan, Schedule};
 use crate::error::{CoreError, Result};
 use crate::ir::decode::Program;
 
@@ -221,16 +221,42 @@ pub(super) fn validate(groups: &[Group<'_, '_>], s: &Schedule<'_, '_>) -> Result
                 g.columns.len(),
             ));
         }
-        if r.start < 0 || r.start > r.stop || r.stop as usize > g.columns.n() {
-            return Err(CoreError::invalid(format!(
-                "event recorder range {}..{} does not lie in a group of {} neurons",
-                r.start,
-                r.stop,
-                g.columns.n()
-            )));
-        }
+        lanes(g, r.start, r.stop, "event recorder")?;
     }
     Ok(())
+}
+
+/// Lanes `start..stop` lie in `g`.
+fn lanes(g: &Group<'_, '_>, start: i32, stop: i32, what: &str) -> Result<()> {
+    if start < 0 || start > stop || stop as usize > g.columns.n() {
+        return Err(CoreError::invalid(format!(
+            "{what} range {start}..{stop} does not lie in a group of {} neurons",
+            g.columns.n()
+        )));
+    }
+    Ok(())
+}
+
+/// Check the rate recorders of `recording` against the groups, and the
+/// schedule's `RecordRate` operations against the recorders.
+pub(super) fn validate_rates(
+    groups: &[Group<'_, '_>],
+    s: &Schedule<'_, '_>,
+    recording: &RecordingPlan<'_>,
+) -> Result<()> {
+    for (k, r) in recording.rate_recorders.iter().enumerate() {
+        let g = group(groups, r.group, "rate recorder group")?;
+        event(g, r.event)?;
+        lanes(g, r.start, r.stop, &format!("rate recorder {k}:"))?;
+    }
+    let n = recording.rate_recorders.len();
+    match s.ops.iter().find_map(|op| match op.action {
+        Action::RecordRate { recorder } if recorder >= n => Some(recorder),
+        _ => None,
+    }) {
+        Some(bad) => Err(CoreError::index("rate recorder", bad as i64, n)),
+        None => Ok(()),
+    }
 }
 
 fn check_clock(c: &Clock) -> Result<()> {
@@ -313,4 +339,32 @@ pub(super) fn fuse(ops: &[Operation<'_>], s: &Schedule<'_, '_>) -> Fusion {
         }
     }
     Fusion { fused, absorbed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::noise::Rng;
+    use crate::vm::Columns;
+
+    #[test]
+    fn recorded_lanes_must_lie_in_the_group() {
+        let mut rng = Rng::new(1, 0);
+        let g = Group {
+            columns: Columns::new(&mut [], 10).unwrap(),
+            rng: &mut rng,
+            n_events: 1,
+        };
+        assert!(lanes(&g, 0, 10, "event recorder").is_ok());
+        assert!(lanes(&g, 4, 4, "event recorder").is_ok());
+        for (start, stop) in [(-1, 3), (5, 4), (0, 11)] {
+            let err = lanes(&g, start, stop, "rate recorder 2:").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "rate recorder 2: range {start}..{stop} does not lie in a group of 10 neurons"
+                )
+            );
+        }
+    }
 }

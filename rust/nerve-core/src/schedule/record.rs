@@ -482,6 +482,16 @@ pub(super) fn record_rate(
 mod tests {
     use super::*;
 
+    /// A rate recorder of lanes `start..stop` of group 0's spikes.
+    fn lanes(start: i32, stop: i32) -> RateRecorder {
+        RateRecorder {
+            group: 0,
+            event: 0,
+            start,
+            stop,
+        }
+    }
+
     fn plan(limit: usize) -> RecordingPlan<'static> {
         RecordingPlan {
             limit,
@@ -491,12 +501,7 @@ mod tests {
 
     #[test]
     fn rate_counts_the_events_in_range() {
-        let r = RateRecorder {
-            group: 0,
-            event: 0,
-            start: 2,
-            stop: 5,
-        };
+        let r = lanes(2, 5);
         let rr = [r.clone()];
         let p = RecordingPlan {
             rate_recorders: &rr,
@@ -511,12 +516,7 @@ mod tests {
 
     #[test]
     fn a_recording_over_the_limit_is_refused_whole() {
-        let r = RateRecorder {
-            group: 0,
-            event: 0,
-            start: 0,
-            stop: 10,
-        };
+        let r = lanes(0, 10);
         let rr = [r.clone()];
         // room for exactly two recordings of 12 bytes
         let p = RecordingPlan {
@@ -604,12 +604,7 @@ mod tests {
 
     #[test]
     fn streamed_recorders_count_only_what_they_hold() {
-        let r = RateRecorder {
-            group: 0,
-            event: 0,
-            start: 0,
-            stop: 10,
-        };
+        let r = lanes(0, 10);
         let rr = [r.clone()];
         let p = RecordingPlan {
             rate_recorders: &rr,
