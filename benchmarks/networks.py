@@ -150,6 +150,13 @@ def measure(args) -> dict:
     return results
 
 
+def _held_over_payload(mem: dict) -> str:
+    """Synapse bytes held over their payload, for a table cell."""
+    if not mem.get("synapse_payload_bytes"):
+        return "–"
+    return f"{mem['synapse_bytes'] / mem['synapse_payload_bytes']:.3f}"
+
+
 def render(results: dict, info: dict) -> str:
     lines = [f"# Networks: nerve and the C reference, {results['date']}", "",
              f"Machine: {machine.one_line(info)}; load average at end "
@@ -167,8 +174,7 @@ def render(results: dict, info: dict) -> str:
             pts = entry[key]
             nb, r1, r2 = best(pts, "build_s"), best(pts, "run1_s"), best(pts, "run2_s")
             mem = pts[-1]
-            ratio = (f"{mem['synapse_bytes'] / mem['synapse_payload_bytes']:.3f}"
-                     if mem.get("synapse_payload_bytes") else "–")
+            ratio = _held_over_payload(mem)
             lines.append(f"| {int(n):,} | {entry['duration_ms']:g} ms | {cb:.4f} | {cr:.4f} | "
                          f"{key[6:-1]} | {nb:.4f} | {nb / cb:.2f}x | {r1:.4f} | {r2:.4f} | "
                          f"{r2 / cr:.2f}x | {ratio} |")
@@ -202,9 +208,7 @@ def render(results: dict, info: dict) -> str:
         for n, entry in results["stdp"].items():
             for key in [k for k in entry if k != "duration_ms"]:
                 pts = entry[key]
-                mem = pts[-1]
-                ratio = (f"{mem['synapse_bytes'] / mem['synapse_payload_bytes']:.3f}"
-                         if mem.get("synapse_payload_bytes") else "–")
+                ratio = _held_over_payload(pts[-1])
                 lines.append(f"| {int(n):,} | {entry['duration_ms']:g} ms | {key} | "
                              f"{best(pts, 'build_s'):.4f} | {best(pts, 'run1_s'):.4f} | "
                              f"{best(pts, 'run2_s'):.4f} | {ratio} |")
