@@ -109,6 +109,26 @@ impl PyRng {
             inner: self.inner.clone(),
         }
     }
+
+    /// The streams of one group made of the copies whose streams are
+    /// `parts` (in lane order, `lanes` lanes each): each copy's lanes draw
+    /// what they would draw alone.
+    #[staticmethod]
+    fn fused(parts: Vec<PyRef<'_, PyRng>>, lanes: usize) -> PyResult<Self> {
+        let refs: Vec<&nerve_core::Rng> = parts.iter().map(|p| &p.inner).collect();
+        Ok(PyRng {
+            inner: nerve_core::Rng::fused(&refs, lanes).map_err(EngineError)?,
+        })
+    }
+
+    /// Give the copies `parts` (as given to `fused`) their streams as they
+    /// are now.
+    fn unfuse(&self, parts: Vec<PyRefMut<'_, PyRng>>) -> PyResult<()> {
+        let mut parts = parts;
+        let mut refs: Vec<&mut nerve_core::Rng> = parts.iter_mut().map(|p| &mut p.inner).collect();
+        self.inner.unfuse(&mut refs).map_err(EngineError)?;
+        Ok(())
+    }
 }
 
 /// Borrow every array of `columns` read-write, without copying.

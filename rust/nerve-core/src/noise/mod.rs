@@ -18,6 +18,9 @@
 
 use std::sync::OnceLock;
 
+use crate::error::{CoreError, Result};
+use crate::CHUNK;
+
 /// Generators side by side in one [`Stream`].
 pub const LANES: usize = 8;
 
@@ -127,12 +130,29 @@ pub fn stream(seed: u64, stream: u64, chunk: u64) -> Stream {
 }
 
 /// The random streams of one object: one per chunk, plus the indexed one.
+///
+/// The streams of *fused* copies ([`Rng::fused`]: the copies of a model in a
+/// parameter sweep, run as one group whose lanes are the copies' lanes one
+/// after the other) are the copies' own: each copy's lanes draw from its own
+/// stream, and a chunk holds whole copies, so each copy gets exactly the
+/// numbers it would get run alone.
 #[derive(Clone, Debug)]
 pub struct Rng {
     seed: u64,
     stream_id: u64,
+    /// One stream per chunk; fused, one per copy.
     pub(crate) chunks: Vec<Stream>,
     pub(crate) indexed: Stream,
+    fused: Option<Fused>,
+}
+
+/// What fused streams keep of their copies.
+#[derive(Clone, Debug)]
+struct Fused {
+    /// Lanes of each copy (at most [`crate::CHUNK`]).
+    lanes: usize,
+    /// The copies' indexed streams (given back by [`Rng::unfuse`]).
+    indexed: Vec<Stream>,
 }
 
 impl Rng {
@@ -143,14 +163,122 @@ impl Rng {
             stream_id,
             chunks: Vec::new(),
             indexed: stream(seed, stream_id, u64::MAX),
+            fused: None,
         }
     }
 
-    /// Make sure there is a stream for each of `n_chunks` chunks.
+    /// The streams of a group made of the copies `parts` (in lane order),
+    /// each of `lanes` lanes, drawn from as each copy's own first chunk
+    /// would be: copy `k`'s lanes draw from `parts[k]`'s stream of chunk 0,
+    /// in its current state. A copy must fit in one chunk.
+    pub fn fused(parts: &[&Rng], lanes: usize) -> Result<Rng> {
+        if lanes == 0 || lanes > CHUNK {
+            return Err(CoreError::invalid(format!(
+                "fused copies have 1 to {CHUNK} lanes each, got {lanes}"
+            )));
+        }
+        let Some(first) = parts.first() else {
+            return Err(CoreError::invalid("no copies to fuse"));
+        };
+        if parts.iter().any(|p| p.fused.is_some()) {
+            return Err(CoreError::invalid("streams that are already fused"));
+        }
+        let chunks = parts
+            .iter()
+            .map(|p| match p.chunks.first() {
+                Some(s) => s.clone(),
+                None => stream(p.seed, p.stream_id, 0),
+            })
+            .collect();
+        Ok(Rng {
+            seed: first.seed,
+            stream_id: first.stream_id,
+            chunks,
+            indexed: first.indexed.clone(),
+            fused: Some(Fused {
+                lanes,
+                indexed: parts.iter().map(|p| p.indexed.clone()).collect(),
+            }),
+        })
+    }
+
+    /// Give each of the fused copies `parts` (those given to
+    /// [`Rng::fused`], in the same order) its streams as they are now.
+    pub fn unfuse(&self, parts: &mut [&mut Rng]) -> Result<()> {
+        let Some(fused) = &self.fused else {
+            return Err(CoreError::invalid("these streams are not fused"));
+        };
+        if parts.len() != self.chunks.len() {
+            return Err(CoreError::invalid(format!(
+                "{} copies were fused, got {}",
+                self.chunks.len(),
+                parts.len()
+            )));
+        }
+        for ((part, s), ix) in parts.iter_mut().zip(&self.chunks).zip(&fused.indexed) {
+            part.ensure(1);
+            if let Some(first) = part.chunks.first_mut() {
+                *first = s.clone();
+            }
+            part.indexed = ix.clone();
+        }
+        Ok(())
+    }
+
+    /// Lanes drawing from one stream: a fused copy's, else a chunk.
+    #[inline]
+    pub(crate) fn lanes_per_stream(&self) -> usize {
+        self.fused.as_ref().map_or(CHUNK, |f| f.lanes)
+    }
+
+    /// Streams per chunk (whole fused copies, else one).
+    #[inline]
+    pub(crate) fn streams_per_chunk(&self) -> usize {
+        self.fused.as_ref().map_or(1, |f| CHUNK / f.lanes)
+    }
+
+    /// Lanes per chunk: [`CHUNK`], or as many whole fused copies as fit.
+    #[inline]
+    pub(crate) fn chunk_lanes(&self) -> usize {
+        self.lanes_per_stream() * self.streams_per_chunk()
+    }
+
+    /// Make sure there is a stream for each of `n_chunks` chunks (fused
+    /// streams have one per copy from the start).
     pub(crate) fn ensure(&mut self, n_chunks: usize) {
+        if self.fused.is_some() {
+            return;
+        }
         while self.chunks.len() < n_chunks {
             let c = self.chunks.len() as u64;
             self.chunks.push(stream(self.seed, self.stream_id, c));
+        }
+    }
+
+    /// The streams of each chunk, in order (see [`Rng::chunk_lanes`]).
+    #[inline]
+    pub(crate) fn per_chunk(&mut self) -> std::slice::ChunksMut<'_, Stream> {
+        let per = self.streams_per_chunk();
+        self.chunks.chunks_mut(per)
+    }
+}
+
+/// Fill `d` (the lanes of one chunk) from that chunk's `streams`: lanes
+/// `k * seg .. (k + 1) * seg` from stream `k` (one stream: all of them);
+/// `fill(stream, part, first lane of the part)`.
+#[inline(always)]
+pub(crate) fn fill_by_stream(
+    streams: &mut [Stream],
+    seg: usize,
+    d: &mut [f64],
+    mut fill: impl FnMut(&mut Stream, &mut [f64], usize),
+) {
+    match streams {
+        [one] => fill(one, d, 0),
+        many => {
+            for (k, (s, part)) in many.iter_mut().zip(d.chunks_mut(seg.max(1))).enumerate() {
+                fill(s, part, k * seg);
+            }
         }
     }
 }

@@ -16,7 +16,6 @@ use crate::ir::decode::Program;
 use crate::noise::Stream;
 use crate::team::Team;
 use crate::vm::{run_chunk, Chunk, Lanes, Registers, Scalars};
-use crate::CHUNK;
 
 /// The event buffer of spikes.
 pub(super) const SPIKES: usize = 0;
@@ -61,7 +60,7 @@ struct Run {
 
 impl Work {
     pub fn new(g: &mut Group<'_, '_>) -> Work {
-        let n_chunks = g.columns.n().div_ceil(CHUNK);
+        let n_chunks = g.columns.n().div_ceil(g.rng.chunk_lanes());
         g.rng.ensure(n_chunks);
         Work {
             events: vec![Vec::new(); g.n_events],
@@ -170,11 +169,13 @@ pub(super) fn sweep(
     }
     let n = g.columns.n();
     let cols = &g.columns;
-    let one_chunk = |c: usize, stream: &mut Stream, regs: &mut Registers, ev: &mut Vec<i32>| {
-        let start = c * CHUNK;
+    let chunk = g.rng.chunk_lanes();
+    let seg = g.rng.lanes_per_stream();
+    let one_chunk = |c: usize, streams: &mut [Stream], regs: &mut Registers, ev: &mut Vec<i32>| {
+        let start = c * chunk;
         let lanes = Lanes::Range {
             start,
-            len: CHUNK.min(n - start),
+            len: chunk.min(n - start),
         };
         for (p, sc) in programs {
             run_chunk(
@@ -184,65 +185,47 @@ pub(super) fn sweep(
                     s: &sc.s,
                     cols,
                     lanes,
-                    rng: &mut *stream,
+                    rng: &mut *streams,
+                    seg,
                     events: &mut *ev,
                 },
             );
         }
     };
     let (team, scratch) = match on {
-        On::Team(team, scratch) => (team, scratch),
-        On::Here(regs) => {
-            for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
-                one_chunk(c, stream, regs, events);
-            }
-            return;
+        On::Team(team, scratch) if n_chunks >= PARALLEL_CHUNKS && !parts.is_empty() => {
+            (team, scratch)
         }
-    };
-    let streams = match g.rng.chunks.get_mut(..n_chunks) {
-        Some(s) if n_chunks >= PARALLEL_CHUNKS && !parts.is_empty() => s,
-        _ => {
+        On::Team(_, scratch) => {
             let Some(mut regs) = scratch.member(0) else {
                 return; // unreachable: a scratch file per member
             };
-            for (c, stream) in g.rng.chunks.iter_mut().enumerate().take(n_chunks) {
-                one_chunk(c, stream, &mut regs, events);
+            for (c, streams) in g.rng.per_chunk().enumerate().take(n_chunks) {
+                one_chunk(c, streams, &mut regs, events);
+            }
+            return;
+        }
+        On::Here(regs) => {
+            for (c, streams) in g.rng.per_chunk().enumerate().take(n_chunks) {
+                one_chunk(c, streams, regs, events);
             }
             return;
         }
     };
-    // Chunks are claimed by whichever member is free (a member whose core is
-    // busy takes fewer); each draws from its own stream, and its events go
-    // to the buffer of the member that took it, with the run of chunks they
-    // came from.
     *sweeps += 1;
     let sweep = *sweeps;
     let shared = &*parts;
-    team.share(streams, &|member, claims| {
-        let (Some(part), Some(mut regs)) = (shared.get(member), scratch.member(member)) else {
-            return; // unreachable: one part and one scratch file per member
+    // (one stream per chunk is shared as is; the streams of fused copies,
+    // several per chunk, as one slice per chunk)
+    if g.rng.streams_per_chunk() == 1 {
+        let Some(streams) = g.rng.chunks.get_mut(..n_chunks) else {
+            return; // unreachable: Work::new made a stream per chunk
         };
-        let mut part = part.0.lock().unwrap_or_else(PoisonError::into_inner);
-        part.sweep = sweep;
-        let PartState { events, runs, .. } = &mut *part;
-        events.clear();
-        runs.clear();
-        for (c, stream) in claims {
-            let from = events.len();
-            one_chunk(c, stream, &mut regs, events);
-            match runs.last_mut() {
-                Some(run) if run.end == c => {
-                    run.end = c + 1;
-                    run.events.1 = events.len();
-                }
-                _ => runs.push(Run {
-                    first: c,
-                    end: c + 1,
-                    events: (from, events.len()),
-                }),
-            }
-        }
-    });
+        share_chunks(team, scratch, shared, sweep, streams, &one_chunk);
+    } else {
+        let mut streams: Vec<&mut [Stream]> = g.rng.per_chunk().take(n_chunks).collect();
+        share_chunks(team, scratch, shared, sweep, &mut streams, &one_chunk);
+    }
     // Gather in chunk order: a member's runs are few (its own range, and
     // the chunks it took from the back of others' ranges, one by one).
     runs.clear();
@@ -262,4 +245,66 @@ pub(super) fn sweep(
             events.extend_from_slice(ev);
         }
     }
+}
+
+/// Run the sweep's programs on chunk `c` with its streams, registers and
+/// event buffer.
+type OneChunk<'a> = dyn Fn(usize, &mut [Stream], &mut Registers, &mut Vec<i32>) + Sync + 'a;
+
+/// The streams of one chunk, as items shared over a team.
+trait ChunkStreams: Send {
+    fn streams(&mut self) -> &mut [Stream];
+}
+
+impl ChunkStreams for Stream {
+    fn streams(&mut self) -> &mut [Stream] {
+        std::slice::from_mut(self)
+    }
+}
+
+impl ChunkStreams for &mut [Stream] {
+    fn streams(&mut self) -> &mut [Stream] {
+        self
+    }
+}
+
+/// Run `one_chunk` on every chunk (one item of `streams` each), split over
+/// `team`.
+fn share_chunks<T: ChunkStreams>(
+    team: &Team,
+    scratch: &Scratch,
+    parts: &[Part],
+    sweep: u64,
+    streams: &mut [T],
+    one_chunk: &OneChunk<'_>,
+) {
+    // Chunks are claimed by whichever member is free (a member whose core is
+    // busy takes fewer); each draws from its own stream, and its events go
+    // to the buffer of the member that took it, with the run of chunks they
+    // came from.
+    team.share(streams, &|member, claims| {
+        let (Some(part), Some(mut regs)) = (parts.get(member), scratch.member(member)) else {
+            return; // unreachable: one part and one scratch file per member
+        };
+        let mut part = part.0.lock().unwrap_or_else(PoisonError::into_inner);
+        part.sweep = sweep;
+        let PartState { events, runs, .. } = &mut *part;
+        events.clear();
+        runs.clear();
+        for (c, item) in claims {
+            let from = events.len();
+            one_chunk(c, item.streams(), &mut regs, events);
+            match runs.last_mut() {
+                Some(run) if run.end == c => {
+                    run.end = c + 1;
+                    run.events.1 = events.len();
+                }
+                _ => runs.push(Run {
+                    first: c,
+                    end: c + 1,
+                    events: (from, events.len()),
+                }),
+            }
+        }
+    });
 }

@@ -18,7 +18,10 @@ pub(crate) struct Chunk<'a, 'c> {
     pub s: &'a [f64],
     pub cols: &'a Columns<'c>,
     pub lanes: Lanes<'a>,
-    pub rng: &'a mut Stream,
+    /// The chunk's streams: lanes `k * seg..` draw from `rng[k]` (see
+    /// [`noise::fill_by_stream`]).
+    pub rng: &'a mut [Stream],
+    pub seg: usize,
     pub events: &'a mut Vec<i32>,
 }
 
@@ -53,6 +56,7 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
         cols,
         lanes,
         rng,
+        seg,
         events,
     } = ch;
     let (block, start) = match lanes {
@@ -71,6 +75,7 @@ fn run_chunk_impl(prog: &Program, regs: &mut Registers, ch: Chunk<'_, '_>) {
         chains: &prog.chains,
         lazy: &prog.lazy,
         tables: &prog.tables,
+        seg,
     };
     for i in block {
         exec(i, &env, lanes, rng, events);
@@ -94,6 +99,8 @@ struct Env<'a, 'c> {
     lazy: &'a [Instr],
     /// The tables `lookup` reads.
     tables: &'a [std::sync::Arc<[f64]>],
+    /// Lanes per stream (see [`Chunk::rng`]).
+    seg: usize,
 }
 
 impl Env<'_, '_> {
@@ -109,7 +116,7 @@ impl Env<'_, '_> {
 }
 
 #[inline(always)]
-fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut Stream, events: &mut Vec<i32>) {
+fn exec(i: &Instr, env: &Env<'_, '_>, lanes: Lanes<'_>, rng: &mut [Stream], events: &mut Vec<i32>) {
     let n = env.n;
     let arg = |src: Src| match src {
         // A fused pair may read its own destination register (see fuse_pairs).
@@ -272,7 +279,7 @@ fn special<'r>(
     i: &Instr,
     env: &Env<'_, '_>,
     lanes: Lanes<'_>,
-    rng: &mut Stream,
+    rng: &mut [Stream],
     events: &mut Vec<i32>,
     arg: impl Fn(Src) -> Arg<'r>,
     dst: impl FnOnce() -> &'r mut [f64],
@@ -392,7 +399,9 @@ fn special<'r>(
                 Arg::V(v) => v.get(k).copied().unwrap_or(f64::NAN),
                 Arg::Same => same.get(k).copied().unwrap_or(f64::NAN),
             };
-            noise::fill_binomial(rng, d, |k| (at(&a, k), at(&b, k)));
+            noise::fill_by_stream(rng, env.seg, d, |s, part, o| {
+                noise::fill_binomial(s, part, |k| (at(&a, o + k), at(&b, o + k)));
+            });
         }
         Op::Poisson => {
             let a = arg(i.src[0]);
@@ -407,10 +416,16 @@ fn special<'r>(
                 Arg::V(v) => v.get(k).copied().unwrap_or(f64::NAN),
                 Arg::Same => same.get(k).copied().unwrap_or(f64::NAN),
             };
-            noise::fill_poisson(rng, d, at);
+            noise::fill_by_stream(rng, env.seg, d, |s, part, o| {
+                noise::fill_poisson(s, part, |k| at(o + k));
+            });
         }
-        Op::Rand => noise::fill_uniform(rng, dst()),
-        Op::Randn => noise::fill_normal(rng, dst()),
+        Op::Rand => noise::fill_by_stream(rng, env.seg, dst(), |s, part, _| {
+            noise::fill_uniform(s, part);
+        }),
+        Op::Randn => noise::fill_by_stream(rng, env.seg, dst(), |s, part, _| {
+            noise::fill_normal(s, part);
+        }),
         Op::Collect => {
             let lane = |k: usize| match lanes {
                 Lanes::Range { start, .. } => (start + k) as i32,

@@ -225,7 +225,7 @@ impl Registers {
 }
 
 /// Run `prog` once over every lane of a group (one-off assignments such as
-/// `v = rand()`). Chunk `c` draws from the group's stream for chunk `c`.
+/// `v = rand()`). Chunk `c` draws from the group's streams for chunk `c`.
 pub fn execute(
     prog: &Program,
     cols: &Columns<'_>,
@@ -257,14 +257,16 @@ pub fn execute(
     let mut scalars = Scalars::new(prog);
     scalars.run_scalar(prog, t, dt, n, step);
     let mut regs = Registers::for_programs([prog]);
-    let n_chunks = n.div_ceil(CHUNK);
+    let chunk = rng.chunk_lanes();
+    let seg = rng.lanes_per_stream();
+    let n_chunks = n.div_ceil(chunk);
     rng.ensure(n_chunks);
     let mut events = Vec::new();
-    for (c, stream) in rng.chunks.iter_mut().enumerate().take(n_chunks) {
-        let start = c * CHUNK;
+    for (c, streams) in rng.per_chunk().enumerate().take(n_chunks) {
+        let start = c * chunk;
         let lanes = Lanes::Range {
             start,
-            len: CHUNK.min(n - start),
+            len: chunk.min(n - start),
         };
         run_chunk(
             prog,
@@ -273,7 +275,8 @@ pub fn execute(
                 s: &scalars.s,
                 cols,
                 lanes,
-                rng: stream,
+                rng: streams,
+                seg,
                 events: &mut events,
             },
         );
@@ -301,7 +304,8 @@ pub fn execute_indexed(
                 s: &scalars.s,
                 cols,
                 lanes,
-                rng: &mut rng.indexed,
+                rng: std::slice::from_mut(&mut rng.indexed),
+                seg: CHUNK,
                 events: &mut events,
             },
         );

@@ -380,7 +380,8 @@ fn events_both_forms(prog: &Program, cols: &Columns<'_>) -> (Vec<i32>, Vec<i32>)
                 s: &sc.s,
                 cols,
                 lanes,
-                rng: &mut rng.indexed,
+                rng: std::slice::from_mut(&mut rng.indexed),
+                seg: CHUNK,
                 events,
             };
             run_chunk(prog, &mut regs, ch);
@@ -595,4 +596,82 @@ fn lookup_reads_attached_tables() {
     bad.tables(1);
     bad.sop(Op::Lookup, s(4), s(0), s(0), 0);
     assert!(Program::decode(&bad.finish()).is_err());
+}
+
+/// Copies fused into one group draw, lane for lane, what each draws alone
+/// (uniforms, normals, and Poisson numbers whose means differ per lane), and
+/// give their streams back in the state running alone leaves them in.
+#[test]
+fn fused_copies_draw_what_each_draws_alone() {
+    let mut a = Asm::new(3);
+    a.vop(Op::Randn, v(0), 0, 0, 0)
+        .store(0, v(0))
+        .vop(Op::Rand, v(1), 0, 0, 0)
+        .store(1, v(1))
+        .load(v(2), 2)
+        .vop(Op::Poisson, v(3), v(2), 0, 0)
+        .store(2, v(3));
+    let prog = Program::decode(&a.finish()).expect("valid");
+    // copies of 100 lanes (10 per chunk) and of 1000 (one per chunk), and a
+    // number of copies that leaves the last chunk part-full
+    for (lanes, copies) in [(100usize, 23usize), (1000, 3), (7, 300)] {
+        let means = |k: usize| (0..lanes).map(|l| (k + l) as f64 * 0.1).collect::<Vec<_>>();
+        let mut alone: Vec<[Vec<f64>; 3]> = Vec::new();
+        let mut rngs: Vec<noise::Rng> = (0..copies).map(|k| noise::Rng::new(7, k as u64)).collect();
+        for (k, rng) in rngs.iter_mut().enumerate() {
+            let (mut c0, mut c1, mut c2) = (vec![0.0; lanes], vec![0.0; lanes], means(k));
+            for _ in 0..2 {
+                c2.copy_from_slice(&means(k));
+                let mut cols = [&mut c0[..], &mut c1[..], &mut c2[..]];
+                let columns = Columns::new(&mut cols, lanes).expect("columns");
+                execute(&prog, &columns, rng, 0.0, 1e-4, 0).expect("runs");
+            }
+            alone.push([c0, c1, c2]);
+        }
+        let fresh: Vec<noise::Rng> = (0..copies).map(|k| noise::Rng::new(7, k as u64)).collect();
+        let refs: Vec<&noise::Rng> = fresh.iter().collect();
+        let mut fused = noise::Rng::fused(&refs, lanes).expect("fused");
+        let n = lanes * copies;
+        let (mut c0, mut c1, mut c2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for _ in 0..2 {
+            for k in 0..copies {
+                c2[k * lanes..(k + 1) * lanes].copy_from_slice(&means(k));
+            }
+            let mut cols = [&mut c0[..], &mut c1[..], &mut c2[..]];
+            let columns = Columns::new(&mut cols, n).expect("columns");
+            execute(&prog, &columns, &mut fused, 0.0, 1e-4, 0).expect("runs");
+        }
+        for (k, [a0, a1, a2]) in alone.iter().enumerate() {
+            let part = k * lanes..(k + 1) * lanes;
+            assert_eq!(
+                &c0[part.clone()],
+                &a0[..],
+                "normals of copy {k} ({lanes} lanes)"
+            );
+            assert_eq!(&c1[part.clone()], &a1[..], "uniforms of copy {k}");
+            assert_eq!(&c2[part], &a2[..], "poisson of copy {k}");
+        }
+        let mut back = fresh.clone();
+        let mut parts: Vec<&mut noise::Rng> = back.iter_mut().collect();
+        fused.unfuse(&mut parts).expect("unfused");
+        for (k, (b, r)) in back.iter().zip(&rngs).enumerate() {
+            assert_eq!(b.chunks.first(), r.chunks.first(), "stream of copy {k}");
+        }
+    }
+}
+
+/// Fusing refuses copies larger than a chunk, no copies, and fused streams;
+/// unfusing wants as many copies as were fused.
+#[test]
+fn fusing_refuses_what_it_cannot_do() {
+    let parts = [noise::Rng::new(1, 0), noise::Rng::new(1, 1)];
+    let refs: Vec<&noise::Rng> = parts.iter().collect();
+    assert!(noise::Rng::fused(&refs, 0).is_err());
+    assert!(noise::Rng::fused(&refs, CHUNK + 1).is_err());
+    assert!(noise::Rng::fused(&[], 10).is_err());
+    let fused = noise::Rng::fused(&refs, 10).expect("fused");
+    assert!(noise::Rng::fused(&[&fused], 10).is_err());
+    let mut one = noise::Rng::new(1, 0);
+    assert!(fused.unfuse(&mut [&mut one]).is_err());
+    assert!(one.unfuse(&mut []).is_err());
 }
