@@ -13,7 +13,9 @@ functions it called), and the groups these need: what ``run()`` called at the
 end of those functions would collect. The names an object's model strings
 use are looked up where it was made (that function's variables as they were
 when it returned, then its module's globals), as such a ``run()`` would look
-them up. All copies' objects then go into one ``Network``, run once. When
+them up. All copies' objects then go into one ``Network``, run once (fused
+into one group per group of a copy, when the copies allow it: see
+:mod:`nerve.sweeps.fuse`). When
 that run fails, each copy is built again and run alone, to tell which copies
 fail; copies whose objects have the same names as another copy's (objects
 given an explicit ``name=``) also run alone.
@@ -295,6 +297,23 @@ def _run(objects: list, duration: float) -> None:
     Network(*objects).run(duration * second, namespace={})
 
 
+def _run_together(copies: list, duration: float) -> None:
+    """Run ``copies`` in one network: fused into one group per group of a
+    copy when they allow it (:mod:`nerve.sweeps.fuse`), else side by side."""
+    from nerve.sweeps.fuse import fuse
+
+    fused = fuse(copies)
+    if fused is not None:
+        try:
+            _run(fused.objects, duration)
+        except Exception:
+            pass  # (the copies are untouched: run them unfused, which reports the error)
+        else:
+            fused.scatter()
+            return
+    _run([o for c in copies for o in c.objects], duration)
+
+
 def _alone(build, index, params, seed, duration, measure, copy=None) -> Outcome:
     """Copy ``index`` run by itself (built first, unless ``copy`` is given)."""
     if copy is None:
@@ -345,7 +364,7 @@ def _run_batch(build, rows, duration, measure) -> list:
         rebuild = []
         if together:
             try:
-                _run([o for c in together for o in c.objects], duration)
+                _run_together(together, duration)
             except Exception:
                 # which copies fail? each alone, built again (the failed run may have
                 # drawn from their streams)

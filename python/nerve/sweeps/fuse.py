@@ -1,0 +1,318 @@
+"""Fusing the copies of a batch into one group.
+
+The copies of a sweep are usually the same model with other values: the
+same groups, of the same sizes, with the same equations, monitored the
+same way. Run as K separate groups of N neurons, each engine step pays its
+costs (one pass of the program, its events, its recorders) K times over N
+lanes; fused, it pays them once over K*N lanes, which is what one big
+group costs.
+
+:func:`fuse` looks at the copies of a batch and, when they allow it, makes
+one *fused* object for each object of a copy: a NeuronGroup of K*N neurons
+whose lanes are the copies' neurons one copy after the other, and one
+monitor recording all copies for each monitor of a copy. An external
+constant the copies' model strings use with different values (the swept
+parameter, say ``tau``) becomes a constant parameter of the fused group,
+holding each copy's value in its lanes; the same value in every copy stays
+a constant. Each copy's lanes draw random numbers from the copy's own
+streams (the engine's fused streams give a copy exactly the numbers it
+draws alone), so a copy's results do not depend on being fused.
+:meth:`Fused.scatter` then gives each copy's objects their part: state,
+streams, clocks and recordings, as if each copy had run alone.
+
+Fusing is an optimisation, never a change of results: copies that do not
+allow it run as separate groups (see :func:`fuse` for what is fused), and
+a fused run that fails is run again unfused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["fuse", "Fused"]
+
+#: lanes of the engine's chunks (nerve_core::CHUNK): a fused copy fits in
+#: one, and a chunk holds at least two copies for fusing to pay
+CHUNK = 1024
+
+#: the model language's functions that draw random numbers
+_RANDOM_CALLS = frozenset({"rand", "randn", "poisson"})
+
+
+def fuse(copies: list) -> "Fused | None":
+    """The fused objects of ``copies`` (built copies of a sweep), or None
+    when they cannot be fused.
+
+    Fused are copies whose objects are, in the same order, NeuronGroups and
+    SpikeMonitors or StateMonitors of those groups, where each group has the
+    same model strings, size (at most half a chunk: 512 neurons), method,
+    refractoriness, clock and schedule in every copy, no code runners,
+    custom events, linked or shared variables, no Python functions or
+    tables in its code, no ``i`` or ``N`` in the code that runs (what they
+    mean differs between a copy and a fused group), no random numbers in its
+    reset; and each monitor records its whole group (a SpikeMonitor) or
+    chosen neurons (a StateMonitor), in memory, on the same clock and
+    schedule in every copy. Anything else runs unfused.
+    """
+    if len(copies) < 2:
+        return None
+    from nerve.groups.neurongroup import NeuronGroup
+    from nerve.monitors.spikemonitor import SpikeMonitor
+    from nerve.monitors.statemonitor import StateMonitor
+
+    kinds = [type(o) for o in copies[0].objects]
+    if any(k not in (NeuronGroup, SpikeMonitor, StateMonitor) for k in kinds):
+        return None
+    if any([type(o) for o in c.objects] != kinds for c in copies[1:]):
+        return None
+    columns = list(zip(*(c.objects for c in copies)))  # one tuple per object of a copy
+    groups = {}
+    for position, objs in enumerate(columns):
+        if kinds[position] is NeuronGroup:
+            plan = _group_plan(objs)
+            if plan is None:
+                return None
+            groups[position] = plan
+    monitors = {}
+    for position, objs in enumerate(columns):
+        if kinds[position] is not NeuronGroup:
+            source = _source_position(copies, position)
+            if source not in groups or not _same_monitors(objs):
+                return None
+            monitors[position] = source
+    return Fused(copies, columns, groups, monitors)
+
+
+def _source_position(copies, position):
+    """The position, in every copy, of the group monitor ``position`` records
+    (None when it is not the same position in every copy)."""
+    found = set()
+    for copy in copies:
+        group = copy.objects[position]._group
+        at = [k for k, o in enumerate(copy.objects) if o is group]
+        found.add(at[0] if at else None)
+    return found.pop() if len(found) == 1 else None
+
+
+class _GroupPlan:
+    """How the copies of one group fuse: the copies' groups, and the names
+    of the external constants whose values differ (with their dimension and
+    each copy's SI value)."""
+
+    def __init__(self, groups, varying) -> None:
+        self.groups, self.varying = groups, varying
+
+
+def _group_plan(groups) -> "_GroupPlan | None":
+    first = groups[0]
+    n = first.N
+    if n > CHUNK // 2:
+        return None
+    for g in groups:
+        if (g.N != n or g._model_key != first._model_key or g.method != first.method
+                or g.method_options is not None or g.contained_objects or g.events
+                or g.__dict__.get("_links") or g.__dict__.get("_event_schedule")
+                or g.clock.dt_ != first.clock.dt_ or g.clock.t_ != first.clock.t_
+                or (g.when, g.order, g.active) != (first.when, first.order, True)
+                or not _same_refractory(g.refractory, first.refractory)):
+            return None
+    if any("shared" in eq.flags for _, eq in first.equations.items()):
+        return None
+    if _calls(first._reset) & _RANDOM_CALLS:
+        return None
+    keys = []
+    for g in groups:
+        namespace = g.namespace if g.namespace is not None else {}
+        try:
+            resolver, subexprs = g._resolver(namespace, f"NeuronGroup {g.name!r}")
+            candidates, called = g._external_names(resolver, subexprs)
+            key = resolver.external_key(candidates)
+        except Exception:
+            return None  # (the unfused run reports it)
+        if called or {"i", "N"} & set(candidates):
+            return None
+        keys.append(key)
+    varying = {}
+    for at, entry in enumerate(keys[0]):
+        name = entry[0]
+        if len(entry) != 3:  # a unit, function, math constant or unknown name
+            if any(k[at] != entry for k in keys):
+                return None
+            continue
+        if any(len(k[at]) != 3 or k[at][:2] != entry[:2] for k in keys):
+            return None
+        if any(k[at][2] != entry[2] for k in keys):
+            values = [float(np.asarray(_si(g.namespace[name]))) for g in groups]
+            varying[name] = (entry[1], values)
+    return _GroupPlan(groups, varying)
+
+
+def _si(value):
+    """The SI number of a Quantity or number."""
+    return getattr(value, "_value", value)
+
+
+def _same_refractory(a, b) -> bool:
+    if isinstance(a, (str, bool)) or isinstance(b, (str, bool)):
+        return type(a) is type(b) and a == b
+    try:
+        return float(np.asarray(_si(a))) == float(np.asarray(_si(b)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _calls(nodes_) -> set:
+    from nerve.equations import nodes as n
+    from nerve.equations.nodes import walk
+
+    return {sub.func for node in nodes_ for sub in walk(node) if isinstance(sub, n.Call)}
+
+
+def _same_monitors(monitors) -> bool:
+    from nerve.monitors.spikemonitor import SpikeMonitor
+
+    first = monitors[0]
+    for m in monitors:
+        if (m._stream is not None or (m.when, m.order, m.active) != (first.when, first.order,
+                                                                       True)
+                or m.clock.dt_ != first.clock.dt_ or m.source is not m._group):
+            return False
+        if isinstance(m, SpikeMonitor):
+            if (m.event != "spike" or m.record != first.record
+                    or m.record_variables != first.record_variables
+                    or m._range != (0, m._group.N) or len(m._i) or m._count.any()):
+                return False
+        elif m.record_variables != first.record_variables or len(m._times):
+            return False
+    return True
+
+
+class Fused:
+    """The fused objects of a batch (``objects``, to run), and how to give
+    each copy its part afterwards (:meth:`scatter`)."""
+
+    def __init__(self, copies, columns, groups, monitors) -> None:
+        self.copies = copies
+        self._columns = columns
+        self._groups = groups
+        self._monitors = monitors
+        self._made: dict[int, object] = {}
+        self._rngs: dict[int, list] = {}
+        for position, plan in groups.items():
+            self._made[position] = self._fused_group(position, plan)
+        for position, source in monitors.items():
+            self._made[position] = self._fused_monitor(position, self._made[source])
+        self.objects = [self._made[p] for p in range(len(columns))]
+
+    # -- making the fused objects ----------------------------------------
+
+    def _fused_group(self, position: int, plan: _GroupPlan):
+        from nerve.equations import Equations
+        from nerve.groups.neurongroup import NeuronGroup
+        from nerve.units import get_dimensions, get_unit
+
+        groups = plan.groups
+        first = groups[0]
+        n, k = first.N, len(groups)
+        model = first.equations
+        if plan.varying:
+            lines = []
+            for name, (dim, _) in plan.varying.items():
+                unit = get_unit(dim)
+                text = "1" if get_dimensions(unit).is_dimensionless else repr(unit)
+                lines.append(f"{name} : {text} (constant)")
+            model = model + Equations("\n".join(lines))
+        fused = NeuronGroup(k * n, model, method=first.method, threshold=first.threshold,
+                            reset=first.reset, refractory=first.refractory,
+                            namespace=first.namespace if first.namespace is not None else {},
+                            clock=first.clock, order=first.order,
+                            name=f"fused_{first.name}_{id(self)}")
+        fused.when = first.when
+        for name, column in first._columns.items():
+            fused._columns[name][:] = np.concatenate([g._columns[name] for g in groups])
+        for name, (_, values) in plan.varying.items():
+            fused._columns[name][:] = np.repeat(np.asarray(values, dtype=float), n)
+        # each copy's lanes draw from the copy's own streams
+        from nerve import _core
+
+        parts = [g._rng.get() for g in groups]
+        self._rngs[position] = parts
+        source = fused._rng
+        source.set(_core.Rng.fused(parts, n), source._scope["epoch"])
+        return fused
+
+    def _fused_monitor(self, position: int, group):
+        from nerve.monitors.spikemonitor import SpikeMonitor
+        from nerve.monitors.statemonitor import StateMonitor
+
+        monitors = self._columns[position]
+        first = monitors[0]
+        clock = group.clock if first.clock is first._group.clock else first.clock
+        name = f"fused_{first.name}_{id(self)}"
+        if isinstance(first, SpikeMonitor):
+            return SpikeMonitor(group, variables=first.record_variables or None,
+                                record=first.record, when=first.when, order=first.order,
+                                name=name)
+        n = first._group.N
+        record = np.concatenate([m.record + k * n for k, m in enumerate(monitors)])
+        fused = StateMonitor(group, first.record_variables, record=record, clock=clock,
+                             when=first.when, order=first.order, name=name)
+        return fused
+
+    # -- giving each copy its part ----------------------------------------
+
+    def scatter(self) -> None:
+        """Give each copy's objects their part of the fused run: state,
+        random streams, clocks, and what the monitors recorded."""
+        for position, plan in self._groups.items():
+            fused = self._made[position]
+            n = plan.groups[0].N
+            for k, g in enumerate(plan.groups):
+                for name, column in g._columns.items():
+                    column[:] = fused._columns[name][k * n:(k + 1) * n]
+            fused._rng.get().unfuse(self._rngs[position])
+            self._set_clocks(plan.groups, fused.clock)
+        for position in self._monitors:
+            fused = self._made[position]
+            monitors = self._columns[position]
+            self._set_clocks(monitors, fused.clock)
+            if hasattr(fused, "_count"):
+                self._scatter_spikes(fused, monitors)
+            else:
+                self._scatter_states(fused, monitors)
+
+    @staticmethod
+    def _set_clocks(objects, clock) -> None:
+        for obj in objects:
+            if obj.clock is not clock:
+                obj.clock._set_t(clock.t_)
+
+    @staticmethod
+    def _scatter_spikes(fused, monitors) -> None:
+        n = monitors[0]._group.N
+        k = len(monitors)
+        if not fused.record:
+            counts = fused._count.reshape(k, n)
+            for m, c in zip(monitors, counts):
+                m._add_counts(c.copy())
+            return
+        i = fused._i.array
+        copy = i // n
+        order = np.argsort(copy, kind="stable")  # (each copy's events stay in time order)
+        bounds = np.searchsorted(copy[order], np.arange(k + 1))
+        times = fused._times.array[order]
+        local = (i - copy * n)[order].astype(np.int32)
+        values = [fused._values[v].array[order] for v in fused.record_variables]
+        for c, m in enumerate(monitors):
+            part = slice(bounds[c], bounds[c + 1])
+            m._append(local[part], times[part], [v[part] for v in values])
+
+    @staticmethod
+    def _scatter_states(fused, monitors) -> None:
+        times = fused._times.array
+        start = 0
+        for m in monitors:
+            stop = start + len(m.record)
+            m._append(times.copy(), [np.ascontiguousarray(fused._values[v].array[:, start:stop])
+                                     for v in m.record_variables])
+            start = stop

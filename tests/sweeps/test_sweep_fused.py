@@ -1,0 +1,169 @@
+"""Copies fused into one group (nerve.sweeps.fuse): each copy's numbers are
+exactly those of the copy run alone under its seed; what cannot be fused
+runs unfused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nerve
+from nerve import (NeuronGroup, PopulationRateMonitor, SpikeMonitor, StateMonitor, Synapses, ms,
+                   mV, start_scope)
+from nerve.sweeps import batch, copy_seeds, fuse as fusing
+
+DURATION = 40 * ms
+
+
+def noisy(tau, v0_max=3.0, n=20, record=True, variables=None, state_dt=None):
+    """The noisy LIF of the tutorial, tau swept; random initial values; a
+    second group with its own noise; spikes and traces recorded."""
+    sigma = 0.3
+    G = NeuronGroup(n, """dv/dt = (v0 - v)/tau + sigma*xi*tau**-0.5 : 1 (unless refractory)
+                          v0 : 1""",
+                    threshold="v > 1", reset="v = 0", refractory=2 * ms, method="euler")
+    G.v0 = "i*v0_max/(N-1)"
+    G.v = "rand()"
+    H = NeuronGroup(3, "dx/dt = -x/(5*ms) + xi/sqrt(5*ms) : 1", threshold="x > 1.5",
+                    reset="x = 0", method="euler")
+    spikes = SpikeMonitor(G, record=record, variables=variables)
+    trace = StateMonitor(G, "v", record=[0, n - 1], dt=state_dt)
+    other = StateMonitor(H, "x", record=True)
+    return {"G": G, "H": H, "spikes": spikes, "trace": trace, "other": other}
+
+
+def _built(build, params: list, sweep_seed=5):
+    seeds = copy_seeds(sweep_seed, len(params))
+    return [batch.build_copy(build, k, p, int(s)) for k, (p, s) in enumerate(zip(params, seeds))]
+
+
+def _alone(build, params, s, k=0):
+    """The copy built and run by itself (the sweep's own tests check this
+    is what ``seed(s)``, the build's body and ``run()`` give)."""
+    start_scope()
+    copy = batch.build_copy(build, k, params, int(s))
+    batch._run(copy.objects, float(DURATION / nerve.second))
+    return copy
+
+
+def _same(fused, alone):
+    for key in ("G", "H"):
+        for var in fused[key]._columns:
+            np.testing.assert_array_equal(getattr(fused[key], var + "_"),
+                                          getattr(alone[key], var + "_"), err_msg=var)
+    spikes = fused["spikes"]
+    np.testing.assert_array_equal(spikes.count, alone["spikes"].count)
+    if spikes.record:
+        np.testing.assert_array_equal(spikes.i, alone["spikes"].i)
+        np.testing.assert_array_equal(spikes.t_, alone["spikes"].t_)
+        for var in spikes.record_variables:
+            np.testing.assert_array_equal(np.asarray(getattr(spikes, var)),
+                                          np.asarray(getattr(alone["spikes"], var)))
+            assert len(getattr(spikes, var)) == spikes.num_spikes
+    for key in ("trace", "other"):
+        np.testing.assert_array_equal(fused[key].t_, alone[key].t_)
+        for var in fused[key].record_variables:
+            np.testing.assert_array_equal(getattr(fused[key], var + "_"),
+                                          getattr(alone[key], var + "_"))
+
+
+@pytest.mark.parametrize("options", [{}, {"record": False}, {"variables": ["v"]},
+                                     {"state_dt": 0.5 * ms}],
+                         ids=["spikes", "counts", "values", "own_dt"])
+def test_fused_copies_are_the_copies_run_alone(options):
+    params = [{"tau": tau * ms, **options} for tau in (5, 8, 11, 8, 20)]
+    copies = _built(noisy, params)
+    fused = fusing.fuse(copies)
+    assert fused is not None
+    # one group per group of a copy, holding every copy; tau differs: a parameter
+    G = fused.objects[0]
+    assert G.N == 5 * 20 and "tau" in G._columns
+    np.testing.assert_array_equal(G.tau_, np.repeat([5e-3, 8e-3, 11e-3, 8e-3, 20e-3], 20))
+    assert "v0_max" not in G._columns  # (the same in every copy: a constant)
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        _same(copy.result, _alone(noisy, params[k], seeds[k], k).result)
+    assert sum(c.result["spikes"].num_spikes for c in copies) > 50  # (it did spike)
+
+
+def test_fused_copies_continue_as_the_copies_run_alone():
+    """After a fused run each copy holds its state and its random streams as
+    left by running alone: a second run of a copy alone continues the same."""
+    params = [{"tau": tau * ms} for tau in (6, 9, 13)]
+    copies = _built(noisy, params)
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        alone = _alone(noisy, params[k], seeds[k], k)
+        batch._run(alone.objects, float(DURATION / nerve.second))  # (run again, alone)
+        batch._run(copy.objects, float(DURATION / nerve.second))
+        _same(copy.result, alone.result)
+
+
+def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
+    table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
+    fused = nerve.sweep(noisy, table, DURATION, seed=2)
+    monkeypatch.setattr(fusing, "fuse", lambda copies: None)
+    unfused = nerve.sweep(noisy, table, DURATION, seed=2)
+    assert fused.to_pandas().equals(unfused.to_pandas())
+
+
+def _base(tau, **change):
+    G = NeuronGroup(10, change.get("model", "dv/dt = -v/tau : 1"), threshold="v > 1",
+                    reset=change.get("reset", "v = 0"), method="euler")
+    objects = {"G": G, "M": SpikeMonitor(G)}
+    if "extra" in change:
+        objects.update(change["extra"](G))
+    return objects
+
+
+@pytest.mark.parametrize("change", [
+    {"model": "dv/dt = -v/tau + i*Hz : 1"},  # i means another neuron fused
+    {"model": "dv/dt = -v/tau + N*Hz : 1"},
+    {"model": "dv/dt = -v/tau : 1\nI : 1 (shared)"},
+    {"reset": "v = rand()"},  # (resets draw from one stream per group)
+    {"extra": lambda G: {"R": PopulationRateMonitor(G)}},
+    {"extra": lambda G: {"S": Synapses(G, G, on_pre="v += 0.1")}},
+    {"extra": lambda G: {"sub": SpikeMonitor(G[:5])}},
+], ids=["i", "N", "shared", "random_reset", "rate_monitor", "synapses", "subgroup"])
+def test_what_cannot_be_fused_is_left_unfused(change):
+    params = [{"tau": tau * ms, **change} for tau in (4, 7)]
+    copies = _built(_base, params)
+    assert fusing.fuse(copies) is None
+
+
+def test_copies_that_differ_are_not_fused():
+    def two_sizes(n):
+        G = NeuronGroup(n, "dv/dt = -v/(10*ms) : 1")
+        return {"G": G}
+
+    assert fusing.fuse(_built(two_sizes, [{"n": 10}, {"n": 11}])) is None
+    assert fusing.fuse(_built(two_sizes, [{"n": 10}, {"n": 10}])) is not None
+    assert fusing.fuse(_built(two_sizes, [{"n": 600}, {"n": 600}])) is None  # (> half a chunk)
+
+    def models(text):
+        return {"G": NeuronGroup(4, text)}
+
+    assert fusing.fuse(_built(models, [{"text": "dv/dt = -v/(10*ms) : 1"},
+                                       {"text": "dv/dt = -v/(20*ms) : 1"}])) is None
+
+    def units(tau):  # the same name with other dimensions in another copy
+        G = NeuronGroup(4, "dv/dt = -v*tau : 1")
+        return {"G": G}
+
+    assert fusing.fuse(_built(units, [{"tau": 1 / ms}, {"tau": 2.0 / ms}])) is not None
+    assert fusing.fuse(_built(units, [{"tau": 1 / ms}, {"tau": 2.0}])) is None
+    assert fusing.fuse(_built(units, [{"tau": 1 / ms}])) is None  # (one copy: nothing to fuse)
+
+
+def test_a_fused_run_that_fails_is_reported_per_copy():
+    """A model error found by the fused run: the copies run unfused, and
+    each failure names its copy, as without fusing."""
+    def bad(tau):
+        G = NeuronGroup(5, "dv/dt = -v/tau : volt", threshold="v > 1*mV", reset="v = 0*mV")
+        return {"G": G, "M": SpikeMonitor(G)}
+
+    result = nerve.sweep(bad, {"tau": [1, 2] * mV}, DURATION, errors="keep")
+    assert [f.index for f in result.failures] == [0, 1]
+    assert all(f.stage == "run" for f in result.failures)
