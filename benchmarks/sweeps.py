@@ -7,7 +7,10 @@
 (a) ``batched``: K copies (default 1000) of a 100-neuron network (the noisy
 LIF of the tutorial's "Stochastic neurons" cell, ``lif_noise`` in
 ``models.py``, with a SpikeMonitor) built by a sweep's build function and
-simulated in one batched run, against one group of K*100 neurons of the same
+simulated in one batched run as a sweep's batch runs them (fused into one
+group of K*100 neurons and one monitor, ``nerve.sweeps.fuse``; the build
+includes the fusing, and giving each copy its results after the run is timed
+too), against one group of K*100 neurons of the same
 model (one SpikeMonitor), and against K separate runs of one copy in a loop
 (build and run, as a script's loop would; ``--loop n`` times n of them and
 scales to K). Throughput is neuron-steps per second of the run (``run()``
@@ -83,29 +86,39 @@ def batched(copies: int, neurons: int, duration_ms: float, loop: int, rounds: in
     import nerve
     from nerve import Network, ms, start_scope
     from nerve.sweeps.batch import build_copy
+    from nerve.sweeps.fuse import fuse
     from nerve.sweeps.seeds import copy_seeds
 
     duration = duration_ms * ms
     steps = round(duration_ms / 0.1)
     seeds = copy_seeds(1, copies)
+    fused_ok = False
     times: dict[str, list] = {k: [] for k in ("batched_build", "batched_run", "batched_warm_run",
+                                              "batched_scatter",
                                               "big_build", "big_run", "big_warm_run",
                                               "loop_each", "sweep_total")}
     for _ in range(rounds):
-        # K copies in one network (what one batch of a sweep does)
+        # K copies in one network, as one batch of a sweep runs them: fused into
+        # one group when they allow it (they do here), else side by side
         start_scope()
         t0 = time.perf_counter()
-        objects = [o for k in range(copies)
-                   for o in build_copy(lif_copy, k, {"n": neurons}, int(seeds[k])).objects]
+        built = [build_copy(lif_copy, k, {"n": neurons}, int(seeds[k])) for k in range(copies)]
+        fused = fuse(built)
+        objects = fused.objects if fused is not None else [o for c in built for o in c.objects]
         net = Network(*objects)
         t1 = time.perf_counter()
         net.run(duration, namespace={})
         t2 = time.perf_counter()
+        if fused is not None:
+            fused.scatter()
+        t3 = time.perf_counter()
         net.run(duration, namespace={})
-        times["batched_warm_run"].append(time.perf_counter() - t2)
+        times["batched_warm_run"].append(time.perf_counter() - t3)
         times["batched_build"].append(t1 - t0)
         times["batched_run"].append(t2 - t1)
-        del net, objects
+        times["batched_scatter"].append(t3 - t2)
+        fused_ok = fused is not None
+        del net, objects, built, fused
         # one group of K*n neurons
         start_scope()
         t0 = time.perf_counter()
@@ -138,6 +151,7 @@ def batched(copies: int, neurons: int, duration_ms: float, loop: int, rounds: in
     work = copies * neurons * steps
     out = {
         "copies": copies, "neurons": neurons, "steps": steps, "loop_timed": loop,
+        "fused": fused_ok,
         "seconds": best,
         "throughput_batched": work / best["batched_run"],
         "throughput_big": work / best["big_run"],
@@ -146,8 +160,8 @@ def batched(copies: int, neurons: int, duration_ms: float, loop: int, rounds: in
         "loop_total_estimate": best["loop_each"] * copies,
     }
     out["ratio_batched_vs_big"] = out["throughput_batched"] / out["throughput_big"]
-    out["speedup_vs_loop"] = out["loop_total_estimate"] / (best["batched_build"] +
-                                                           best["batched_run"])
+    out["speedup_vs_loop"] = out["loop_total_estimate"] / (
+        best["batched_build"] + best["batched_run"] + best["batched_scatter"])
     out["speedup_sweep_vs_loop"] = out["loop_total_estimate"] / best["sweep_total"]
     return out
 
@@ -223,8 +237,10 @@ def main() -> None:
         results["batched"] = r
         s = r["seconds"]
         print(f"(a) {r['copies']} copies x {r['neurons']} neurons, {r['steps']} steps")
-        print(f"    batched: build {s['batched_build']:.3f} s, run {s['batched_run']:.3f} s "
-              f"-> {r['throughput_batched']:.3g} neuron-steps/s")
+        print(f"    batched ({'fused into one group' if r['fused'] else 'not fused'}): build "
+              f"{s['batched_build']:.3f} s, run {s['batched_run']:.3f} s "
+              f"-> {r['throughput_batched']:.3g} neuron-steps/s; results to the copies "
+              f"{s['batched_scatter']:.3f} s")
         print(f"    one group of {r['copies'] * r['neurons']}: build {s['big_build']:.3f} s, "
               f"run {s['big_run']:.3f} s -> {r['throughput_big']:.3g} neuron-steps/s")
         print(f"    batched / one group throughput: {r['ratio_batched_vs_big']:.2f}x (first "
@@ -233,7 +249,7 @@ def main() -> None:
               f"{r['throughput_batched_warm'] / r['throughput_big_warm']:.2f}x")
         print(f"    separate runs: {s['loop_each'] * 1000:.2f} ms each (best of "
               f"{r['loop_timed']} timed) -> {r['loop_total_estimate']:.2f} s for {r['copies']}")
-        print(f"    batched (build + run) vs loop: {r['speedup_vs_loop']:.1f}x faster; "
+        print(f"    batched (build + run + results) vs loop: {r['speedup_vs_loop']:.1f}x faster; "
               f"nerve.sweep total {s['sweep_total']:.3f} s: {r['speedup_sweep_vs_loop']:.1f}x")
     if args.part in ("dask", "both"):
         r = dask_part(args.points, args.rounds)
