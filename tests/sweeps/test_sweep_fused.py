@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import nerve
-from nerve import (NeuronGroup, PopulationRateMonitor, SpikeMonitor, StateMonitor, Synapses, ms,
-                   mV, start_scope)
+from nerve import (Hz, NeuronGroup, PoissonGroup, PopulationRateMonitor, SpikeMonitor,
+                   StateMonitor, Synapses, ms, mV, start_scope)
 from nerve.sweeps import batch, copy_seeds, fuse as fusing
 
 DURATION = 40 * ms
@@ -101,12 +101,55 @@ def test_fused_copies_continue_as_the_copies_run_alone():
         _same(copy.result, alone.result)
 
 
+def network(tau, weight, rate=20 * Hz):
+    """Poisson inputs onto a few LIF neurons with recurrent synapses: random
+    connectivity, a weight per synapse drawn at random, and a swept weight."""
+    P = PoissonGroup(30, rates=rate)
+    G = NeuronGroup(4, "dv/dt = -v/tau : 1", threshold="v > 1", reset="v = 0", method="exact")
+    feed = Synapses(P, G, "w : 1", on_pre="v += w*weight")
+    feed.connect(p=0.4)
+    feed.w = "0.5 + rand()"
+    back = Synapses(G, G, on_pre="v_post -= 0.05")
+    back.connect(condition="i != j")
+    return {"inputs": SpikeMonitor(P), "spikes": SpikeMonitor(G),
+            "trace": StateMonitor(G, "v", record=True), "feed": feed, "G": G}
+
+
+def test_fused_networks_are_the_copies_run_alone():
+    params = [{"tau": tau * ms, "weight": w, "rate": r * Hz}
+              for tau, w, r in [(5, 0.3, 20), (10, 0.25, 20), (20, 0.2, 40), (10, 0.25, 20)]]
+    copies = _built(network, params)
+    fused = fusing.fuse(copies)
+    assert fused is not None
+    P, G, feed = fused.objects[0], fused.objects[1], fused.objects[2]
+    assert P.N == 4 * 30 and G.N == 4 * 4 and "weight" in feed._columns
+    np.testing.assert_array_equal(P.rates_, np.repeat([20.0, 20.0, 40.0, 20.0], 30))
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        alone = _alone(network, params[k], seeds[k], k).result
+        fused_k = copy.result
+        for key in ("inputs", "spikes"):
+            np.testing.assert_array_equal(fused_k[key].i, alone[key].i)
+            np.testing.assert_array_equal(fused_k[key].t_, alone[key].t_)
+        np.testing.assert_array_equal(fused_k["trace"].v_, alone["trace"].v_)
+        np.testing.assert_array_equal(fused_k["feed"].w_, alone["feed"].w_)
+        np.testing.assert_array_equal(fused_k["feed"].i, alone["feed"].i)
+        np.testing.assert_array_equal(fused_k["G"].v_, alone["G"].v_)
+    assert sum(c.result["spikes"].num_spikes for c in copies) > 10  # (it did spike)
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
     monkeypatch.setattr(fusing, "fuse", lambda copies: None)
     unfused = nerve.sweep(noisy, table, DURATION, seed=2)
     assert fused.to_pandas().equals(unfused.to_pandas())
+
+
+def _connected(S):
+    S.connect(p=0.5)
+    return {"S": S}
 
 
 def _base(tau, **change):
@@ -124,9 +167,19 @@ def _base(tau, **change):
     {"model": "dv/dt = -v/tau : 1\nI : 1 (shared)"},
     {"reset": "v = rand()"},  # (resets draw from one stream per group)
     {"extra": lambda G: {"R": PopulationRateMonitor(G)}},
-    {"extra": lambda G: {"S": Synapses(G, G, on_pre="v += 0.1")}},
     {"extra": lambda G: {"sub": SpikeMonitor(G[:5])}},
-], ids=["i", "N", "shared", "random_reset", "rate_monitor", "synapses", "subgroup"])
+    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", delay=1 * ms))},
+    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1"))},
+    {"extra": lambda G: _connected(Synapses(G, G, "dw/dt = -w/tau : 1 (clock-driven)",
+                                            on_pre="v += w"))},
+    {"extra": lambda G: _connected(Synapses(G, G, "w : 1 (shared)", on_pre="v += w"))},
+    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1*rand()"))},
+    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.01*i"))},
+    {"extra": lambda G: _connected(Synapses(G[:5], G, on_pre="v += 0.1"))},
+    {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
+], ids=["i", "N", "shared", "random_reset", "rate_monitor", "subgroup", "delay", "on_post",
+        "synaptic_equations", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
+        "rates_string"])
 def test_what_cannot_be_fused_is_left_unfused(change):
     params = [{"tau": tau * ms, **change} for tau in (4, 7)]
     copies = _built(_base, params)

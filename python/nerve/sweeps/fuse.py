@@ -9,11 +9,13 @@ group costs.
 
 :func:`fuse` looks at the copies of a batch and, when they allow it, makes
 one *fused* object for each object of a copy: a NeuronGroup of K*N neurons
-whose lanes are the copies' neurons one copy after the other, and one
-monitor recording all copies for each monitor of a copy. An external
+whose lanes are the copies' neurons one copy after the other, Synapses
+whose synapses are the copies' synapses one copy after the other (each
+copy's connecting its own neurons), and one monitor recording all copies
+for each monitor of a copy. An external
 constant the copies' model strings use with different values (the swept
-parameter, say ``tau``) becomes a constant parameter of the fused group,
-holding each copy's value in its lanes; the same value in every copy stays
+parameter, say ``tau``) becomes a constant parameter of the fused group (or
+synapses), holding each copy's value in its lanes; the same value in every copy stays
 a constant. Each copy's lanes draw random numbers from the copy's own
 streams (the engine's fused streams give a copy exactly the numbers it
 draws alone), so a copy's results do not depend on being fused.
@@ -43,53 +45,68 @@ def fuse(copies: list) -> "Fused | None":
     """The fused objects of ``copies`` (built copies of a sweep), or None
     when they cannot be fused.
 
-    Fused are copies whose objects are, in the same order, NeuronGroups and
-    SpikeMonitors or StateMonitors of those groups, where each group has the
-    same model strings, size (at most half a chunk: 512 neurons), method,
+    Fused are copies whose objects are, in the same order, NeuronGroups,
+    PoissonGroups (rates given as values), Synapses between them, and
+    SpikeMonitors or StateMonitors of the groups. Each group has the same
+    model strings, size (at most half a chunk: 512 neurons), method,
     refractoriness, clock and schedule in every copy, no code runners,
     custom events, linked or shared variables, no Python functions or
     tables in its code, no ``i`` or ``N`` in the code that runs (what they
     mean differs between a copy and a fused group), no random numbers in its
-    reset; and each monitor records its whole group (a SpikeMonitor) or
-    chosen neurons (a StateMonitor), in memory, on the same clock and
-    schedule in every copy. Anything else runs unfused.
+    reset. Synapses connect whole groups, have parameters only (no
+    equations), one pathway on the source's spikes (``on_pre``) without
+    delay, no random numbers and no indices (``i``, ``j``, ``N``...) in it.
+    Each monitor records its whole group (a SpikeMonitor) or chosen neurons
+    (a StateMonitor), in memory, on the same clock and schedule in every
+    copy. Anything else runs unfused.
     """
     if len(copies) < 2:
         return None
     from nerve.groups.neurongroup import NeuronGroup
+    from nerve.inputs.poissongroup import PoissonGroup
     from nerve.monitors.spikemonitor import SpikeMonitor
     from nerve.monitors.statemonitor import StateMonitor
+    from nerve.synapses.synapses import Synapses
 
     kinds = [type(o) for o in copies[0].objects]
-    if any(k not in (NeuronGroup, SpikeMonitor, StateMonitor) for k in kinds):
+    if any(k not in (NeuronGroup, PoissonGroup, Synapses, SpikeMonitor, StateMonitor)
+           for k in kinds):
         return None
     if any([type(o) for o in c.objects] != kinds for c in copies[1:]):
         return None
     columns = list(zip(*(c.objects for c in copies)))  # one tuple per object of a copy
     groups = {}
     for position, objs in enumerate(columns):
-        if kinds[position] is NeuronGroup:
+        if kinds[position] in (NeuronGroup, PoissonGroup):
             plan = _group_plan(objs)
             if plan is None:
                 return None
             groups[position] = plan
-    monitors = {}
+    synapses, monitors = {}, {}
     for position, objs in enumerate(columns):
-        if kinds[position] is not NeuronGroup:
-            source = _source_position(copies, position)
+        if kinds[position] is Synapses:
+            sides = (_position(copies, position, lambda S: S._pre_side.root),
+                     _position(copies, position, lambda S: S._post_side.root))
+            plan = _synapse_plan(objs) if all(p in groups for p in sides) else None
+            if plan is None:
+                return None
+            plan.sides = sides
+            synapses[position] = plan
+        elif kinds[position] in (SpikeMonitor, StateMonitor):
+            source = _position(copies, position, lambda m: m._group)
             if source not in groups or not _same_monitors(objs):
                 return None
             monitors[position] = source
-    return Fused(copies, columns, groups, monitors)
+    return Fused(copies, columns, groups, synapses, monitors)
 
 
-def _source_position(copies, position):
-    """The position, in every copy, of the group monitor ``position`` records
-    (None when it is not the same position in every copy)."""
+def _position(copies, position, of):
+    """The position, in every copy, of the object ``of(object at
+    position)`` (None when it is not the same position in every copy)."""
     found = set()
     for copy in copies:
-        group = copy.objects[position]._group
-        at = [k for k, o in enumerate(copy.objects) if o is group]
+        wanted = of(copy.objects[position])
+        at = [k for k, o in enumerate(copy.objects) if o is wanted]
         found.add(at[0] if at else None)
     return found.pop() if len(found) == 1 else None
 
@@ -120,6 +137,10 @@ def _group_plan(groups) -> "_GroupPlan | None":
         return None
     if _calls(first._reset) & _RANDOM_CALLS:
         return None
+    from nerve.inputs.poissongroup import PoissonGroup
+
+    if isinstance(first, PoissonGroup) and "rates" not in first._columns:
+        return None  # (rates given as a string)
     keys = []
     for g in groups:
         namespace = g.namespace if g.namespace is not None else {}
@@ -132,6 +153,16 @@ def _group_plan(groups) -> "_GroupPlan | None":
         if called or {"i", "N"} & set(candidates):
             return None
         keys.append(key)
+    varying = _varying(keys, groups)
+    if varying is None or (varying and isinstance(first, PoissonGroup)):
+        return None
+    return _GroupPlan(groups, varying)
+
+
+def _varying(keys, objects) -> "dict | None":
+    """The external constants whose values differ between the copies
+    (name -> (dimension, SI value of each copy)), from the copies' external
+    keys; None when the copies' names differ otherwise."""
     varying = {}
     for at, entry in enumerate(keys[0]):
         name = entry[0]
@@ -142,9 +173,61 @@ def _group_plan(groups) -> "_GroupPlan | None":
         if any(len(k[at]) != 3 or k[at][:2] != entry[:2] for k in keys):
             return None
         if any(k[at][2] != entry[2] for k in keys):
-            values = [float(np.asarray(_si(g.namespace[name]))) for g in groups]
+            values = [float(np.asarray(_si(o.namespace[name]))) for o in objects]
             varying[name] = (entry[1], values)
-    return _GroupPlan(groups, varying)
+    return varying
+
+
+#: names whose meaning in synaptic code differs between a copy and fused synapses
+_SYNAPTIC_INDICES = frozenset({"i", "j", "N", "N_pre", "N_post", "N_incoming", "N_outgoing"})
+
+
+def _synapse_plan(synapses) -> "_GroupPlan | None":
+    """Fused are synapses between whole groups with parameters only (no
+    equations, subexpressions or summed variables), one pathway on the
+    source's spikes, no delays, no random numbers, the same code in every
+    copy."""
+    from nerve.equations import nodes as n
+    from nerve.groups.namespace import called_names, free_names
+
+    first = synapses[0]
+    text = first._statements.get("pre", (None, None))[1]
+    for S in synapses:
+        if (set(S._statements) != {"pre"} or S._events != {"pre": "spike"}
+                or S._statements["pre"][:2] != ("pre", text)
+                or S.equations.text != first.equations.text
+                or S._multisynaptic is not None or S._shared or S.contained_objects
+                or any(eq.kind != "parameter" or eq.flags for _, eq in S.equations.items())
+                or S.clock.dt_ != first.clock.dt_ or S.clock.t_ != first.clock.t_
+                or (S.when, S.order, S.active) != (first.when, first.order, True)
+                or S._pre_side.start != 0 or S._pre_side.n != S._pre_side.root.N
+                or S._post_side.start != 0 or S._post_side.n != S._post_side.root.N
+                or ("delay" in S._columns and S._columns["delay"].any())):
+            return None
+    statements = first._statements["pre"][2]
+    names = set(free_names(*statements)) - {s.target for s in statements
+                                            if isinstance(s, n.Assign) and s.op == "="}
+    if (names & _SYNAPTIC_INDICES or _calls(statements) & _RANDOM_CALLS
+            or called_names(statements)):
+        return None
+    keys = []
+    for S in synapses:
+        namespace = S.namespace if S.namespace is not None else {}
+        try:
+            resolver = S._resolver(namespace, f"Synapses {S.name!r}")[0]
+            keys.append(resolver.external_key(sorted(names)))
+        except Exception:
+            return None
+    varying = _varying(keys, synapses)
+    return None if varying is None else _GroupPlan(synapses, varying)
+
+
+def _parameter_lines(varying: dict) -> str:
+    """Equations declaring each varying constant a constant parameter."""
+    from nerve.units import DIMENSIONLESS, get_unit
+
+    return "\n".join(f"{name} : {'1' if dim is DIMENSIONLESS else repr(get_unit(dim))} "
+                     f"(constant)" for name, (dim, _) in varying.items())
 
 
 def _si(value):
@@ -191,17 +274,24 @@ class Fused:
     """The fused objects of a batch (``objects``, to run), and how to give
     each copy its part afterwards (:meth:`scatter`)."""
 
-    def __init__(self, copies, columns, groups, monitors) -> None:
+    def __init__(self, copies, columns, groups, synapses, monitors) -> None:
+        from nerve.core.seeding import seed_scope
+
         self.copies = copies
         self._columns = columns
         self._groups = groups
+        self._synapses = synapses
         self._monitors = monitors
         self._made: dict[int, object] = {}
         self._rngs: dict[int, list] = {}
-        for position, plan in groups.items():
-            self._made[position] = self._fused_group(position, plan)
-        for position, source in monitors.items():
-            self._made[position] = self._fused_monitor(position, self._made[source])
+        # (made in a scope of their own: they take no stream of the script's seed)
+        with seed_scope(0):
+            for position, plan in groups.items():
+                self._made[position] = self._fused_group(position, plan)
+            for position, plan in synapses.items():
+                self._made[position] = self._fused_synapses(plan)
+            for position, source in monitors.items():
+                self._made[position] = self._fused_monitor(position, self._made[source])
         self.objects = [self._made[p] for p in range(len(columns))]
 
     # -- making the fused objects ----------------------------------------
@@ -209,25 +299,26 @@ class Fused:
     def _fused_group(self, position: int, plan: _GroupPlan):
         from nerve.equations import Equations
         from nerve.groups.neurongroup import NeuronGroup
-        from nerve.units import get_dimensions, get_unit
 
         groups = plan.groups
         first = groups[0]
         n, k = first.N, len(groups)
         model = first.equations
         if plan.varying:
-            lines = []
-            for name, (dim, _) in plan.varying.items():
-                unit = get_unit(dim)
-                text = "1" if get_dimensions(unit).is_dimensionless else repr(unit)
-                lines.append(f"{name} : {text} (constant)")
-            model = model + Equations("\n".join(lines))
-        fused = NeuronGroup(k * n, model, method=first.method, threshold=first.threshold,
-                            reset=first.reset, refractory=first.refractory,
-                            namespace=first.namespace if first.namespace is not None else {},
-                            clock=first.clock, order=first.order,
-                            name=f"fused_{first.name}_{id(self)}")
-        fused.when = first.when
+            model = model + Equations(_parameter_lines(plan.varying))
+        namespace = first.namespace if first.namespace is not None else {}
+        name = f"fused_{first.name}_{id(self)}"
+        if type(first) is NeuronGroup:
+            fused = NeuronGroup(k * n, model, method=first.method, threshold=first.threshold,
+                                reset=first.reset, refractory=first.refractory,
+                                namespace=namespace, clock=first.clock, order=first.order,
+                                name=name)
+            fused.when = first.when
+        else:  # a PoissonGroup (its rates copied below)
+            from nerve.units import Hz
+
+            fused = type(first)(k * n, rates=0 * Hz, clock=first.clock, when=first.when,
+                                order=first.order, namespace=namespace, name=name)
         for name, column in first._columns.items():
             fused._columns[name][:] = np.concatenate([g._columns[name] for g in groups])
         for name, (_, values) in plan.varying.items():
@@ -239,6 +330,32 @@ class Fused:
         self._rngs[position] = parts
         source = fused._rng
         source.set(_core.Rng.fused(parts, n), source._scope["epoch"])
+        return fused
+
+    def _fused_synapses(self, plan: _GroupPlan):
+        from nerve.equations import Equations
+        from nerve.synapses.synapses import Synapses
+
+        first = plan.groups[0]
+        source, target = (self._made[p] for p in plan.sides)
+        n_pre, n_post = first._pre_side.root.N, first._post_side.root.N
+        model = first.equations
+        if plan.varying:
+            model = model + Equations(_parameter_lines(plan.varying))
+        fused = Synapses(source, target, model, on_pre=first._statements["pre"][1],
+                         namespace=first.namespace if first.namespace is not None else {},
+                         clock=first.clock, order=first.order,
+                         name=f"fused_{first.name}_{id(self)}")
+        fused.when = first.when
+        fused.connect(i=np.concatenate([S._pre.astype(np.int64) + k * n_pre
+                                        for k, S in enumerate(plan.groups)]),
+                      j=np.concatenate([S._post.astype(np.int64) + k * n_post
+                                        for k, S in enumerate(plan.groups)]))
+        for name in first._columns:
+            fused._columns[name][:] = np.concatenate([S._columns[name] for S in plan.groups])
+        sizes = [len(S._pre) for S in plan.groups]
+        for name, (_, values) in plan.varying.items():
+            fused._columns[name][:] = np.repeat(np.asarray(values, dtype=float), sizes)
         return fused
 
     def _fused_monitor(self, position: int, group):
@@ -271,6 +388,15 @@ class Fused:
                 for name, column in g._columns.items():
                     column[:] = fused._columns[name][k * n:(k + 1) * n]
             fused._rng.get().unfuse(self._rngs[position])
+            self._set_clocks(plan.groups, fused.clock)
+        for position, plan in self._synapses.items():
+            fused = self._made[position]
+            start = 0
+            for S in plan.groups:
+                stop = start + len(S._pre)
+                for name, column in S._columns.items():
+                    column[:] = fused._columns[name][start:stop]
+                start = stop
             self._set_clocks(plan.groups, fused.clock)
         for position in self._monitors:
             fused = self._made[position]
