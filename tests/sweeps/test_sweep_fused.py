@@ -112,7 +112,8 @@ def network(tau, weight, rate=20 * Hz):
     back = Synapses(G, G, on_pre="v_post -= 0.05")
     back.connect(condition="i != j")
     return {"inputs": SpikeMonitor(P), "spikes": SpikeMonitor(G),
-            "trace": StateMonitor(G, "v", record=True), "feed": feed, "G": G}
+            "trace": StateMonitor(G, "v", record=True), "feed": feed, "G": G,
+            "rate": PopulationRateMonitor(P), "rate_G": PopulationRateMonitor(G)}
 
 
 def test_fused_networks_are_the_copies_run_alone():
@@ -136,6 +137,9 @@ def test_fused_networks_are_the_copies_run_alone():
         np.testing.assert_array_equal(fused_k["feed"].w_, alone["feed"].w_)
         np.testing.assert_array_equal(fused_k["feed"].i, alone["feed"].i)
         np.testing.assert_array_equal(fused_k["G"].v_, alone["G"].v_)
+        for key in ("rate", "rate_G"):
+            np.testing.assert_array_equal(fused_k[key].t_, alone[key].t_)
+            np.testing.assert_array_equal(fused_k[key].rate_, alone[key].rate_)
     assert sum(c.result["spikes"].num_spikes for c in copies) > 10  # (it did spike)
 
 
@@ -166,7 +170,7 @@ def _base(tau, **change):
     {"model": "dv/dt = -v/tau + N*Hz : 1"},
     {"model": "dv/dt = -v/tau : 1\nI : 1 (shared)"},
     {"reset": "v = rand()"},  # (resets draw from one stream per group)
-    {"extra": lambda G: {"R": PopulationRateMonitor(G)}},
+    {"extra": lambda G: {"R": PopulationRateMonitor(G[:5])}},
     {"extra": lambda G: {"sub": SpikeMonitor(G[:5])}},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", delay=1 * ms))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1"))},
@@ -177,7 +181,7 @@ def _base(tau, **change):
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.01*i"))},
     {"extra": lambda G: _connected(Synapses(G[:5], G, on_pre="v += 0.1"))},
     {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
-], ids=["i", "N", "shared", "random_reset", "rate_monitor", "subgroup", "delay", "on_post",
+], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "delay", "on_post",
         "synaptic_equations", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
         "rates_string"])
 def test_what_cannot_be_fused_is_left_unfused(change):

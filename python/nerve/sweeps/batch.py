@@ -305,11 +305,11 @@ def _run_together(copies: list, duration: float) -> None:
     fused = fuse(copies)
     if fused is not None:
         try:
-            _run(fused.objects, duration)
+            start = fused.run(duration)
         except Exception:
             pass  # (the copies are untouched: run them unfused, which reports the error)
         else:
-            fused.scatter()
+            fused.scatter(start)
             return
     _run([o for c in copies for o in c.objects], duration)
 

@@ -12,7 +12,8 @@ one *fused* object for each object of a copy: a NeuronGroup of K*N neurons
 whose lanes are the copies' neurons one copy after the other, Synapses
 whose synapses are the copies' synapses one copy after the other (each
 copy's connecting its own neurons), and one monitor recording all copies
-for each monitor of a copy. An external
+for each monitor of a copy (the population rates of the copies are counted
+from the spikes of one fused SpikeMonitor). An external
 constant the copies' model strings use with different values (the swept
 parameter, say ``tau``) becomes a constant parameter of the fused group (or
 synapses), holding each copy's value in its lanes; the same value in every copy stays
@@ -30,6 +31,8 @@ a fused run that fails is run again unfused.
 from __future__ import annotations
 
 import numpy as np
+
+from nerve.core.clock import timestep
 
 __all__ = ["fuse", "Fused"]
 
@@ -56,21 +59,23 @@ def fuse(copies: list) -> "Fused | None":
     reset. Synapses connect whole groups, have parameters only (no
     equations), one pathway on the source's spikes (``on_pre``) without
     delay, no random numbers and no indices (``i``, ``j``, ``N``...) in it.
-    Each monitor records its whole group (a SpikeMonitor) or chosen neurons
-    (a StateMonitor), in memory, on the same clock and schedule in every
-    copy. Anything else runs unfused.
+    Each monitor records its whole group (a SpikeMonitor, a
+    PopulationRateMonitor) or chosen neurons (a StateMonitor), in memory,
+    on the same clock and schedule in every copy. Anything else runs
+    unfused.
     """
     if len(copies) < 2:
         return None
     from nerve.groups.neurongroup import NeuronGroup
     from nerve.inputs.poissongroup import PoissonGroup
+    from nerve.monitors.ratemonitor import PopulationRateMonitor
     from nerve.monitors.spikemonitor import SpikeMonitor
     from nerve.monitors.statemonitor import StateMonitor
     from nerve.synapses.synapses import Synapses
 
+    monitor_kinds = (SpikeMonitor, StateMonitor, PopulationRateMonitor)
     kinds = [type(o) for o in copies[0].objects]
-    if any(k not in (NeuronGroup, PoissonGroup, Synapses, SpikeMonitor, StateMonitor)
-           for k in kinds):
+    if any(k not in (NeuronGroup, PoissonGroup, Synapses, *monitor_kinds) for k in kinds):
         return None
     if any([type(o) for o in c.objects] != kinds for c in copies[1:]):
         return None
@@ -92,7 +97,7 @@ def fuse(copies: list) -> "Fused | None":
                 return None
             plan.sides = sides
             synapses[position] = plan
-        elif kinds[position] in (SpikeMonitor, StateMonitor):
+        elif kinds[position] in monitor_kinds:
             source = _position(copies, position, lambda m: m._group)
             if source not in groups or not _same_monitors(objs):
                 return None
@@ -252,15 +257,19 @@ def _calls(nodes_) -> set:
 
 
 def _same_monitors(monitors) -> bool:
+    from nerve.monitors.ratemonitor import PopulationRateMonitor
     from nerve.monitors.spikemonitor import SpikeMonitor
 
     first = monitors[0]
     for m in monitors:
-        if (m._stream is not None or (m.when, m.order, m.active) != (first.when, first.order,
-                                                                       True)
+        if (getattr(m, "_stream", None) is not None
+                or (m.when, m.order, m.active) != (first.when, first.order, True)
                 or m.clock.dt_ != first.clock.dt_ or m.source is not m._group):
             return False
-        if isinstance(m, SpikeMonitor):
+        if isinstance(m, PopulationRateMonitor):
+            if m._range != (0, m._group.N) or len(m._times):
+                return False
+        elif isinstance(m, SpikeMonitor):
             if (m.event != "spike" or m.record != first.record
                     or m.record_variables != first.record_variables
                     or m._range != (0, m._group.N) or len(m._i) or m._count.any()):
@@ -284,6 +293,7 @@ class Fused:
         self._monitors = monitors
         self._made: dict[int, object] = {}
         self._rngs: dict[int, list] = {}
+        self._rates: set[int] = set()
         # (made in a scope of their own: they take no stream of the script's seed)
         with seed_scope(0):
             for position, plan in groups.items():
@@ -359,6 +369,7 @@ class Fused:
         return fused
 
     def _fused_monitor(self, position: int, group):
+        from nerve.monitors.ratemonitor import PopulationRateMonitor
         from nerve.monitors.spikemonitor import SpikeMonitor
         from nerve.monitors.statemonitor import StateMonitor
 
@@ -366,6 +377,10 @@ class Fused:
         first = monitors[0]
         clock = group.clock if first.clock is first._group.clock else first.clock
         name = f"fused_{first.name}_{id(self)}"
+        if isinstance(first, PopulationRateMonitor):
+            # (the spikes of all copies, counted per copy and step afterwards)
+            self._rates.add(position)
+            return SpikeMonitor(group, name=name)
         if isinstance(first, SpikeMonitor):
             return SpikeMonitor(group, variables=first.record_variables or None,
                                 record=first.record, when=first.when, order=first.order,
@@ -378,9 +393,21 @@ class Fused:
 
     # -- giving each copy its part ----------------------------------------
 
-    def scatter(self) -> None:
-        """Give each copy's objects their part of the fused run: state,
-        random streams, clocks, and what the monitors recorded."""
+    def run(self, duration: float) -> float:
+        """Run the fused objects for ``duration`` seconds, in a network of
+        their own; the time the run started (for :meth:`scatter`)."""
+        from nerve.core.network import Network
+        from nerve.units import second
+
+        network = Network(*self.objects)
+        start = network.t_
+        network.run(duration * second, namespace={})
+        return start
+
+    def scatter(self, start: float = 0.0) -> None:
+        """Give each copy's objects their part of the fused run (or runs)
+        that started at time ``start`` (seconds): state, random streams,
+        clocks, and what the monitors recorded."""
         for position, plan in self._groups.items():
             fused = self._made[position]
             n = plan.groups[0].N
@@ -391,18 +418,20 @@ class Fused:
             self._set_clocks(plan.groups, fused.clock)
         for position, plan in self._synapses.items():
             fused = self._made[position]
-            start = 0
+            first = 0
             for S in plan.groups:
-                stop = start + len(S._pre)
+                last = first + len(S._pre)
                 for name, column in S._columns.items():
-                    column[:] = fused._columns[name][start:stop]
-                start = stop
+                    column[:] = fused._columns[name][first:last]
+                first = last
             self._set_clocks(plan.groups, fused.clock)
         for position in self._monitors:
             fused = self._made[position]
             monitors = self._columns[position]
             self._set_clocks(monitors, fused.clock)
-            if hasattr(fused, "_count"):
+            if position in self._rates:
+                self._scatter_rates(fused, monitors, timestep(start, fused.clock.dt_))
+            elif hasattr(fused, "_count"):
                 self._scatter_spikes(fused, monitors)
             else:
                 self._scatter_states(fused, monitors)
@@ -432,6 +461,21 @@ class Fused:
         for c, m in enumerate(monitors):
             part = slice(bounds[c], bounds[c + 1])
             m._append(local[part], times[part], [v[part] for v in values])
+
+    @staticmethod
+    def _scatter_rates(fused, monitors, start: int) -> None:
+        """Each copy's spikes per step, as its PopulationRateMonitor computes
+        its rates: the count divided by dt, then by the number of neurons."""
+        clock = fused.clock
+        dt, n, k = clock.dt_, monitors[0]._group.N, len(monitors)
+        steps = clock.timestep - start
+        step = np.rint(fused._times.array / dt).astype(np.int64) - start
+        copy = fused._i.array // n
+        counts = np.bincount(copy * steps + step, minlength=k * steps).reshape(k, steps)
+        times = np.arange(start, clock.timestep, dtype=np.int64) * dt
+        for m, c in zip(monitors, counts):
+            m._times.append(times.copy())
+            m._rates.append(c / dt / n)
 
     @staticmethod
     def _scatter_states(fused, monitors) -> None:
