@@ -290,3 +290,53 @@ def test_equation_blocks_built_from_one_text_are_independent_mappings():
     assert a is not b and a._equations is not b._equations
     assert a["v"] is b["v"]  # (an immutable SingleEquation)
     assert list(a) == ["v", "v0"] and a.text == b.text
+
+
+# -- string assignments (G.v = '...') shared between groups of one model ------
+
+def _assigned(text, namespace, model=LEAK, n=4):
+    G = NeuronGroup(n, model + "\nI = v0*2 + offset : volt", namespace=namespace)
+    G.v0 = "i*mV"
+    G.v = text
+    return G
+
+
+def test_an_assignment_is_compiled_once_for_groups_of_one_model(monkeypatch):
+    from nerve.groups import compiling
+
+    made = []
+    original = compiling.CompilingGroup._program
+
+    def counting(self, *args, **kwargs):
+        made.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(compiling.CompilingGroup, "_program", counting)
+    groups = [_assigned("v0*scale + rand()*mV", {"scale": 3, "offset": 0 * mV})
+              for _ in range(5)]
+    assert len(made) == 2  # (v0 = 'i*mV' and v = ..., for the first group only)
+    for G in groups:
+        np.testing.assert_array_equal(G.v0_, np.arange(4) * 1e-3)
+        assert np.all(G.v_ >= 3 * G.v0_) and np.all(G.v_ < 3 * G.v0_ + 1e-3)
+    # each group drew its own random numbers
+    assert len({tuple(G.v_) for G in groups}) == 5
+
+
+@pytest.mark.parametrize("change", ["value", "subexpression_constant"])
+def test_an_assignment_reading_another_constant_is_compiled_again(change):
+    first = _assigned("v0*scale + I", {"scale": 3, "offset": 1 * mV})
+    namespace = {"scale": 3, "offset": 1 * mV}
+    if change == "value":
+        namespace["scale"] = 4
+    else:  # the constant is read through a subexpression of the model
+        namespace["offset"] = 2 * mV
+    second_ = _assigned("v0*scale + I", namespace)
+    expected = second_.v0_ * namespace["scale"] + (second_.v0_ * 2 + float(namespace["offset"]))
+    np.testing.assert_allclose(second_.v_, expected, rtol=1e-15)
+    assert not np.array_equal(first.v_, second_.v_)
+
+
+def test_a_shared_assignment_still_checks_what_differs():
+    _assigned("v0*scale", {"scale": 3, "offset": 0 * mV})
+    with pytest.raises(DimensionMismatchError):
+        _assigned("v0*scale", {"scale": 3 * mV, "offset": 0 * mV})

@@ -26,7 +26,8 @@ from nerve.equations import nodes as n
 from nerve.exceptions import (DimensionMismatchError, InvalidIndexError, InvalidValueError,
                               ReadOnlyVariableError)
 from nerve.groups.indexing import ALL, key_text, normalize_index, selected_count
-from nerve.groups.namespace import substitute
+from nerve.groups import compiled
+from nerve.groups.namespace import called_names, free_names, substitute
 from nerve.groups.variables import VariableView
 
 __all__ = ["StateAccess"]
@@ -328,6 +329,12 @@ class StateAccess:
         expr = parse_expression(text, where=where)
         resolver = root._resolver(namespace, where)[0]
         expr = substitute(expr, root._expanded_subexpressions())
+        shared_key = (_assignment_key(root, name, text, expr, resolver)
+                      if key is ALL and not self._is_shared_variable(name) else None)
+        program = compiled.lookup(shared_key) if shared_key is not None else None
+        if program is not None:
+            self._run_program(program)
+            return
         check_statements((n.Assign(name, "=", expr, expr.span),),
                          resolver.reading(text, where).dimension, source=text, where=where,
                          booleans=root._booleans())
@@ -352,7 +359,9 @@ class StateAccess:
             if isinstance(key, str):
                 value = n.Call("where", (self._condition(key, namespace, name), value,
                                          n.Name(name)), expr.span)
-            self._execute(n.Assign(name, "=", value, expr.span), namespace, where)
+            program = self._execute(n.Assign(name, "=", value, expr.span), namespace, where)
+            if shared_key is not None and program is not None:
+                compiled.store(shared_key, program)
             return
         index = self._index(name, key, namespace)
         computed = self._compute(value, namespace, where)
@@ -394,15 +403,29 @@ class StateAccess:
                       scratch=scratch)
         return scratch
 
-    def _execute(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
+    def _execute(self, statement: n.Assign, namespace, where: str, *, scratch=None):
         """Run one statement over the owner's neurons on the engine (after
-        any run in progress in another thread)."""
+        any run in progress in another thread); the program run, or None
+        when it read the results of Python functions (it is not reusable)."""
         from nerve.core.network import run_lock
 
         with run_lock:
-            self._execute_now(statement, namespace, where, scratch=scratch)
+            return self._execute_now(statement, namespace, where, scratch=scratch)
 
-    def _execute_now(self, statement: n.Assign, namespace, where: str, *, scratch=None) -> None:
+    def _run_program(self, program) -> None:
+        """Run an assignment's program made earlier by :meth:`_execute` for
+        a group of the same model (see :func:`_assignment_key`)."""
+        from nerve import _core
+        from nerve.core.network import run_lock
+
+        with run_lock:
+            root, start, stop = self._state_root, self._state_start, self._state_stop
+            columns = [column[start:stop] for column in root._columns.values()]
+            clock = root.clock
+            _core.execute(program, columns, stop - start, root._rng.get(), clock.t_,
+                          clock.dt_, clock.timestep)
+
+    def _execute_now(self, statement: n.Assign, namespace, where: str, *, scratch=None):
         from nerve import _core
 
         root, start, stop = self._state_root, self._state_start, self._state_stop
@@ -428,3 +451,27 @@ class StateAccess:
         clock = root.clock
         _core.execute(program, columns, stop - start, root._rng.get(), clock.t_, clock.dt_,
                       clock.timestep)
+        return program if extra is None else None
+
+
+def _assignment_key(root, name: str, text: str, expr, resolver):
+    """The key under which the program of ``G.name = text`` (every neuron;
+    ``expr``: the text parsed, with the model's subexpressions substituted)
+    is shared by the groups made from the same model strings
+    (:mod:`nerve.groups.compiled`): the program depends only on the model
+    (its column layout, subexpressions and types), the text, and the
+    external names the expression uses (dimension and exact value). Checks
+    of units passed for the first group pass for the next. None when it
+    cannot be shared (a group without a model key, with linked variables,
+    a text calling functions of the namespace, a name that does not
+    resolve: the full path reports it)."""
+    model = getattr(root, "_model_key", None)
+    if model is None or called_names((expr,)) or root.__dict__.get("_links"):
+        return None
+    try:
+        externals = resolver.external_key(free_names(expr))
+    except Exception:
+        return None
+    if any(len(entry) != 3 for entry in externals):
+        return None  # (a function used as a value, a math constant, an unknown name)
+    return ("assignment", model, name, text, externals)
