@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import nerve
-from nerve import (Hz, NeuronGroup, PoissonGroup, PopulationRateMonitor, SpikeMonitor,
-                   StateMonitor, Synapses, ms, mV, start_scope)
+from nerve import (Hz, NeuronGroup, PoissonGroup, PoissonInput, PopulationRateMonitor,
+                   SpikeMonitor, StateMonitor, Synapses, ms, mV, start_scope)
 from nerve.sweeps import batch, copy_seeds, fuse as fusing
 
 DURATION = 40 * ms
@@ -111,6 +111,7 @@ def network(tau, weight, rate=20 * Hz):
     feed.w = "0.5 + rand()"
     back = Synapses(G, G, on_pre="v_post -= 0.05")
     back.connect(condition="i != j")
+    kick = PoissonInput(G, "v", 20, 15 * Hz, weight=0.2)  # noqa: F841 (a local: it runs)
     return {"inputs": SpikeMonitor(P), "spikes": SpikeMonitor(G),
             "trace": StateMonitor(G, "v", record=True), "feed": feed, "G": G,
             "rate": PopulationRateMonitor(P), "rate_G": PopulationRateMonitor(G)}
@@ -124,6 +125,7 @@ def test_fused_networks_are_the_copies_run_alone():
     assert fused is not None
     P, G, feed = fused.objects[0], fused.objects[1], fused.objects[2]
     assert P.N == 4 * 30 and G.N == 4 * 4 and "weight" in feed._columns
+    assert sum(type(o) is PoissonInput for o in fused.objects) == 1
     np.testing.assert_array_equal(P.rates_, np.repeat([20.0, 20.0, 40.0, 20.0], 30))
     batch._run_together(copies, float(DURATION / nerve.second))
     seeds = copy_seeds(5, len(params))
@@ -181,9 +183,11 @@ def _base(tau, **change):
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.01*i"))},
     {"extra": lambda G: _connected(Synapses(G[:5], G, on_pre="v += 0.1"))},
     {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
+    {"extra": lambda G: {"I": PoissonInput(G, "v", 10, 5 * Hz, weight="0.1")}},
+    {"extra": lambda G: {"I": PoissonInput(G[:5], "v", 10, 5 * Hz, weight=0.1)}},
 ], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "delay", "on_post",
         "synaptic_equations", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
-        "rates_string"])
+        "rates_string", "input_weight_string", "input_to_part"])
 def test_what_cannot_be_fused_is_left_unfused(change):
     params = [{"tau": tau * ms, **change} for tau in (4, 7)]
     copies = _built(_base, params)

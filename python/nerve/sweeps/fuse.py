@@ -59,6 +59,8 @@ def fuse(copies: list) -> "Fused | None":
     reset. Synapses connect whole groups, have parameters only (no
     equations), one pathway on the source's spikes (``on_pre``) without
     delay, no random numbers and no indices (``i``, ``j``, ``N``...) in it.
+    PoissonInputs target whole groups with the same variable, number of
+    sources, rate and weight (a value) in every copy.
     Each monitor records its whole group (a SpikeMonitor, a
     PopulationRateMonitor) or chosen neurons (a StateMonitor), in memory,
     on the same clock and schedule in every copy. Anything else runs
@@ -68,6 +70,7 @@ def fuse(copies: list) -> "Fused | None":
         return None
     from nerve.groups.neurongroup import NeuronGroup
     from nerve.inputs.poissongroup import PoissonGroup
+    from nerve.inputs.poissoninput import PoissonInput
     from nerve.monitors.ratemonitor import PopulationRateMonitor
     from nerve.monitors.spikemonitor import SpikeMonitor
     from nerve.monitors.statemonitor import StateMonitor
@@ -75,7 +78,8 @@ def fuse(copies: list) -> "Fused | None":
 
     monitor_kinds = (SpikeMonitor, StateMonitor, PopulationRateMonitor)
     kinds = [type(o) for o in copies[0].objects]
-    if any(k not in (NeuronGroup, PoissonGroup, Synapses, *monitor_kinds) for k in kinds):
+    if any(k not in (NeuronGroup, PoissonGroup, Synapses, PoissonInput, *monitor_kinds)
+           for k in kinds):
         return None
     if any([type(o) for o in c.objects] != kinds for c in copies[1:]):
         return None
@@ -102,7 +106,30 @@ def fuse(copies: list) -> "Fused | None":
             if source not in groups or not _same_monitors(objs):
                 return None
             monitors[position] = source
+        elif kinds[position] is PoissonInput:
+            target = _position(copies, position, lambda p: p._root)
+            if target not in groups or not _same_inputs(objs):
+                return None
+            monitors[position] = target
     return Fused(copies, columns, groups, synapses, monitors)
+
+
+def _same_inputs(inputs) -> bool:
+    """PoissonInputs onto whole groups with the same target variable,
+    number of sources, rate and weight (a value) in every copy."""
+    first = inputs[0]
+
+    def same(a, b) -> bool:
+        return float(np.asarray(_si(a))) == float(np.asarray(_si(b)))
+
+    for p in inputs:
+        if (p._target is not p._root or p._weight_expr is not None
+                or (p._target_var, p._N, p.when, p.order, p.active)
+                != (first._target_var, first._N, first.when, first.order, True)
+                or not same(p._rate, first._rate) or not same(p._weight, first._weight)
+                or p.clock.dt_ != first.clock.dt_):
+            return False
+    return True
 
 
 def _position(copies, position, of):
@@ -369,12 +396,17 @@ class Fused:
         return fused
 
     def _fused_monitor(self, position: int, group):
+        """The fused monitor (or Poisson input) of the copies' ``position``."""
+        from nerve.inputs.poissoninput import PoissonInput
         from nerve.monitors.ratemonitor import PopulationRateMonitor
         from nerve.monitors.spikemonitor import SpikeMonitor
         from nerve.monitors.statemonitor import StateMonitor
 
         monitors = self._columns[position]
         first = monitors[0]
+        if isinstance(first, PoissonInput):
+            return PoissonInput(group, first._target_var, first._N, first._rate, first._weight,
+                                when=first.when, order=first.order)
         clock = group.clock if first.clock is first._group.clock else first.clock
         name = f"fused_{first.name}_{id(self)}"
         if isinstance(first, PopulationRateMonitor):
@@ -429,6 +461,8 @@ class Fused:
             fused = self._made[position]
             monitors = self._columns[position]
             self._set_clocks(monitors, fused.clock)
+            if not hasattr(fused, "_group"):
+                continue  # (a Poisson input: nothing recorded)
             if position in self._rates:
                 self._scatter_rates(fused, monitors, timestep(start, fused.clock.dt_))
             elif hasattr(fused, "_count"):

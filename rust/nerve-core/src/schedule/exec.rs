@@ -499,9 +499,8 @@ impl Ticker<'_, '_, '_> {
                     buf,
                 } => {
                     if let Some(g) = ctx.groups.get_mut(*group) {
-                        let streams = &mut g.rng.chunks;
                         let cols = &mut g.columns;
-                        inputs::binomial(cols, streams, *column, *range, draw, *weight, buf);
+                        inputs::binomial(cols, g.rng, *column, *range, draw, *weight, buf);
                     }
                 }
                 Step::Host(id) => {

@@ -30,7 +30,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{CoreError, Result};
-use crate::noise::{fill_normal, fill_uniform, Stream};
+use crate::noise::{fill_by_stream, fill_normal, fill_uniform, Rng, Stream};
 use crate::vm::Columns;
 use crate::CHUNK;
 
@@ -327,10 +327,11 @@ fn walk(cdf: &[f64], from: usize, u: f64) -> Option<f64> {
 
 /// Binomial counts for lanes `start..stop` of a group: `column += count *
 /// weight`, or `column = count` when `weight` is `None`. Chunk `c` of the
-/// group draws from `streams[c]`.
+/// group draws from its streams (one per chunk, or one per fused copy: see
+/// [`Rng::fused`]; a range of fused copies starts at a copy).
 pub(super) fn binomial(
     cols: &mut Columns<'_>,
-    streams: &mut [Stream],
+    rng: &mut Rng,
     column: usize,
     (start, stop): (usize, usize),
     draw: &BinomialDraw,
@@ -341,15 +342,23 @@ pub(super) fn binomial(
     if start >= stop {
         return;
     }
+    let chunk = rng.chunk_lanes();
+    let seg = rng.lanes_per_stream();
+    rng.ensure(stop.div_ceil(chunk));
     buf.resize(CHUNK, 0.0);
-    for c in start / CHUNK..stop.div_ceil(CHUNK) {
-        let Some(stream) = streams.get_mut(c) else {
+    let first = start / chunk;
+    for (c, streams) in rng
+        .per_chunk()
+        .enumerate()
+        .skip(first)
+        .take(stop.div_ceil(chunk) - first)
+    {
+        let lo = start.max(c * chunk);
+        let hi = stop.min((c + 1) * chunk);
+        let Some(out) = buf.get_mut(..hi - lo) else {
             return;
         };
-        let lo = start.max(c * CHUNK);
-        let hi = stop.min((c + 1) * CHUNK);
-        let out = &mut buf[..hi - lo];
-        draw.fill(stream, out);
+        fill_by_stream(streams, seg, out, |s, part, _| draw.fill(s, part));
         let Some(lanes) = cols.lanes_mut(column, lo, hi - lo) else {
             return;
         };
@@ -467,5 +476,55 @@ mod tests {
             .iter()
             .all(|&x| x == x.round() && (0.0..=8.0).contains(&x)));
         assert!(BinomialDraw::new(5, 1.5).is_err());
+    }
+
+    /// A PoissonInput onto fused copies gives each copy the counts it gets
+    /// alone (copies of 100 and of 700 lanes: several per chunk, one).
+    #[test]
+    fn binomial_onto_fused_copies_is_each_copy_alone() {
+        let d = BinomialDraw::new(40, 0.03).unwrap();
+        for (lanes, copies) in [(100usize, 25usize), (700, 3)] {
+            let mut alone = Vec::new();
+            for k in 0..copies {
+                let mut rng = Rng::new(3, k as u64);
+                let mut col = vec![0.5; lanes];
+                let mut buf = Vec::new();
+                for _ in 0..3 {
+                    let mut cols = [&mut col[..]];
+                    let mut columns = Columns::new(&mut cols, lanes).unwrap();
+                    binomial(
+                        &mut columns,
+                        &mut rng,
+                        0,
+                        (0, lanes),
+                        &d,
+                        Some(0.25),
+                        &mut buf,
+                    );
+                }
+                alone.extend(col);
+            }
+            let parts: Vec<Rng> = (0..copies).map(|k| Rng::new(3, k as u64)).collect();
+            let refs: Vec<&Rng> = parts.iter().collect();
+            let mut fused = Rng::fused(&refs, lanes).unwrap();
+            let n = lanes * copies;
+            let mut col = vec![0.5; n];
+            let mut buf = Vec::new();
+            for _ in 0..3 {
+                let mut cols = [&mut col[..]];
+                let mut columns = Columns::new(&mut cols, n).unwrap();
+                binomial(
+                    &mut columns,
+                    &mut fused,
+                    0,
+                    (0, n),
+                    &d,
+                    Some(0.25),
+                    &mut buf,
+                );
+            }
+            assert_eq!(col, alone, "{copies} copies of {lanes}");
+            assert!(col.iter().any(|&x| x > 0.5), "some inputs arrived");
+        }
     }
 }
