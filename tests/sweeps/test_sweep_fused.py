@@ -145,6 +145,50 @@ def test_fused_networks_are_the_copies_run_alone():
     assert sum(c.result["spikes"].num_spikes for c in copies) > 10  # (it did spike)
 
 
+def stdp(taupre, gmax=0.01):
+    """Song et al.'s STDP (examples/stdp.py), smaller: event-driven traces,
+    on_pre and on_post, a summed-free conductance input; taupre swept."""
+    taum, taue, taupost = 10 * ms, 5 * ms, 20 * ms
+    Ee, vt, vr, El = 0 * mV, -54 * mV, -60 * mV, -74 * mV
+    dApre = 0.01 * gmax
+    dApost = -0.01 * taupre / taupost * 1.05 * gmax
+    inputs = PoissonGroup(200, rates=80 * Hz)
+    neuron = NeuronGroup(2, """dv/dt = (ge*(Ee - v) + El - v)/taum : volt
+                               dge/dt = -ge/taue : 1""",
+                         threshold="v > vt", reset="v = vr", method="euler")
+    neuron.v = vr
+    plastic = Synapses(inputs, neuron, """w : 1
+                       dApre/dt = -Apre/taupre : 1 (event-driven)
+                       dApost/dt = -Apost/taupost : 1 (event-driven)""",
+                       on_pre="""ge += w
+                                 Apre += dApre
+                                 w = clip(w + Apost, 0, gmax)""",
+                       on_post="""Apost += dApost
+                                  w = clip(w + Apre, 0, gmax)""")
+    plastic.connect()
+    plastic.w = "rand()*gmax"
+    return {"plastic": plastic, "spikes": SpikeMonitor(neuron), "neuron": neuron}
+
+
+def test_fused_plastic_synapses_are_the_copies_run_alone():
+    params = [{"taupre": t * ms, "gmax": g} for t, g in [(10, 0.01), (20, 0.01), (20, 0.02)]]
+    copies = _built(stdp, params)
+    fused = fusing.fuse(copies)
+    assert fused is not None
+    batch._run_together(copies, 0.2)
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        start_scope()
+        alone = batch.build_copy(stdp, k, params[k], int(seeds[k]))
+        batch._run(alone.objects, 0.2)
+        for var in ("w", "Apre", "Apost", "lastupdate"):
+            np.testing.assert_array_equal(getattr(copy.result["plastic"], var + "_"),
+                                          getattr(alone.result["plastic"], var + "_"))
+        np.testing.assert_array_equal(copy.result["spikes"].t_, alone.result["spikes"].t_)
+        np.testing.assert_array_equal(copy.result["neuron"].v_, alone.result["neuron"].v_)
+    assert sum(c.result["spikes"].num_spikes for c in copies) > 5
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
@@ -175,9 +219,9 @@ def _base(tau, **change):
     {"extra": lambda G: {"R": PopulationRateMonitor(G[:5])}},
     {"extra": lambda G: {"sub": SpikeMonitor(G[:5])}},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", delay=1 * ms))},
-    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1"))},
-    {"extra": lambda G: _connected(Synapses(G, G, "dw/dt = -w/tau : 1 (clock-driven)",
-                                            on_pre="v += w"))},
+    {"extra": lambda G: _connected(Synapses(G, G, on_pre={"up": "v += 0.1"}))},
+    {"extra": lambda G: _connected(Synapses(G, G, "dw/dt = -w/tau + xi/sqrt(tau): 1 "
+                                                  "(clock-driven)", on_pre="v += w"))},
     {"extra": lambda G: _connected(Synapses(G, G, "w : 1 (shared)", on_pre="v += w"))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1*rand()"))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.01*i"))},
@@ -185,8 +229,8 @@ def _base(tau, **change):
     {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
     {"extra": lambda G: {"I": PoissonInput(G, "v", 10, 5 * Hz, weight="0.1")}},
     {"extra": lambda G: {"I": PoissonInput(G[:5], "v", 10, 5 * Hz, weight=0.1)}},
-], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "delay", "on_post",
-        "synaptic_equations", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
+], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "delay",
+        "named_pathway", "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
         "rates_string", "input_weight_string", "input_to_part"])
 def test_what_cannot_be_fused_is_left_unfused(change):
     params = [{"tau": tau * ms, **change} for tau in (4, 7)]

@@ -56,9 +56,10 @@ def fuse(copies: list) -> "Fused | None":
     custom events, linked or shared variables, no Python functions or
     tables in its code, no ``i`` or ``N`` in the code that runs (what they
     mean differs between a copy and a fused group), no random numbers in its
-    reset. Synapses connect whole groups, have parameters only (no
-    equations), one pathway on the source's spikes (``on_pre``) without
-    delay, no random numbers and no indices (``i``, ``j``, ``N``...) in it.
+    reset. Synapses connect whole groups, with the same equations and code
+    in every copy, on the spikes of the source (``on_pre``) and of the
+    target (``on_post``), without delays, shared variables, random numbers
+    or indices (``i``, ``j``, ``N``...) in the code that runs.
     PoissonInputs target whole groups with the same variable, number of
     sources, rate and weight (a value) in every copy.
     Each monitor records its whole group (a SpikeMonitor, a
@@ -215,32 +216,36 @@ _SYNAPTIC_INDICES = frozenset({"i", "j", "N", "N_pre", "N_post", "N_incoming", "
 
 
 def _synapse_plan(synapses) -> "_GroupPlan | None":
-    """Fused are synapses between whole groups with parameters only (no
-    equations, subexpressions or summed variables), one pathway on the
-    source's spikes, no delays, no random numbers, the same code in every
-    copy."""
+    """Fused are synapses between whole groups with the same equations and
+    code in every copy, on the spikes of their source (``on_pre``) and
+    target (``on_post``), without delays, shared variables, random numbers,
+    or indices (``i``, ``j``, ``N``...) in the code that runs."""
     from nerve.equations import nodes as n
     from nerve.groups.namespace import called_names, free_names
 
     first = synapses[0]
-    text = first._statements.get("pre", (None, None))[1]
+    pathways = {key: first._statements[key][:2] for key in first._statements}
+    if any(key != role for key, (role, _) in pathways.items()):
+        return None  # (named pathways)
     for S in synapses:
-        if (set(S._statements) != {"pre"} or S._events != {"pre": "spike"}
-                or S._statements["pre"][:2] != ("pre", text)
+        if ({k: v[:2] for k, v in S._statements.items()} != pathways
+                or S._events != {key: "spike" for key in pathways}
                 or S.equations.text != first.equations.text
+                or (S.method, S.method_options) != (first.method, None)
                 or S._multisynaptic is not None or S._shared or S.contained_objects
-                or any(eq.kind != "parameter" or eq.flags for _, eq in S.equations.items())
+                or any(eq.stochastic_variables for _, eq in S.equations.items())
                 or S.clock.dt_ != first.clock.dt_ or S.clock.t_ != first.clock.t_
                 or (S.when, S.order, S.active) != (first.when, first.order, True)
                 or S._pre_side.start != 0 or S._pre_side.n != S._pre_side.root.N
                 or S._post_side.start != 0 or S._post_side.n != S._post_side.root.N
-                or ("delay" in S._columns and S._columns["delay"].any())):
+                or any(S._columns[c].any() for c in S._delay_columns.values())):
             return None
-    statements = first._statements["pre"][2]
-    names = set(free_names(*statements)) - {s.target for s in statements
-                                            if isinstance(s, n.Assign) and s.op == "="}
-    if (names & _SYNAPTIC_INDICES or _calls(statements) & _RANDOM_CALLS
-            or called_names(statements)):
+    statements = [s for key in pathways for s in first._statements[key][2]]
+    expressions = [eq.expr for _, eq in first.equations.items() if eq.expr is not None]
+    names = set(free_names(*statements, *expressions))
+    names -= {s.target for s in statements if isinstance(s, n.Assign) and s.op == "="}
+    if (names & _SYNAPTIC_INDICES or _calls([*statements, *expressions]) & _RANDOM_CALLS
+            or called_names([*statements, *expressions])):
         return None
     keys = []
     for S in synapses:
@@ -379,7 +384,8 @@ class Fused:
         model = first.equations
         if plan.varying:
             model = model + Equations(_parameter_lines(plan.varying))
-        fused = Synapses(source, target, model, on_pre=first._statements["pre"][1],
+        code = {f"on_{key}": text for key, (_, text, _) in first._statements.items()}
+        fused = Synapses(source, target, model, **code, method=first.method,
                          namespace=first.namespace if first.namespace is not None else {},
                          clock=first.clock, order=first.order,
                          name=f"fused_{first.name}_{id(self)}")
