@@ -189,6 +189,44 @@ def test_fused_plastic_synapses_are_the_copies_run_alone():
     assert sum(c.result["spikes"].num_spikes for c in copies) > 5
 
 
+def delayed(tau, d, per_synapse=False):
+    """Poisson inputs onto LIF neurons through delayed synapses: one delay
+    for all (swept: the same or another in each copy), or random delays per
+    synapse."""
+    P = PoissonGroup(30, rates=60 * Hz)
+    G = NeuronGroup(5, "dv/dt = -v/tau : 1", threshold="v > 1", reset="v = 0", method="exact")
+    S = Synapses(P, G, on_pre="v += 0.3", delay=None if per_synapse else d)
+    S.connect(p=0.5)
+    if per_synapse:
+        S.delay = "rand()*d"
+    return {"S": S, "spikes": SpikeMonitor(G), "trace": StateMonitor(G, "v", record=True)}
+
+
+@pytest.mark.parametrize("delays", [[2, 2, 2], [1, 2.5, 4], "per_synapse"])
+def test_fused_delays_give_the_copies_alone_and_hand_back_events_in_flight(delays):
+    per = delays == "per_synapse"
+    params = [{"tau": tau * ms, "d": (3 if per else d) * ms, "per_synapse": per}
+              for tau, d in zip((5, 10, 20), [3, 3, 3] if per else delays)]
+    copies = _built(delayed, params)
+    assert fusing.fuse(copies) is not None
+    batch._run_together(copies, 0.0305)  # (ends with events in flight)
+    assert any(c.result["S"]._queues["pre"].pending() for c in copies)
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        start_scope()
+        alone = batch.build_copy(delayed, k, params[k], int(seeds[k]))
+        batch._run(alone.objects, 0.0305)
+        assert copy.result["S"]._queues["pre"].pending() == \
+            alone.result["S"]._queues["pre"].pending()
+        for objects in (alone.objects, copy.objects):  # (both run on: in-flight events arrive)
+            batch._run(objects, 0.01)
+        for key in ("spikes", "trace"):
+            np.testing.assert_array_equal(copy.result[key].t_, alone.result[key].t_)
+        np.testing.assert_array_equal(copy.result["spikes"].i, alone.result["spikes"].i)
+        np.testing.assert_array_equal(copy.result["trace"].v_, alone.result["trace"].v_)
+    assert sum(c.result["spikes"].num_spikes for c in copies) > 5
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
@@ -218,7 +256,8 @@ def _base(tau, **change):
     {"reset": "v = rand()"},  # (resets draw from one stream per group)
     {"extra": lambda G: {"R": PopulationRateMonitor(G[:5])}},
     {"extra": lambda G: {"sub": SpikeMonitor(G[:5])}},
-    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", delay=1 * ms))},
+    {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1",
+                                            delay={"post": 1 * ms}))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre={"up": "v += 0.1"}))},
     {"extra": lambda G: _connected(Synapses(G, G, "dw/dt = -w/tau + xi/sqrt(tau): 1 "
                                                   "(clock-driven)", on_pre="v += w"))},
@@ -229,7 +268,7 @@ def _base(tau, **change):
     {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
     {"extra": lambda G: {"I": PoissonInput(G, "v", 10, 5 * Hz, weight="0.1")}},
     {"extra": lambda G: {"I": PoissonInput(G[:5], "v", 10, 5 * Hz, weight=0.1)}},
-], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "delay",
+], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "post_delay",
         "named_pathway", "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
         "rates_string", "input_weight_string", "input_to_part"])
 def test_what_cannot_be_fused_is_left_unfused(change):

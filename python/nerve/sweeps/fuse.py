@@ -58,8 +58,10 @@ def fuse(copies: list) -> "Fused | None":
     mean differs between a copy and a fused group), no random numbers in its
     reset. Synapses connect whole groups, with the same equations and code
     in every copy, on the spikes of the source (``on_pre``) and of the
-    target (``on_post``), without delays, shared variables, random numbers
-    or indices (``i``, ``j``, ``N``...) in the code that runs.
+    target (``on_post``, without a delay of its own), no shared variables,
+    random numbers or indices (``i``, ``j``, ``N``...) in the code that
+    runs; events still in flight through delays at the end of the run go
+    back to the copies' queues.
     PoissonInputs target whole groups with the same variable, number of
     sources, rate and weight (a value) in every copy.
     Each monitor records its whole group (a SpikeMonitor, a
@@ -217,9 +219,10 @@ _SYNAPTIC_INDICES = frozenset({"i", "j", "N", "N_pre", "N_post", "N_incoming", "
 
 def _synapse_plan(synapses) -> "_GroupPlan | None":
     """Fused are synapses between whole groups with the same equations and
-    code in every copy, on the spikes of their source (``on_pre``) and
-    target (``on_post``), without delays, shared variables, random numbers,
-    or indices (``i``, ``j``, ``N``...) in the code that runs."""
+    code in every copy, on the spikes of their source (``on_pre``, with any
+    delays) and target (``on_post``, without a delay of its own), without
+    shared variables, random numbers, or indices (``i``, ``j``, ``N``...) in
+    the code that runs."""
     from nerve.equations import nodes as n
     from nerve.groups.namespace import called_names, free_names
 
@@ -232,13 +235,15 @@ def _synapse_plan(synapses) -> "_GroupPlan | None":
                 or S._events != {key: "spike" for key in pathways}
                 or S.equations.text != first.equations.text
                 or (S.method, S.method_options) != (first.method, None)
-                or S._multisynaptic is not None or S._shared or S.contained_objects
+                or S._multisynaptic is not None or S.contained_objects
+                or set(S._delay_columns) - {"pre"}
+                or S._shared - {S._delay_columns.get("pre")}
+                or any(q.pending() for q in S._queues.values())
                 or any(eq.stochastic_variables for _, eq in S.equations.items())
                 or S.clock.dt_ != first.clock.dt_ or S.clock.t_ != first.clock.t_
                 or (S.when, S.order, S.active) != (first.when, first.order, True)
                 or S._pre_side.start != 0 or S._pre_side.n != S._pre_side.root.N
-                or S._post_side.start != 0 or S._post_side.n != S._post_side.root.N
-                or any(S._columns[c].any() for c in S._delay_columns.values())):
+                or S._post_side.start != 0 or S._post_side.n != S._post_side.root.N):
             return None
     statements = [s for key in pathways for s in first._statements[key][2]]
     expressions = [eq.expr for _, eq in first.equations.items() if eq.expr is not None]
@@ -385,6 +390,14 @@ class Fused:
         if plan.varying:
             model = model + Equations(_parameter_lines(plan.varying))
         code = {f"on_{key}": text for key, (_, text, _) in first._statements.items()}
+        # one delay for all (the same in every copy), else a delay per synapse
+        shared = {S._shared_values.get("delay") if "delay" in S._shared else None
+                  for S in plan.groups}
+        delay = shared.pop() if len(shared) == 1 else None
+        if delay is not None:
+            from nerve.units import second
+
+            code["delay"] = delay * second
         fused = Synapses(source, target, model, **code, method=first.method,
                          namespace=first.namespace if first.namespace is not None else {},
                          clock=first.clock, order=first.order,
@@ -456,13 +469,12 @@ class Fused:
             self._set_clocks(plan.groups, fused.clock)
         for position, plan in self._synapses.items():
             fused = self._made[position]
-            first = 0
-            for S in plan.groups:
-                last = first + len(S._pre)
+            bounds = np.cumsum([0] + [len(S._pre) for S in plan.groups])
+            for S, first, last in zip(plan.groups, bounds[:-1], bounds[1:]):
                 for name, column in S._columns.items():
                     column[:] = fused._columns[name][first:last]
-                first = last
             self._set_clocks(plan.groups, fused.clock)
+            self._scatter_in_flight(fused, plan.groups, bounds)
         for position in self._monitors:
             fused = self._made[position]
             monitors = self._columns[position]
@@ -475,6 +487,24 @@ class Fused:
                 self._scatter_spikes(fused, monitors)
             else:
                 self._scatter_states(fused, monitors)
+
+    @staticmethod
+    def _scatter_in_flight(fused, synapses, bounds) -> None:
+        """Events still in flight through the fused synapses' delays at the
+        end of the run, handed to the copies' own queues: a copy run again
+        delivers them as it would have alone."""
+        for key, queue in fused._queues.items():
+            flight = queue.in_flight()
+            if not any(len(events) for events in flight):
+                continue
+            for S, first, last in zip(synapses, bounds[:-1], bounds[1:]):
+                mine = [events[(events >= first) & (events < last)] - first
+                        for events in flight]
+                if any(len(events) for events in mine):
+                    own = S._prepared_queue(key)
+                    for steps, events in enumerate(mine):
+                        if len(events):
+                            own.inject(steps, events.astype(np.int32))
 
     @staticmethod
     def _set_clocks(objects, clock) -> None:

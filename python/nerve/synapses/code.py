@@ -171,8 +171,6 @@ class SynapticCode:
         return run.group(self, self.N, self._engine_columns(run), self._rng.get())
 
     def _contribute(self, run) -> None:
-        from nerve import _core
-
         namespace = self.namespace if self.namespace is not None else run.namespace
         self._check_cache(namespace)
         # the engine holds the columns and indices until the run ends
@@ -204,18 +202,7 @@ class SynapticCode:
         for key, (role, _, _) in self._statements.items():
             side = self._pre_side if role == "pre" else self._post_side
             trigger_group = pre[0] if role == "pre" else post[0]
-            queue = self._queues.get(key)
-            if queue is None:
-                queue = self._queues[key] = _core.SpikeQueue()
-            rows = (self._connectivity, side.n)
-            if self._queue_rows.get(key) != rows:  # the rows change with connect()
-                queue.set_rows(self._pre if role == "pre" else self._post, side.n)
-                self._queue_rows[key] = rows
-            column = self._delay_columns.get(key)
-            # every run: delays may have been written (rounded to steps as Brian2
-            # does, to the nearest with ties to even)
-            queue.set_delays(self._columns[column] if column is not None and self.N
-                             else np.zeros(1), side.root.clock.dt_)
+            queue = self._prepared_queue(key)
             compiled = self._cached(("pathway", key), lambda: self._pathway_program(
                 key, namespace))
             trigger = (trigger_group, side.root._event_index(self._events[key]), side.start,
@@ -228,6 +215,27 @@ class SynapticCode:
             run.add(operation)
 
     # -- compiling ------------------------------------------------------------
+
+    def _prepared_queue(self, key: str):
+        """The spike queue of pathway ``key``, with the rows of the synapses
+        as they are and their delays (set before every run: delays may have
+        been written; rounded to steps as Brian2 does, to the nearest with
+        ties to even)."""
+        from nerve import _core
+
+        role = self._statements[key][0]
+        side = self._pre_side if role == "pre" else self._post_side
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = _core.SpikeQueue()
+        rows = (self._connectivity, side.n)
+        if self._queue_rows.get(key) != rows:  # the rows change with connect()
+            queue.set_rows(self._pre if role == "pre" else self._post, side.n)
+            self._queue_rows[key] = rows
+        column = self._delay_columns.get(key)
+        queue.set_delays(self._columns[column] if column is not None and self.N
+                         else np.zeros(1), side.root.clock.dt_)
+        return queue
 
     def _check_cache(self, namespace) -> None:
         """Forget the compiled programs when a value they use has changed

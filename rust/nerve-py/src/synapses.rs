@@ -70,6 +70,24 @@ impl PySpikeQueue {
         self.inner.pending()
     }
 
+    /// The events in flight by steps until they arrive: the synapses each
+    /// reaches, in the order they are delivered.
+    fn in_flight<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyArray1<i32>>> {
+        self.inner
+            .in_flight()
+            .into_iter()
+            .map(|v| PyArray1::from_vec(py, v))
+            .collect()
+    }
+
+    /// Queue events arriving at `synapses` in `steps` steps (handed over
+    /// from another queue); the delays must be set first.
+    fn inject(&mut self, steps: usize, synapses: PyReadonlyArray1<'_, i32>) -> PyResult<()> {
+        self.inner
+            .inject(steps, synapses.as_slice()?)
+            .map_err(|e| EngineError(e).into())
+    }
+
     /// Drop every event in flight.
     fn clear(&mut self) {
         self.inner.clear();

@@ -424,6 +424,52 @@ impl SpikeQueue {
         self.head = (self.head + 1) % self.spikes.len().max(1);
     }
 
+    /// The events in flight, by the number of steps until they arrive
+    /// (`[0]`: this step): the synapses each reaches, in the order they are
+    /// delivered.
+    pub fn in_flight(&self) -> Vec<Vec<i32>> {
+        let len = self.spikes.len().max(self.synapses.len());
+        (0..len)
+            .map(|d| {
+                let slot = (self.head + d) % len;
+                let mut out = self.synapses.get(slot).cloned().unwrap_or_default();
+                if let Some(spikes) = self.spikes.get(slot) {
+                    self.expand(spikes, &mut out);
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// Queue events arriving at `synapses` in `steps` steps, after those
+    /// already queued for that step (events in flight handed over from
+    /// another queue, see [`SpikeQueue::in_flight`]). The delays must be
+    /// set, and long enough to hold them.
+    pub fn inject(&mut self, steps: usize, synapses: &[i32]) -> Result<()> {
+        let len = self.synapses.len();
+        if steps >= len {
+            return Err(CoreError::invalid(format!(
+                "events arriving in {steps} steps do not fit a queue whose delays reach {} \
+                 steps (set its delays first)",
+                len.saturating_sub(1)
+            )));
+        }
+        if let Some(&s) = synapses
+            .iter()
+            .find(|&&s| usize::try_from(s).map_or(true, |s| s >= self.n_synapses))
+        {
+            return Err(CoreError::invalid(format!(
+                "synapse {s} is not one of the queue's {} synapses",
+                self.n_synapses
+            )));
+        }
+        let slot = (self.head + steps) % len;
+        if let Some(out) = self.synapses.get_mut(slot) {
+            out.extend_from_slice(synapses);
+        }
+        Ok(())
+    }
+
     /// Number of synaptic events in flight.
     pub fn pending(&self) -> usize {
         let spikes: usize = self
@@ -593,5 +639,39 @@ mod tests {
         assert!(q.prepare(&[0, 3], 2, &[0]).is_err());
         assert!(q.prepare(&[0, 1], 2, &[0, 1, 2]).is_err());
         assert!(q.prepare(&[0, 1], 2, &[-1]).is_err());
+    }
+
+    /// Events in flight handed from one queue to another arrive at the same
+    /// synapses in the same steps and order.
+    #[test]
+    fn events_in_flight_are_handed_over() {
+        let trigger = [0, 0, 1, 2, 2, 2];
+        let mut q = SpikeQueue::new();
+        q.prepare(&trigger, 3, &[3]).unwrap();
+        q.push(&[2]);
+        let spent = q.take_current();
+        q.advance(spent);
+        q.push(&[0, 1]);
+        let flight = q.in_flight();
+        assert_eq!(flight.len(), 4);
+        assert_eq!(flight[2], vec![3, 4, 5]);
+        assert_eq!(flight[3], vec![0, 1, 2]);
+        let mut other = SpikeQueue::new();
+        other.prepare(&trigger, 3, &[3]).unwrap();
+        for (d, events) in flight.iter().enumerate() {
+            other.inject(d, events).unwrap();
+        }
+        for _ in 0..4 {
+            assert_eq!(other.current(), q.current());
+            let a = q.take_current();
+            q.advance(a);
+            let b = other.take_current();
+            other.advance(b);
+        }
+        assert_eq!(other.pending(), 0);
+        assert!(other.inject(4, &[0]).is_err());
+        assert!(other.inject(0, &[6]).is_err());
+        assert!(other.inject(0, &[-1]).is_err());
+        assert!(SpikeQueue::new().inject(0, &[0]).is_err());
     }
 }
