@@ -21,7 +21,7 @@
 //! pages not yet populated are slower than plain ones: they are used only
 //! where the population succeeded.) Measured with `benchmarks/monitors.py
 //! state` (10^4 of 10^5 neurons, every step): the recording's cost fell from
-//! about 1.3x to 0.8x that of writing the same values once into fresh
+//! 1.16-1.30x to 0.74-0.77x that of writing the same values once into fresh
 //! memory with numpy.
 
 use std::collections::TryReserveError;
