@@ -104,6 +104,7 @@ def test_what_waits_to_be_written_stays_within_the_budget(monkeypatch):
 def test_write_behind_drops_written_pages_and_keeps_the_data(tmp_path, monkeypatch):
     monkeypatch.setattr(memory, "FLUSH_BYTES", 1 << 16)
     monkeypatch.setattr(_writer.WriteBehind, "LAG", 1 << 16)
+    monkeypatch.setattr(_writer.WriteBehind, "PIECE", 1 << 14)
     monkeypatch.setattr(stream, "_CHUNK_BYTES", 8 * 300 * 8)  # chunks of 8 recordings
     G, M, S = _net(record_to=str(tmp_path / "w.h5"))
     Network(G, M, S).run(50 * ms)  # 300 x 500 x 8 bytes = 1.2 MB

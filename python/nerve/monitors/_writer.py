@@ -136,6 +136,10 @@ class WriteBehind:
     bytes behind the end (its sec2 driver's file descriptor, on Linux)."""
 
     LAG = 256 << 20
+    #: disk writes are started in pieces of at least this many bytes (many
+    #: small hand-overs, e.g. a network operation at every step, do not
+    #: each start a write of their own)
+    PIECE = 8 << 20
 
     def __init__(self, h5file):
         self._fd = None
@@ -162,7 +166,7 @@ class WriteBehind:
         except OSError:  # pragma: no cover - the file was closed
             self._fd = None
             return
-        if end > self._started:
+        if end - self._started >= self.PIECE:
             self._sync(fd, self._started, end - self._started, _WRITE)
             self._started = end
         old = (end - self.LAG) // _PAGE * _PAGE
