@@ -4,7 +4,8 @@ A monitor given ``record_to='file.h5'`` (or an open ``h5py.File``/``Group``)
 writes what it records into a group of the file named after the monitor,
 in chunked, resizable datasets; the engine hands the recordings over
 whenever streamed monitors hold ``nerve.core.memory.FLUSH_BYTES`` bytes, so
-memory stays bounded whatever the length of the run. The monitor's
+memory stays bounded whatever the length of the run. They are written on a
+background thread while the run goes on (:mod:`nerve.monitors._writer`). The monitor's
 attributes (``M.v``, ``M.t``, ``S.i``...) then read the file lazily:
 :class:`LazyArray` reads only what is indexed. :func:`open_recording`
 reads a file written by an earlier process.
@@ -163,11 +164,14 @@ class StreamTarget:
         if name in parent:
             del parent[name]
         self.group = parent.create_group(name)
+        from nerve.monitors._writer import WriteBehind
+
+        self._behind = WriteBehind(self._file)
 
     def column(self, name: str, width: int | None, dtype) -> "H5Column":
         """A resizable dataset growing along its first axis, used as a
         monitor uses its in-memory ``Chunks``."""
-        return H5Column(self.dataset(name, width, dtype))
+        return H5Column(self.dataset(name, width, dtype), self._behind)
 
     def dataset(self, name: str, width: int | None, dtype):
         """A resizable dataset growing along its first axis."""
@@ -192,22 +196,48 @@ class StreamTarget:
                                          rdcc_nslots=_slots(4), rdcc_w0=1.0)
 
     def flush(self) -> None:
+        """Write what is queued and flush the file (the end of a run)."""
+        from nerve.monitors._writer import writer
+
+        writer().wait()
         self._file.flush()
 
 
 class H5Column:
-    """An append-only dataset with the interface of ``Chunks``: ``append``,
-    ``truncate``, ``len``, and ``array`` (reads everything)."""
+    """An append-only dataset with the interface of ``Chunks``: ``append``
+    (queued to the background writer), ``truncate``, ``len``, and ``array``
+    (reads everything); each of these but ``append`` first waits until what
+    was appended is written."""
 
-    __slots__ = ("dataset",)
+    __slots__ = ("_dataset", "_behind")
 
-    def __init__(self, dataset):
-        self.dataset = dataset
+    def __init__(self, dataset, behind=None):
+        self._dataset, self._behind = dataset, behind
+
+    @property
+    def dataset(self):
+        """The dataset, with everything appended so far written to it."""
+        from nerve.monitors._writer import writer
+
+        writer().wait()
+        return self._dataset
 
     def append(self, part: np.ndarray) -> None:
+        """Queue ``part`` (handed over by the engine: nothing else writes
+        to it) to be appended to the dataset."""
         if not len(part):
             return
-        dataset = self.dataset
+        from nerve.monitors._writer import writer
+
+        writer().submit(lambda: self._write(part), part.nbytes)
+
+    def _write(self, part: np.ndarray) -> None:
+        self._append(part)
+        if self._behind is not None:
+            self._behind.written()
+
+    def _append(self, part: np.ndarray) -> None:
+        dataset = self._dataset
         n = dataset.shape[0]
         dataset.resize(n + len(part), axis=0)
         chunks = dataset.chunks

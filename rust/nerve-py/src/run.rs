@@ -244,9 +244,13 @@ fn recordings<'py>(py: Python<'py>, rec: Recordings, dts: &Dts) -> PyResult<Boun
     let state = PyList::empty(py);
     for (r, dt) in rec.state.into_iter().zip(&dts.state) {
         let rows = r.steps.len();
-        let times: Vec<f64> = r.steps.into_iter().map(|s| s as f64 * dt).collect();
+        let mut times: Vec<f64> = r.steps.into_iter().map(|s| s as f64 * dt).collect();
+        // (a run stopped early leaves the room reserved for the rest of it:
+        // give it back; a no-op when the recording filled it)
+        times.shrink_to_fit();
         let values = PyList::empty(py);
-        for v in r.values {
+        for mut v in r.values {
+            v.shrink_to_fit();
             let width = v.len().checked_div(rows).unwrap_or(0);
             values.append(v.into_pyarray(py).reshape([rows, width])?)?;
         }

@@ -199,7 +199,7 @@ pub fn run_with(
     let mut steps = batch::form(steps, &work);
     let programs = s.ops.iter().filter_map(|op| program(&op.action));
     let scratch_programs: Vec<&Program> = programs.collect();
-    let mut rec = Recordings::new(s.state_recorders, s.event_recorders, recording);
+    let mut rec = Recordings::for_schedule(&s, recording);
     let lanes: usize = groups.iter().map(|g| g.columns.n()).sum::<usize>().max(1);
     let mut ticker = Ticker {
         s,

@@ -20,11 +20,14 @@
 //! takes elsewhere). When streamed recorders hold [`RecordingPlan::flush_at`]
 //! bytes, the caller is asked to take them ([`super::Host::flush`]).
 
-use std::collections::TryReserveError;
 use std::mem::size_of;
 
-use super::{EventRecorder, StateRecorder};
+use super::{EventRecorder, Schedule, StateRecorder};
 use crate::vm::Columns;
+
+mod ahead;
+
+use ahead::{reserve, Ahead};
 
 /// Values recorded by a state recorder.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -142,6 +145,8 @@ struct Account {
     /// Per state recorder, `(first, len)` when its indices are consecutive
     /// (then a recording is one copy of a slice of each column).
     runs: Vec<Option<(usize, usize)>>,
+    /// Per state recorder, what it still has to record in the run.
+    ahead: Vec<Ahead>,
 }
 
 impl Account {
@@ -206,12 +211,35 @@ impl Recordings {
                 ],
                 counted: plan.counted_events.to_vec(),
                 runs: state.iter().map(|r| consecutive(&r.indices)).collect(),
+                ahead: state
+                    .iter()
+                    .map(|r| Ahead {
+                        rows_left: None,
+                        populated: false,
+                        width: r.indices.len(),
+                        row_bytes: size_of::<i64>()
+                            + r.indices.len() * r.columns.len() * size_of::<f64>(),
+                    })
+                    .collect(),
             },
         }
     }
 
+    /// The recordings of the run of `s`, with room for what its state
+    /// recorders will record reserved at once (see [`ahead`]).
+    pub(crate) fn for_schedule(s: &Schedule<'_, '_>, plan: &RecordingPlan<'_>) -> Recordings {
+        let mut rec = Recordings::new(s.state_recorders, s.event_recorders, plan);
+        for (a, rows) in rec.account.ahead.iter_mut().zip(ahead::expected_rows(s)) {
+            a.rows_left = Some(rows);
+        }
+        rec.reserve_ahead(|_| true);
+        rec
+    }
+
     /// Take everything recorded so far, leaving empty recordings (and the
     /// memory account: what streamed recorders held no longer counts).
+    /// A streamed state recorder taken about a flush's worth gets room for
+    /// the next one at once; the others grow by need again.
     pub fn take(&mut self) -> Recordings {
         let empty = Recordings {
             state: self
@@ -238,7 +266,24 @@ impl Recordings {
                 ..self.account.clone()
             },
         };
-        std::mem::replace(self, empty)
+        let taken = std::mem::replace(self, empty);
+        for a in self.account.ahead.iter_mut() {
+            a.populated = false; // (new, empty buffers)
+        }
+        let flush_at = self.account.flush_at;
+        let ahead = &self.account.ahead;
+        let full: Vec<bool> = taken
+            .state
+            .iter()
+            .zip(ahead)
+            .enumerate()
+            .map(|(k, (r, a))| {
+                self.account.is_streamed(RecorderKind::State, k)
+                    && r.steps.len().saturating_mul(2) >= a.chunk_rows(flush_at)
+            })
+            .collect();
+        self.reserve_ahead(|k| full.get(k).copied().unwrap_or(false));
+        taken
     }
 
     /// Whether streamed recorders hold enough to be handed to the host.
@@ -300,17 +345,6 @@ fn consecutive(indices: &[i32]) -> Option<(usize, usize)> {
     ok.then_some((first as usize, indices.len()))
 }
 
-/// Room for `extra` more elements in `v`: doubling while the limit allows,
-/// never reserving past the bytes still `spare`, and never aborting.
-fn reserve<T>(v: &mut Vec<T>, extra: usize, spare: usize) -> Result<(), TryReserveError> {
-    if v.capacity() - v.len() >= extra {
-        return Ok(());
-    }
-    let ahead = v.len().max(extra).min(spare / size_of::<T>().max(1));
-    v.try_reserve_exact(ahead.max(extra))
-        .or_else(|_| v.try_reserve_exact(extra))
-}
-
 /// Append the current values of `r`'s columns at its indices (recorder
 /// `k`); false when it did not fit (then nothing was appended).
 pub(super) fn record_state(
@@ -326,14 +360,11 @@ pub(super) fn record_state(
         return false;
     }
     let spare = rec.account.spare();
-    let Some(out) = rec.state.get_mut(k) else {
+    let (Some(out), Some(ahead)) = (rec.state.get_mut(k), rec.account.ahead.get_mut(k)) else {
         return true;
     };
-    let room = reserve(&mut out.steps, 1, spare).is_ok()
-        && out
-            .values
-            .iter_mut()
-            .all(|b| reserve(b, width, spare).is_ok());
+    let room = ahead::make_room(out, ahead, width, spare);
+    let populated = ahead.populated;
     if !room {
         rec.refused(RecorderKind::State, k, step, bytes);
         return false;
@@ -344,7 +375,7 @@ pub(super) fn record_state(
         let column = cols.column(c).unwrap_or_default();
         match run.and_then(|(first, len)| column.get(first..first + len)) {
             // consecutive neurons (record=True, a slice): one copy
-            Some(part) => buf.extend_from_slice(part),
+            Some(part) => ahead::append(buf, part, populated),
             None => buf.extend(
                 r.indices
                     .iter()
@@ -353,6 +384,9 @@ pub(super) fn record_state(
         }
     }
     rec.spend(RecorderKind::State, k, bytes);
+    if let Some(a) = rec.account.ahead.get_mut(k) {
+        a.recorded();
+    }
     true
 }
 
@@ -394,9 +428,12 @@ pub(super) fn record_events(
     let Some(out) = rec.events.get_mut(k) else {
         return true;
     };
-    let room = reserve(&mut out.indices, n, spare).is_ok()
-        && reserve(&mut out.steps, n, spare).is_ok()
-        && out.values.iter_mut().all(|b| reserve(b, n, spare).is_ok());
+    let room = reserve(&mut out.indices, n, spare, usize::MAX).is_ok()
+        && reserve(&mut out.steps, n, spare, usize::MAX).is_ok()
+        && out
+            .values
+            .iter_mut()
+            .all(|b| reserve(b, n, spare, usize::MAX).is_ok());
     if !room {
         rec.refused(RecorderKind::Events, k, step, bytes);
         return false;
@@ -468,7 +505,9 @@ pub(super) fn record_rate(
     let Some(out) = rec.rates.get_mut(k) else {
         return true;
     };
-    if reserve(&mut out.steps, 1, spare).is_err() || reserve(&mut out.counts, 1, spare).is_err() {
+    if reserve(&mut out.steps, 1, spare, usize::MAX).is_err()
+        || reserve(&mut out.counts, 1, spare, usize::MAX).is_err()
+    {
         rec.refused(RecorderKind::Rate, k, step, bytes);
         return false;
     }
@@ -479,148 +518,4 @@ pub(super) fn record_rate(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A rate recorder of lanes `start..stop` of group 0's spikes.
-    fn lanes(start: i32, stop: i32) -> RateRecorder {
-        RateRecorder {
-            group: 0,
-            event: 0,
-            start,
-            stop,
-        }
-    }
-
-    fn plan(limit: usize) -> RecordingPlan<'static> {
-        RecordingPlan {
-            limit,
-            ..RecordingPlan::default()
-        }
-    }
-
-    #[test]
-    fn rate_counts_the_events_in_range() {
-        let r = lanes(2, 5);
-        let rr = [r.clone()];
-        let p = RecordingPlan {
-            rate_recorders: &rr,
-            ..plan(usize::MAX)
-        };
-        let mut rec = Recordings::new(&[], &[], &p);
-        assert!(record_rate(&r, &[0, 2, 3, 5, 7], 4, 0, &mut rec));
-        assert!(record_rate(&r, &[], 5, 0, &mut rec));
-        assert_eq!(rec.rates[0].steps, vec![4, 5]);
-        assert_eq!(rec.rates[0].counts, vec![2, 0]);
-    }
-
-    #[test]
-    fn a_recording_over_the_limit_is_refused_whole() {
-        let r = lanes(0, 10);
-        let rr = [r.clone()];
-        // room for exactly two recordings of 12 bytes
-        let p = RecordingPlan {
-            rate_recorders: &rr,
-            ..plan(24)
-        };
-        let mut rec = Recordings::new(&[], &[], &p);
-        assert!(record_rate(&r, &[1], 0, 0, &mut rec));
-        assert!(record_rate(&r, &[1, 2], 1, 0, &mut rec));
-        assert!(!record_rate(&r, &[1, 2, 3], 2, 0, &mut rec));
-        assert_eq!(rec.rates[0].counts, vec![1, 2]);
-        let o = rec.overflow.expect("an overflow");
-        assert_eq!(
-            (o.kind, o.recorder, o.step, o.needed, o.limit),
-            (RecorderKind::Rate, 0, 2, 36, 24)
-        );
-        assert!(!o.refused);
-        // the buffers never reserved past the limit
-        assert!(rec.rates[0].steps.capacity() <= 3 && rec.rates[0].counts.capacity() <= 6);
-    }
-
-    #[test]
-    fn state_recordings_of_consecutive_and_scattered_indices() {
-        let mut a: Vec<f64> = (0..6).map(f64::from).collect();
-        let mut b: Vec<f64> = (0..6).map(|x| f64::from(x) * 10.0).collect();
-        let mut slices: Vec<&mut [f64]> = vec![&mut a, &mut b];
-        let cols = Columns::new(&mut slices, 6).expect("columns");
-        let recorders = [
-            StateRecorder {
-                group: 0,
-                columns: vec![0, 1],
-                indices: vec![2, 3, 4],
-            },
-            StateRecorder {
-                group: 0,
-                columns: vec![1],
-                indices: vec![5, 0, 3],
-            },
-        ];
-        assert_eq!(consecutive(&recorders[0].indices), Some((2, 3)));
-        assert_eq!(consecutive(&recorders[1].indices), None);
-        let mut rec = Recordings::new(&recorders, &[], &plan(usize::MAX));
-        for (k, r) in recorders.iter().enumerate() {
-            assert!(record_state(r, &cols, 7, k, &mut rec));
-            assert!(record_state(r, &cols, 8, k, &mut rec));
-        }
-        assert_eq!(rec.state[0].steps, vec![7, 8]);
-        assert_eq!(rec.state[0].values[0], vec![2.0, 3.0, 4.0, 2.0, 3.0, 4.0]);
-        assert_eq!(
-            rec.state[0].values[1],
-            vec![20.0, 30.0, 40.0, 20.0, 30.0, 40.0]
-        );
-        assert_eq!(
-            rec.state[1].values[0],
-            vec![50.0, 0.0, 30.0, 50.0, 0.0, 30.0]
-        );
-    }
-
-    #[test]
-    fn a_counting_recorder_keeps_counts_per_lane_only() {
-        let r = EventRecorder {
-            group: 0,
-            event: 0,
-            start: 2,
-            stop: 6,
-            columns: vec![],
-        };
-        let p = RecordingPlan {
-            counted_events: &[true],
-            ..plan(usize::MAX)
-        };
-        let mut rec = Recordings::new(&[], std::slice::from_ref(&r), &p);
-        let mut slices: Vec<&mut [f64]> = Vec::new();
-        let cols = Columns::new(&mut slices, 8).expect("columns");
-        assert!(record_events(&r, &[0, 2, 5, 7], &cols, 0, 0, &mut rec));
-        assert!(record_events(&r, &[2, 3], &cols, 1, 0, &mut rec));
-        assert!(record_events(&r, &[], &cols, 2, 0, &mut rec));
-        let e = &rec.events[0];
-        assert_eq!(e.counts, vec![2, 1, 0, 1]);
-        assert!(e.indices.is_empty() && e.steps.is_empty());
-        let taken = rec.take();
-        assert_eq!(taken.events[0].counts, vec![2, 1, 0, 1]);
-        assert!(rec.events[0].counts.is_empty());
-    }
-
-    #[test]
-    fn streamed_recorders_count_only_what_they_hold() {
-        let r = lanes(0, 10);
-        let rr = [r.clone()];
-        let p = RecordingPlan {
-            rate_recorders: &rr,
-            flush_at: 24,
-            streamed_rates: &[true],
-            ..plan(36)
-        };
-        let mut rec = Recordings::new(&[], &[], &p);
-        for step in 0..100 {
-            assert!(record_rate(&r, &[1], step, 0, &mut rec), "step {step}");
-            if rec.flush_due() {
-                let taken = rec.take();
-                assert_eq!(taken.rates[0].counts.len(), 2);
-                assert_eq!(rec.bytes_used(), 0);
-            }
-        }
-        assert!(rec.overflow.is_none());
-    }
-}
+mod tests;
