@@ -227,6 +227,43 @@ def test_fused_delays_give_the_copies_alone_and_hand_back_events_in_flight(delay
     assert sum(c.result["spikes"].num_spikes for c in copies) > 5
 
 
+def excitation_inhibition(we, wi):
+    """A noisy network of 16 excitatory and 4 inhibitory neurons (parts of
+    one group), connected part to group, monitored by parts."""
+    G = NeuronGroup(20, "dv/dt = (1.1 - v)/(10*ms) + 0.4*xi/sqrt(10*ms) : 1",
+                    threshold="v > 1", reset="v = 0", refractory=1 * ms, method="euler")
+    G.v = "rand()"
+    Ge, Gi = G[:16], G[16:]
+    Se = Synapses(Ge, G, "w : 1", on_pre="v += w*we", delay=0.5 * ms)
+    Se.connect(p=0.3)
+    Se.w = "rand()"
+    Si = Synapses(Gi, G, on_pre="v -= wi")
+    Si.connect(p=0.5)
+    return {"Se": Se, "Si": Si, "exc": SpikeMonitor(Ge), "inh": SpikeMonitor(G[16:], record=False),
+            "rate": PopulationRateMonitor(Gi), "trace": StateMonitor(Ge, "v", record=[0, 3]),
+            "G": G}
+
+
+def test_fused_parts_of_groups_are_the_copies_run_alone():
+    params = [{"we": we, "wi": wi} for we, wi in [(0.2, 0.3), (0.3, 0.3), (0.1, 0.6)]]
+    copies = _built(excitation_inhibition, params)
+    fused = fusing.fuse(copies)
+    assert fused is not None
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        alone = _alone(excitation_inhibition, params[k], seeds[k], k).result
+        mine = copy.result
+        np.testing.assert_array_equal(mine["exc"].i, alone["exc"].i)
+        np.testing.assert_array_equal(mine["exc"].t_, alone["exc"].t_)
+        np.testing.assert_array_equal(mine["inh"].count, alone["inh"].count)
+        np.testing.assert_array_equal(mine["rate"].rate_, alone["rate"].rate_)
+        np.testing.assert_array_equal(mine["trace"].v_, alone["trace"].v_)
+        np.testing.assert_array_equal(mine["G"].v_, alone["G"].v_)
+        np.testing.assert_array_equal(mine["Se"].w_, alone["Se"].w_)
+    assert all(c.result["exc"].num_spikes and c.result["inh"].count.sum() for c in copies)
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
@@ -254,8 +291,6 @@ def _base(tau, **change):
     {"model": "dv/dt = -v/tau + N*Hz : 1"},
     {"model": "dv/dt = -v/tau : 1\nI : 1 (shared)"},
     {"reset": "v = rand()"},  # (resets draw from one stream per group)
-    {"extra": lambda G: {"R": PopulationRateMonitor(G[:5])}},
-    {"extra": lambda G: {"sub": SpikeMonitor(G[:5])}},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1",
                                             delay={"post": 1 * ms}))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre={"up": "v += 0.1"}))},
@@ -264,12 +299,11 @@ def _base(tau, **change):
     {"extra": lambda G: _connected(Synapses(G, G, "w : 1 (shared)", on_pre="v += w"))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1*rand()"))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.01*i"))},
-    {"extra": lambda G: _connected(Synapses(G[:5], G, on_pre="v += 0.1"))},
     {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
     {"extra": lambda G: {"I": PoissonInput(G, "v", 10, 5 * Hz, weight="0.1")}},
     {"extra": lambda G: {"I": PoissonInput(G[:5], "v", 10, 5 * Hz, weight=0.1)}},
-], ids=["i", "N", "shared", "random_reset", "rate_of_part", "subgroup", "post_delay",
-        "named_pathway", "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre", "part_of_group",
+], ids=["i", "N", "shared", "random_reset", "post_delay",
+        "named_pathway", "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre",
         "rates_string", "input_weight_string", "input_to_part"])
 def test_what_cannot_be_fused_is_left_unfused(change):
     params = [{"tau": tau * ms, **change} for tau in (4, 7)]

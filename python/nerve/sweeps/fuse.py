@@ -56,18 +56,17 @@ def fuse(copies: list) -> "Fused | None":
     custom events, linked or shared variables, no Python functions or
     tables in its code, no ``i`` or ``N`` in the code that runs (what they
     mean differs between a copy and a fused group), no random numbers in its
-    reset. Synapses connect whole groups, with the same equations and code
-    in every copy, on the spikes of the source (``on_pre``) and of the
+    reset. Synapses connect groups or parts of them (the same parts in every
+    copy), with the same equations and code in every copy, on the spikes of the source (``on_pre``) and of the
     target (``on_post``, without a delay of its own), no shared variables,
     random numbers or indices (``i``, ``j``, ``N``...) in the code that
     runs; events still in flight through delays at the end of the run go
     back to the copies' queues.
     PoissonInputs target whole groups with the same variable, number of
     sources, rate and weight (a value) in every copy.
-    Each monitor records its whole group (a SpikeMonitor, a
-    PopulationRateMonitor) or chosen neurons (a StateMonitor), in memory,
-    on the same clock and schedule in every copy. Anything else runs
-    unfused.
+    Each monitor records a group or the same part of it in every copy (a
+    StateMonitor the same neurons), in memory, on the same clock and
+    schedule. Anything else runs unfused.
     """
     if len(copies) < 2:
         return None
@@ -218,7 +217,7 @@ _SYNAPTIC_INDICES = frozenset({"i", "j", "N", "N_pre", "N_post", "N_incoming", "
 
 
 def _synapse_plan(synapses) -> "_GroupPlan | None":
-    """Fused are synapses between whole groups with the same equations and
+    """Fused are synapses between groups (or the same parts of them) with the same equations and
     code in every copy, on the spikes of their source (``on_pre``, with any
     delays) and target (``on_post``, without a delay of its own), without
     shared variables, random numbers, or indices (``i``, ``j``, ``N``...) in
@@ -242,8 +241,8 @@ def _synapse_plan(synapses) -> "_GroupPlan | None":
                 or any(eq.stochastic_variables for _, eq in S.equations.items())
                 or S.clock.dt_ != first.clock.dt_ or S.clock.t_ != first.clock.t_
                 or (S.when, S.order, S.active) != (first.when, first.order, True)
-                or S._pre_side.start != 0 or S._pre_side.n != S._pre_side.root.N
-                or S._post_side.start != 0 or S._post_side.n != S._post_side.root.N):
+                or _range(S._pre_side) != _range(first._pre_side)
+                or _range(S._post_side) != _range(first._post_side)):
             return None
     statements = [s for key in pathways for s in first._statements[key][2]]
     expressions = [eq.expr for _, eq in first.equations.items() if eq.expr is not None]
@@ -262,6 +261,12 @@ def _synapse_plan(synapses) -> "_GroupPlan | None":
             return None
     varying = _varying(keys, synapses)
     return None if varying is None else _GroupPlan(synapses, varying)
+
+
+def _range(side) -> tuple:
+    """A side of synapses as ``(start, size)`` in its group (None for a side
+    that is not part of a neuron group)."""
+    return (side.start, side.n) if side.n is not None else None
 
 
 def _parameter_lines(varying: dict) -> str:
@@ -301,17 +306,18 @@ def _same_monitors(monitors) -> bool:
     for m in monitors:
         if (getattr(m, "_stream", None) is not None
                 or (m.when, m.order, m.active) != (first.when, first.order, True)
-                or m.clock.dt_ != first.clock.dt_ or m.source is not m._group):
+                or m.clock.dt_ != first.clock.dt_):
             return False
         if isinstance(m, PopulationRateMonitor):
-            if m._range != (0, m._group.N) or len(m._times):
+            if m._range != first._range or len(m._times):
                 return False
         elif isinstance(m, SpikeMonitor):
             if (m.event != "spike" or m.record != first.record
                     or m.record_variables != first.record_variables
-                    or m._range != (0, m._group.N) or len(m._i) or m._count.any()):
+                    or m._range != first._range or len(m._i) or m._count.any()):
                 return False
-        elif m.record_variables != first.record_variables or len(m._times):
+        elif (m.record_variables != first.record_variables or len(m._times)
+              or not np.array_equal(m._absolute, first._absolute)):
             return False
     return True
 
@@ -385,7 +391,10 @@ class Fused:
 
         first = plan.groups[0]
         source, target = (self._made[p] for p in plan.sides)
+        # (the fused synapses connect the fused groups whole: a copy's side,
+        # part of its group or all of it, is a part of the copy's lanes)
         n_pre, n_post = first._pre_side.root.N, first._post_side.root.N
+        a_pre, a_post = first._pre_side.start, first._post_side.start
         model = first.equations
         if plan.varying:
             model = model + Equations(_parameter_lines(plan.varying))
@@ -403,9 +412,9 @@ class Fused:
                          clock=first.clock, order=first.order,
                          name=f"fused_{first.name}_{id(self)}")
         fused.when = first.when
-        fused.connect(i=np.concatenate([S._pre.astype(np.int64) + k * n_pre
+        fused.connect(i=np.concatenate([S._pre.astype(np.int64) + k * n_pre + a_pre
                                         for k, S in enumerate(plan.groups)]),
-                      j=np.concatenate([S._post.astype(np.int64) + k * n_post
+                      j=np.concatenate([S._post.astype(np.int64) + k * n_post + a_post
                                         for k, S in enumerate(plan.groups)]))
         for name in first._columns:
             fused._columns[name][:] = np.concatenate([S._columns[name] for S in plan.groups])
@@ -437,7 +446,7 @@ class Fused:
                                 record=first.record, when=first.when, order=first.order,
                                 name=name)
         n = first._group.N
-        record = np.concatenate([m.record + k * n for k, m in enumerate(monitors)])
+        record = np.concatenate([m._absolute + k * n for k, m in enumerate(monitors)])
         fused = StateMonitor(group, first.record_variables, record=record, clock=clock,
                              when=first.when, order=first.order, name=name)
         return fused
@@ -513,35 +522,48 @@ class Fused:
                 obj.clock._set_t(clock.t_)
 
     @staticmethod
-    def _scatter_spikes(fused, monitors) -> None:
-        n = monitors[0]._group.N
+    def _copy_of(fused, monitors):
+        """Of each spike the fused monitor recorded: the copy whose monitor
+        records it (``len(monitors)`` when its neuron lies outside the
+        monitor's part of the group) and its index in that monitor."""
+        n, (a, b) = monitors[0]._group.N, monitors[0]._range
+        i = fused._i.array
+        copy, lane = np.divmod(i, n)
+        outside = (lane < a) | (lane >= b)
+        copy[outside] = len(monitors)
+        return copy, lane - a
+
+    @classmethod
+    def _scatter_spikes(cls, fused, monitors) -> None:
+        n, (a, b) = monitors[0]._group.N, monitors[0]._range
         k = len(monitors)
         if not fused.record:
-            counts = fused._count.reshape(k, n)
+            counts = fused._count.reshape(k, n)[:, a:b]
             for m, c in zip(monitors, counts):
                 m._add_counts(c.copy())
             return
-        i = fused._i.array
-        copy = i // n
+        copy, local = cls._copy_of(fused, monitors)
         order = np.argsort(copy, kind="stable")  # (each copy's events stay in time order)
         bounds = np.searchsorted(copy[order], np.arange(k + 1))
         times = fused._times.array[order]
-        local = (i - copy * n)[order].astype(np.int32)
+        local = local[order].astype(np.int32)
         values = [fused._values[v].array[order] for v in fused.record_variables]
         for c, m in enumerate(monitors):
             part = slice(bounds[c], bounds[c + 1])
             m._append(local[part], times[part], [v[part] for v in values])
 
-    @staticmethod
-    def _scatter_rates(fused, monitors, start: int) -> None:
+    @classmethod
+    def _scatter_rates(cls, fused, monitors, start: int) -> None:
         """Each copy's spikes per step, as its PopulationRateMonitor computes
         its rates: the count divided by dt, then by the number of neurons."""
         clock = fused.clock
-        dt, n, k = clock.dt_, monitors[0]._group.N, len(monitors)
+        (a, b), k = monitors[0]._range, len(monitors)
+        dt, n = clock.dt_, b - a
         steps = clock.timestep - start
         step = np.rint(fused._times.array / dt).astype(np.int64) - start
-        copy = fused._i.array // n
-        counts = np.bincount(copy * steps + step, minlength=k * steps).reshape(k, steps)
+        copy = cls._copy_of(fused, monitors)[0]
+        counts = np.bincount(copy * steps + step, minlength=(k + 1) * steps)
+        counts = counts[:k * steps].reshape(k, steps)
         times = np.arange(start, clock.timestep, dtype=np.int64) * dt
         for m, c in zip(monitors, counts):
             m._times.append(times.copy())
