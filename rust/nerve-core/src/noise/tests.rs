@@ -91,7 +91,7 @@ fn fills_match_one_lane_at_a_time() {
 /// The portable fills give what the dispatched (AVX2) ones give.
 #[test]
 fn portable_fills_equal_dispatched_fills() {
-    for len in [0, 3, 8, 255, 256, 1000, 4099] {
+    for len in [0, 1, 3, 7, 8, 9, 100, 255, 256, 257, 1000, 4099] {
         let (mut a, mut b) = (stream(5, 6, 7), stream(5, 6, 7));
         let (mut x, mut y) = (vec![0.0; len], vec![0.0; len]);
         fill_normal(&mut a, &mut x);
