@@ -13,6 +13,7 @@ by name, so the workers must be able to import that module).
 
 from __future__ import annotations
 
+import functools
 import os
 
 from nerve.exceptions import ArgumentTypeError, NotSupportedError
@@ -73,7 +74,6 @@ def run_on_dask(client, build, table, seconds, measure, batch_size, retries, pro
 def _run(distributed, client, build, table, seconds, measure, batch_size, retries, progress,
          threads):
     from nerve.sweeps.api import _Progress, batches
-    from nerve.sweeps.batch import CopyFailure, Outcome
 
     if not table:
         return []
@@ -81,46 +81,109 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         batch_size = max(1, -(-len(table) // (workers * BATCHES_PER_WORKER)))
     parts = batches(table, batch_size)
-    # one copy of the functions for all tasks
-    build_future = _scattered(client, build, "build")
-    measure_future = None if measure is None else _scattered(client, measure, "measure")
-    futures = client.map(_task, parts, build=build_future, duration=seconds,
-                         measure=measure_future, threads=threads, retries=retries, pure=False)
-    part_of = {f.key: p for f, p in zip(futures, parts)}
-    bar = _Progress(len(table)) if progress else None
-    outcomes = []
-    try:
-        for future in distributed.as_completed(futures):
-            part = part_of[future.key]
-            try:
-                outcomes.extend(future.result())
-            except Exception as error:
-                outcomes.extend(
-                    Outcome(k, failure=CopyFailure.from_exception(k, params, seed, "task",
-                                                                  error))
-                    for k, params, seed in part)
-            if bar is not None:
-                bar.update(len(part))
-    finally:
-        if bar is not None:
+    build_payload = _payload(client, build, "build")
+    measure_payload = None if measure is None else _payload(client, measure, "measure")
+    futures = client.map(_task, parts, build=build_payload, duration=seconds,
+                         measure=measure_payload, threads=threads, retries=retries, pure=False)
+    if progress:
+        bar = _Progress(len(table))
+        try:
+            sizes = {f.key: len(p) for f, p in zip(futures, parts)}
+            for future in distributed.as_completed(futures):
+                bar.update(sizes[future.key])
+        finally:
             bar.close()
-    return sorted(outcomes, key=lambda o: o.index)
+    return sorted(_gathered(client, futures, parts), key=lambda o: o.index)
 
 
-def _scattered(client, function, what: str):
-    """``function`` sent to every worker (a future of it)."""
+def _gathered(client, futures, parts) -> list:
+    """The outcomes of all tasks, fetched together once they ended (one
+    request, not one per task while the others still run); a task that
+    failed after its retries gives a failure for each of its copies."""
+    import pickle
+
+    from nerve.sweeps.batch import CopyFailure, Outcome
+
+    # (waits for every task; a failed one comes back as None, its error asked apart)
+    got = client.gather({f.key: f for f in futures}, errors="skip")
+    outcomes = []
+    for future, part in zip(futures, parts):
+        data = got.get(future.key)
+        if data is not None:
+            outcomes.extend(pickle.loads(data))
+            continue
+        try:
+            future.result()  # (raises the task's error)
+            raise RuntimeError(f"the Dask task {future.key!r} gave no result")
+        except Exception as error:
+            outcomes.extend(
+                Outcome(k, failure=CopyFailure.from_exception(k, params, seed, "task", error))
+                for k, params, seed in part)
+    return outcomes
+
+
+#: a function pickled to at most this many bytes travels inside each task;
+#: a larger one is sent to every worker once, beforehand
+INLINE_BYTES = 64 * 1024
+
+
+def _payload(client, function, what: str):
+    """``function`` pickled (cloudpickle) for the workers: the bytes, or for
+    large ones a future of the bytes already sent to every worker. Sending
+    bytes in the tasks spares a round trip to the workers before the tasks
+    start, and the scheduler never unpickles the user's code."""
+    import cloudpickle
+
     try:
-        [future] = client.scatter([function], broadcast=True, hash=False)
+        data = cloudpickle.dumps(function)
     except Exception as error:  # (pickling errors come in many classes)
         raise ArgumentTypeError(
             f"the {what} function {function!r} cannot be sent to the Dask workers "
             f"({type(error).__name__}: {error}): it must be picklable by cloudpickle (e.g. "
             f"not hold locks, open files or a live Network)") from error
+    if len(data) <= INLINE_BYTES:
+        return data
+    [future] = client.scatter([data], broadcast=True, hash=False)
     return future
 
 
-def _task(part, build, duration, measure, threads):
-    """One batch, in a worker."""
+@functools.lru_cache(maxsize=8)
+def _loaded(data: bytes):
+    """The function pickled in ``data`` (one object per worker process for
+    all the tasks of a sweep)."""
+    import pickle
+
+    return pickle.loads(data)
+
+
+def _task(part, build, duration, measure, threads) -> bytes:
+    """One batch, in a worker: its outcomes, pickled."""
     from nerve.sweeps.batch import run_batch
 
-    return run_batch(build, part, duration, measure, threads)
+    outcomes = run_batch(_loaded(build), part, duration,
+                         None if measure is None else _loaded(measure), threads)
+    return _packed(part, outcomes)
+
+
+def _packed(part, outcomes) -> bytes:
+    """``outcomes`` pickled; a copy whose results cannot be pickled is sent
+    back as a failure of its own (stage ``'task'``), the others' results kept."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps(outcomes)
+    except Exception:
+        pass
+    from nerve.sweeps.batch import CopyFailure, Outcome
+
+    kept = []
+    for (index, params, seed), outcome in zip(part, outcomes):
+        try:
+            cloudpickle.dumps(outcome)
+        except Exception as error:
+            outcome = Outcome(index, failure=CopyFailure.from_exception(
+                index, params, seed, "task", TypeError(
+                    f"its results cannot be sent back from the Dask worker: "
+                    f"{type(error).__name__}: {error}")))
+        kept.append(outcome)
+    return cloudpickle.dumps(kept)
