@@ -133,6 +133,20 @@ def test_a_task_failing_before_its_copies_run_is_reported_for_each_copy(client):
     assert result.failures[2].params == {"tau": 4 * ms}
 
 
+def test_a_parameter_value_that_cannot_travel(client):
+    import threading
+
+    from nerve.exceptions import ArgumentTypeError
+
+    def build(tau, guard):
+        return tutorial_lif(tau)
+
+    table = {"tau": [2, 3] * ms, "guard": [threading.Lock(), threading.Lock()]}
+    with pytest.raises(ArgumentTypeError, match="a parameter set of the sweep cannot be sent to "
+                                                "the Dask workers .*lock"):
+        nerve.sweep(build, table, 5 * ms, client=client)
+
+
 def test_a_large_build_function_is_sent_to_the_workers_once(client):
     import cloudpickle
 

@@ -83,8 +83,9 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
     parts = batches(table, batch_size)
     build_payload = _payload(client, build, "build")
     measure_payload = None if measure is None else _payload(client, measure, "measure")
-    futures = client.map(_task, parts, build=build_payload, duration=seconds,
-                         measure=measure_payload, threads=threads, retries=retries, pure=False)
+    futures = client.map(_task, [_pickled_rows(p) for p in parts], build=build_payload,
+                         duration=seconds, measure=measure_payload, threads=threads,
+                         retries=retries, pure=False)
     if progress:
         bar = _Progress(len(table))
         try:
@@ -156,10 +157,27 @@ def _loaded(data: bytes):
     return pickle.loads(data)
 
 
-def _task(part, build, duration, measure, threads) -> bytes:
+def _pickled_rows(part: list) -> bytes:
+    """The rows of a batch pickled in one piece: Dask would send each
+    Quantity's number as a buffer of its own (a message of 64 parts for 64
+    rows, a few ms to pickle, send and unpickle)."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps(part)
+    except Exception as error:
+        raise ArgumentTypeError(
+            f"a parameter set of the sweep cannot be sent to the Dask workers "
+            f"({type(error).__name__}: {error}): parameter values must be picklable") from error
+
+
+def _task(rows: bytes, build, duration, measure, threads) -> bytes:
     """One batch, in a worker: its outcomes, pickled."""
+    import pickle
+
     from nerve.sweeps.batch import run_batch
 
+    part = pickle.loads(rows)
     outcomes = run_batch(_loaded(build), part, duration,
                          None if measure is None else _loaded(measure), threads)
     return _packed(part, outcomes)
