@@ -147,6 +147,16 @@ def test_a_parameter_value_that_cannot_travel(client):
         nerve.sweep(build, table, 5 * ms, client=client)
 
 
+def test_the_number_of_workers_with_and_without_a_cluster_object(client):
+    from nerve.sweeps.distributed import _worker_count
+
+    assert client.cluster is not None
+    assert _worker_count(client) == 2  # (from the cluster object)
+    with distributed.Client(client.scheduler.address) as by_address:
+        assert by_address.cluster is None
+        assert _worker_count(by_address) == 2  # (asked to the scheduler)
+
+
 def test_a_large_build_function_is_sent_to_the_workers_once(client):
     import cloudpickle
 

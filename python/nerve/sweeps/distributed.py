@@ -5,10 +5,21 @@ The table of copies is cut into batches; each batch is one task
 them together, measure each), submitted with ``client.map`` and retried
 ``retries`` times if its worker fails. Errors of single copies come back as
 data with the outcomes; a task that still fails after its retries is
-reported for each of its copies (stage ``'task'``). The build and measure
-functions travel to the workers pickled by Dask (cloudpickle: functions
-defined in a script or a notebook travel by value, functions of a module
-by name, so the workers must be able to import that module).
+reported for each of its copies (stage ``'task'``), as is a copy whose
+results cannot be pickled. The build and measure functions travel to the
+workers pickled by cloudpickle (functions defined in a script or a notebook
+travel by value, functions of a module by name, so the workers must be able
+to import that module).
+
+What a task costs beyond its work is Dask's messages, so the sweep sends
+few and small ones: the functions and each batch's rows travel as pickled
+bytes inside the tasks (no round trip to the workers before they start,
+nothing for the scheduler to unpickle, one buffer instead of one per
+Quantity; a function larger than :data:`INLINE_BYTES` is sent to every
+worker once instead), each task sends back its outcomes pickled, and the
+client fetches all of them in one request once the tasks ended (none while
+the workers compute: on a small machine the scheduler and the client share
+the workers' cores).
 """
 
 from __future__ import annotations
@@ -78,8 +89,7 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
     if not table:
         return []
     if batch_size is None:
-        workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        batch_size = max(1, -(-len(table) // (workers * BATCHES_PER_WORKER)))
+        batch_size = max(1, -(-len(table) // (_worker_count(client) * BATCHES_PER_WORKER)))
     parts = batches(table, batch_size)
     build_payload = _payload(client, build, "build")
     measure_payload = None if measure is None else _payload(client, measure, "measure")
@@ -97,6 +107,16 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
     return sorted(_gathered(client, futures, parts), key=lambda o: o.index)
 
 
+def _worker_count(client) -> int:
+    """The number of workers (at least 1): from the client's cluster object
+    when it has one (its ``scheduler_info`` is kept up to date by the
+    scheduler, no request), else asked to the scheduler."""
+    workers = getattr(getattr(client, "cluster", None), "scheduler_info", {}).get("workers")
+    if not workers:
+        workers = client.scheduler_info().get("workers", {})
+    return max(len(workers), 1)
+
+
 def _gathered(client, futures, parts) -> list:
     """The outcomes of all tasks, fetched together once they ended (one
     request, not one per task while the others still run); a task that
@@ -110,16 +130,16 @@ def _gathered(client, futures, parts) -> list:
     outcomes = []
     for future, part in zip(futures, parts):
         data = got.get(future.key)
-        if data is not None:
-            outcomes.extend(pickle.loads(data))
-            continue
-        try:
-            future.result()  # (raises the task's error)
-            raise RuntimeError(f"the Dask task {future.key!r} gave no result")
-        except Exception as error:
-            outcomes.extend(
-                Outcome(k, failure=CopyFailure.from_exception(k, params, seed, "task", error))
-                for k, params, seed in part)
+        if data is None:
+            try:
+                data = future.result()  # (raises the task's error)
+            except Exception as error:
+                outcomes.extend(
+                    Outcome(k, failure=CopyFailure.from_exception(k, params, seed, "task",
+                                                                  error))
+                    for k, params, seed in part)
+                continue
+        outcomes.extend(pickle.loads(data))
     return outcomes
 
 
@@ -148,10 +168,10 @@ def _payload(client, function, what: str):
     return future
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=2)
 def _loaded(data: bytes):
     """The function pickled in ``data`` (one object per worker process for
-    all the tasks of a sweep)."""
+    the tasks of a sweep: the last two kept, a sweep's build and measure)."""
     import pickle
 
     return pickle.loads(data)
