@@ -19,11 +19,25 @@ only), and the whole (build + run) is reported too, and a second ``run()`` of th
 (build, run, default measure) is timed as the user sees it.
 
 (b) ``dask``: a sweep of ``--points`` (64) values of tau of Brian2's tutorial
-part 3 model (100 Poisson inputs onto a LIF, 1 s) in this process (one
-batched run) against the same sweep on a ``LocalCluster`` of 2 single-threaded
-worker processes (started beforehand: its start-up is reported apart), with
-the default batches (4 per worker) and with one batch per worker. The
-overhead per task is measured with the same tasks on a 0.1 ms run.
+part 3 model (100 Poisson inputs onto a LIF, 1 s) as a script runs it (one
+batched run, in a plain process of its own, the engine's default threads;
+also on 1 thread, and its CPU time over its wall time: the cores it keeps
+busy) against the same sweep on a ``LocalCluster`` of 2 single-threaded
+worker processes (started and warmed beforehand: its start-up and first
+sweep are reported apart), with the default batches (4 per worker) and with
+one batch per worker. The goal's ratio is the cluster's time over that
+serial time. The serial sweep is also timed before the cluster starts, and
+in this process, where the cluster's scheduler and nannies live (their
+background work slows it). To tell Dask's cost from what 2 cores allow, the
+two halves of the table run as serial sweeps in two plain processes at once
+(a process pool, no Dask). Each timed sweep on the cluster starts 50 ms
+after the previous one: one started at once waits up to 10 ms for Dask's
+batched messages (the client sends at most one batch per 10 ms, and the end
+of the previous sweep released its tasks); the default is also timed so,
+right after another sweep ("back to back"). Dask's cost per task is the default's time over
+one task per worker, per extra task; its cost per sweep, one task per
+worker over the two plain processes; and per task with idle workers, from
+sweeps of 0.1 ms cut into 2 and 32 tasks.
 
 Rounds interleave the variants; each figure is the best over the rounds (the
 machine is shared). Results print as a table; ``--save`` also writes
@@ -166,7 +180,38 @@ def batched(copies: int, neurons: int, duration_ms: float, loop: int, rounds: in
     return out
 
 
+def _plain_sweep(taus_ms: list, seconds: float, start: float, threads: int) -> tuple:
+    """(In a plain process of a pool: no Dask in it.) The serial sweep of
+    ``taus_ms`` on ``threads`` engine threads (0: the default), begun at the
+    time ``start``: its wall time and the CPU time of its process."""
+    import numpy as np
+
+    import nerve
+    from nerve import ms, second
+
+    nerve.set_num_threads(threads)
+    table = {"tau": np.asarray(taus_ms) * ms}
+    if start == 0:  # (warming up)
+        nerve.sweep(tutorial3, table, 1 * ms, seed=3)
+        return 0.0, 0.0
+    while time.time() < start:
+        time.sleep(0.0005)
+    c, t = _cpu_seconds(), time.perf_counter()
+    nerve.sweep(tutorial3, table, seconds * second, seed=3)
+    return time.perf_counter() - t, _cpu_seconds() - c
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # (all threads of this process)
+    return usage.ru_utime + usage.ru_stime
+
+
 def dask_part(points: int, rounds: int) -> dict:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     import numpy as np
 
     import nerve
@@ -176,46 +221,94 @@ def dask_part(points: int, rounds: int) -> dict:
         import distributed
     except ImportError:
         return {"skipped": "distributed is not installed"}
-    table = {"tau": np.linspace(1, 10, points) * ms}
+    taus = np.linspace(1, 10, points)
+    table = {"tau": taus * ms}
+    half = -(-points // 2)
+    halves = [list(taus[:half]), list(taus[half:])]
+    load_before = os.getloadavg()
+    # plain processes (no Dask in them) for the serial sweeps, and for the two
+    # halves at once: what 2 cores allow without Dask
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    list(pool.map(_plain_sweep, halves, [0.001] * 2, [0.0] * 2, [0] * 2))
+
+    def plain(parts, threads):
+        start = time.time() + 0.02
+        return list(pool.map(_plain_sweep, parts, [1.0] * len(parts), [start] * len(parts),
+                             [threads] * len(parts)))
+
+    before = [plain([list(taus)], 0)[0][0] for _ in range(3)]
     t0 = time.perf_counter()
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=":0")
     client = distributed.Client(cluster)
     startup = time.perf_counter() - t0
-    # (warm the workers: imports, first preparation)
+    # the first sweep on fresh workers (imports, the first preparation of the model)
+    t0 = time.perf_counter()
     nerve.sweep(tutorial3, table, 1 * ms, seed=3, client=client)
-    times: dict[str, list] = {k: [] for k in ("serial", "dask_default", "dask_one_per_worker",
-                                              "dask_tiny_default", "serial_tiny")}
+    first = time.perf_counter() - t0
+    # (warm both workers whatever the scheduler's placement: one copy per task)
+    nerve.sweep(tutorial3, table, 1 * ms, seed=3, client=client, batch_size=1)
+    tiny_tasks = (2, 32)
+    names = ("serial", "serial_1_thread", "serial_here", "dask_default", "dask_one_per_worker",
+             "dask_back_to_back", "two_processes", *(f"dask_tiny_{n}" for n in tiny_tasks))
+    times: dict[str, list] = {k: [] for k in names}
+    cores = []
+
+    def on_dask(name, duration, batch_size=None, pause=True):
+        if pause:
+            # (a sweep started within 10 ms of the previous one's end waits for Dask's
+            # batched messages: the client sends at most one batch per 10 ms, and the
+            # previous sweep's end released its tasks; timed apart, as back_to_back)
+            time.sleep(0.05)
+        t = time.perf_counter()
+        result = nerve.sweep(tutorial3, table, duration, seed=3, client=client,
+                             batch_size=batch_size)
+        times[name].append(time.perf_counter() - t)
+        return result
+
     try:
         for _ in range(rounds):
+            [(wall, cpu)] = plain([list(taus)], 0)
+            times["serial"].append(wall)
+            cores.append(cpu / wall)
+            times["serial_1_thread"].append(plain([list(taus)], 1)[0][0])
+            times["two_processes"].append(max(wall for wall, _ in plain(halves, 1)))
             t = time.perf_counter()
             serial = nerve.sweep(tutorial3, table, 1 * second, seed=3)
-            times["serial"].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            remote = nerve.sweep(tutorial3, table, 1 * second, seed=3, client=client)
-            times["dask_default"].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            nerve.sweep(tutorial3, table, 1 * second, seed=3, client=client,
-                        batch_size=-(-points // 2))
-            times["dask_one_per_worker"].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            nerve.sweep(tutorial3, table, 0.1 * ms, seed=3, client=client)
-            times["dask_tiny_default"].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            nerve.sweep(tutorial3, table, 0.1 * ms, seed=3)
-            times["serial_tiny"].append(time.perf_counter() - t)
+            times["serial_here"].append(time.perf_counter() - t)
+            remote = on_dask("dask_default", 1 * second)
+            on_dask("dask_back_to_back", 1 * second, pause=False)
+            on_dask("dask_one_per_worker", 1 * second, batch_size=half)
+            for n in tiny_tasks:
+                on_dask(f"dask_tiny_{n}", 0.1 * ms, batch_size=-(-points // n))
             assert remote.to_pandas().equals(serial.to_pandas())
     finally:
+        pool.shutdown()
         client.close()
         cluster.close()
     best = {k: _best(v) for k, v in times.items()}
-    tasks = -(-points // -(-points // 8))  # default: 4 batches per worker, 2 workers
+    best["serial_before_cluster"] = _best(before)
+    tasks = -(-points // -(-points // 8))  # the default: 4 batches per worker, 2 workers
+    tiny_counts = [-(-points // -(-points // n)) for n in tiny_tasks]
     return {
-        "points": points, "cluster_startup": startup, "seconds": best, "tasks_default": tasks,
+        "points": points, "cluster_startup": startup, "first_sweep": first,
+        "seconds": best, "tasks_default": tasks,
+        "serial_cores_busy": sorted(cores)[len(cores) // 2],  # (median)
+        "load_before": load_before, "load_after": os.getloadavg(),
+        # the goal: the sweep on the cluster against the serial sweep as a script
+        # runs it (a process of its own, the engine's default threads)
         "ratio_default": best["dask_default"] / best["serial"],
         "ratio_one_per_worker": best["dask_one_per_worker"] / best["serial"],
-        # what a task costs beyond its work: tiny runs on 2 workers against tiny runs here
-        "overhead_per_task": (best["dask_tiny_default"] - best["serial_tiny"] / 2) / tasks,
+        "ratio_back_to_back": best["dask_back_to_back"] / best["serial"],
+        "ratio_two_processes": best["two_processes"] / best["serial"],
+        "ratio_serial_1_thread": best["serial_1_thread"] / best["serial"],
+        # Dask's cost in the 1 s sweeps: the extra tasks of the default, and the
+        # rest of one task per worker over the two plain processes
+        "overhead_per_task": (best["dask_default"] - best["dask_one_per_worker"]) / (tasks - 2),
+        "overhead_per_sweep": best["dask_one_per_worker"] - best["two_processes"],
+        # ... and with (nearly) idle workers: sweeps of 0.1 ms in 2 and 32 tasks
+        "overhead_per_task_tiny": (best["dask_tiny_32"] - best["dask_tiny_2"]) /
+                                  (tiny_counts[1] - tiny_counts[0]),
     }
 
 
@@ -258,14 +351,31 @@ def main() -> None:
             print(f"(b) skipped: {r['skipped']}")
         else:
             s = r["seconds"]
-            print(f"(b) {r['points']}-point sweep of tutorial part 3 (1 s each)")
-            print(f"    serial (one batched run): {s['serial']:.3f} s")
-            print(f"    LocalCluster, 2 workers, {r['tasks_default']} tasks: "
-                  f"{s['dask_default']:.3f} s = {r['ratio_default']:.2f}x serial")
+            print(f"(b) {r['points']}-point sweep of tutorial part 3 (1 s each); load average "
+                  f"{r['load_before'][0]:.2f} before, {r['load_after'][0]:.2f} after")
+            print(f"    serial (one batched run, in a process of its own, default engine threads): "
+                  f"{s['serial']:.3f} s, {r['serial_cores_busy']:.2f} cores busy (CPU time / "
+                  f"wall); on 1 engine thread: {s['serial_1_thread']:.3f} s = "
+                  f"{r['ratio_serial_1_thread']:.2f}x; before the cluster started: "
+                  f"{s['serial_before_cluster']:.3f} s; in this process (where the cluster's "
+                  f"scheduler lives): {s['serial_here']:.3f} s")
+            print(f"    LocalCluster, 2 workers, {r['tasks_default']} tasks (default): "
+                  f"{s['dask_default']:.3f} s = {r['ratio_default']:.2f}x serial (goal: <= 0.6x; "
+                  f"{s['dask_default'] / s['serial_1_thread']:.2f}x serial on 1 thread)")
             print(f"    LocalCluster, one task per worker: {s['dask_one_per_worker']:.3f} s = "
-                  f"{r['ratio_one_per_worker']:.2f}x serial")
-            print(f"    overhead per task: {r['overhead_per_task'] * 1000:.1f} ms; cluster "
-                  f"start-up {r['cluster_startup']:.2f} s (not counted)")
+                  f"{r['ratio_one_per_worker']:.2f}x serial "
+                  f"({s['dask_one_per_worker'] / s['serial_1_thread']:.2f}x on 1 thread)")
+            print(f"    the default started at once after another sweep: "
+                  f"{s['dask_back_to_back']:.3f} s = "
+                  f"{s['dask_back_to_back'] / s['serial']:.2f}x serial")
+            print(f"    the two halves in 2 plain processes at once (no Dask: what the 2 cores "
+                  f"allow): {s['two_processes']:.3f} s = {r['ratio_two_processes']:.2f}x serial")
+            print(f"    Dask's cost: {r['overhead_per_task'] * 1000:.1f} ms per task (default "
+                  f"against one task per worker), {r['overhead_per_sweep'] * 1000:.1f} ms per "
+                  f"sweep (one task per worker against the plain processes); "
+                  f"{r['overhead_per_task_tiny'] * 1000:.1f} ms per task in sweeps of 0.1 ms")
+            print(f"    first sweep on fresh workers {r['first_sweep']:.2f} s, cluster start-up "
+                  f"{r['cluster_startup']:.2f} s (not counted)")
     if args.save:
         import machine
 
