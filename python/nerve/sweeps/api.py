@@ -37,9 +37,10 @@ def sweep(build, params, duration, *, seed=None, measure=None, client=None,
     :mod:`nerve.sweeps.seeds`; ``seed=None`` picks one, kept in
     ``result.seed``), so ``seed(result.seeds[k])`` followed by the body of
     ``build`` and ``run(duration)`` gives the same numbers. The copies of a
-    batch (``batch_size`` copies, by default all of them here, or a few
-    batches per Dask worker) are simulated together in one network, in one
-    run.
+    batch (``batch_size`` copies, by default all of them here, or one batch
+    per Dask worker, of at most 1000 copies) are simulated together in one
+    network, in one run (fused into one group per group of a copy when they
+    allow it: see :mod:`nerve.sweeps.fuse`).
 
     ``measure(objects)`` (``objects``: what ``build`` returned) gives the
     results of a copy, a dict of numbers, arrays or Quantities; by default

@@ -31,9 +31,13 @@ from nerve.exceptions import ArgumentTypeError, NotSupportedError
 
 __all__ = ["run_on_dask"]
 
-#: batches per worker when ``batch_size`` is not given: enough to balance
-#: the load and show progress, few enough to keep the runs batched
-BATCHES_PER_WORKER = 4
+#: the most copies in one batch when ``batch_size`` is not given: below it,
+#: one batch per worker (each batch runs its copies fused into one network,
+#: whose every step costs the same whatever the number of copies, and each
+#: task costs Dask a few milliseconds: fewer, larger batches are faster);
+#: above it, batches of about this size balance the load, show progress and
+#: retry in pieces
+MAX_BATCH = 1000
 
 
 def _import_distributed():
@@ -89,7 +93,8 @@ def _run(distributed, client, build, table, seconds, measure, batch_size, retrie
     if not table:
         return []
     if batch_size is None:
-        batch_size = max(1, -(-len(table) // (_worker_count(client) * BATCHES_PER_WORKER)))
+        per_worker = -(-len(table) // _worker_count(client))
+        batch_size = max(1, -(-per_worker // -(-per_worker // MAX_BATCH)))
     parts = batches(table, batch_size)
     build_payload = _payload(client, build, "build")
     measure_payload = None if measure is None else _payload(client, measure, "measure")
