@@ -13,10 +13,10 @@ whose lanes are the copies' neurons one copy after the other, Synapses
 whose synapses are the copies' synapses one copy after the other (each
 copy's connecting its own neurons), and one monitor recording all copies
 for each monitor of a copy (the population rates of the copies are counted
-from the spikes of one fused SpikeMonitor). An external
-constant the copies' model strings use with different values (the swept
-parameter, say ``tau``) becomes a constant parameter of the fused group (or
-synapses), holding each copy's value in its lanes; the same value in every copy stays
+from the spikes of one fused SpikeMonitor). An external constant the
+copies' model strings use with different values (the swept parameter, say
+``tau``) becomes a constant parameter of the fused group (or synapses),
+holding each copy's value in its lanes; the same value in every copy stays
 a constant. Each copy's lanes draw random numbers from the copy's own
 streams (the engine's fused streams give a copy exactly the numbers it
 draws alone), so a copy's results do not depend on being fused.
@@ -48,25 +48,28 @@ def fuse(copies: list) -> "Fused | None":
     """The fused objects of ``copies`` (built copies of a sweep), or None
     when they cannot be fused.
 
-    Fused are copies whose objects are, in the same order, NeuronGroups,
-    PoissonGroups (rates given as values), Synapses between them, and
-    SpikeMonitors or StateMonitors of the groups. Each group has the same
-    model strings, size (at most half a chunk: 512 neurons), method,
-    refractoriness, clock and schedule in every copy, no code runners,
-    custom events, linked or shared variables, no Python functions or
-    tables in its code, no ``i`` or ``N`` in the code that runs (what they
-    mean differs between a copy and a fused group), no random numbers in its
-    reset. Synapses connect groups or parts of them (the same parts in every
-    copy), with the same equations and code in every copy, on the spikes of the source (``on_pre``) and of the
-    target (``on_post``, without a delay of its own), no shared variables,
-    random numbers or indices (``i``, ``j``, ``N``...) in the code that
-    runs; events still in flight through delays at the end of the run go
-    back to the copies' queues.
-    PoissonInputs target whole groups with the same variable, number of
-    sources, rate and weight (a value) in every copy.
-    Each monitor records a group or the same part of it in every copy (a
-    StateMonitor the same neurons), in memory, on the same clock and
-    schedule. Anything else runs unfused.
+    Fused are copies whose objects are, in the same order, of these kinds,
+    the same in every copy but for the values of external constants and
+    the state:
+
+    - NeuronGroups and PoissonGroups (rates given as values) of at most
+      half a chunk (512 neurons), with the same model strings, method,
+      refractoriness, clock and schedule; no code runners, custom events,
+      linked or shared variables, Python functions or tables in their code,
+      no ``i`` or ``N`` in the code that runs (they would mean the fused
+      group's), no random numbers in the reset;
+    - Synapses between these groups or the same parts of them, with the
+      same equations and code, on the spikes of the source (``on_pre``,
+      with any delays: events still in flight at the end of the run go
+      back to the copies' queues) and of the target (``on_post``, without a
+      delay of its own); no shared variables, random numbers or indices
+      (``i``, ``j``, ``N``...) in the code that runs;
+    - PoissonInputs onto whole groups with the same variable, number of
+      sources, rate and weight (a value);
+    - SpikeMonitors, StateMonitors and PopulationRateMonitors of the groups
+      or the same parts of them, in memory.
+
+    Anything else runs unfused.
     """
     if len(copies) < 2:
         return None
@@ -146,15 +149,19 @@ def _position(copies, position, of):
 
 
 class _GroupPlan:
-    """How the copies of one group fuse: the copies' groups, and the names
-    of the external constants whose values differ (with their dimension and
-    each copy's SI value)."""
+    """How the copies of one group (or synapses) fuse: the copies' objects
+    (``groups``), the external constants whose values differ (name ->
+    their dimension and each copy's SI value), and for synapses the
+    positions of their sides' groups in a copy (``sides``)."""
 
     def __init__(self, groups, varying) -> None:
         self.groups, self.varying = groups, varying
+        self.sides: tuple | None = None
 
 
 def _group_plan(groups) -> "_GroupPlan | None":
+    """The plan of the copies' ``groups`` (one NeuronGroup or PoissonGroup
+    of each copy), or None when they cannot be fused (see :func:`fuse`)."""
     first = groups[0]
     n = first.N
     if n > CHUNK // 2:
@@ -217,11 +224,11 @@ _SYNAPTIC_INDICES = frozenset({"i", "j", "N", "N_pre", "N_post", "N_incoming", "
 
 
 def _synapse_plan(synapses) -> "_GroupPlan | None":
-    """Fused are synapses between groups (or the same parts of them) with the same equations and
-    code in every copy, on the spikes of their source (``on_pre``, with any
-    delays) and target (``on_post``, without a delay of its own), without
-    shared variables, random numbers, or indices (``i``, ``j``, ``N``...) in
-    the code that runs."""
+    """The plan of synapses between groups (or the same parts of them) with
+    the same equations and code in every copy, on the spikes of their
+    source (``on_pre``, with any delays) and target (``on_post``, without a
+    delay of its own), without shared variables, random numbers, or indices
+    (``i``, ``j``, ``N``...) in the code that runs; None for others."""
     from nerve.equations import nodes as n
     from nerve.groups.namespace import called_names, free_names
 
