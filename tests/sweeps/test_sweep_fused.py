@@ -264,6 +264,32 @@ def test_fused_parts_of_groups_are_the_copies_run_alone():
     assert all(c.result["exc"].num_spikes and c.result["inh"].count.sum() for c in copies)
 
 
+def gap_junctions(w):
+    """Noisy neurons coupled by gap junctions: a (summed) variable."""
+    G = NeuronGroup(10, """dv/dt = (1.2 - v + Igap)/(10*ms) + 0.2*xi/sqrt(10*ms) : 1
+                           Igap : 1""", threshold="v > 1", reset="v = 0", method="euler")
+    G.v = "rand()"
+    S = Synapses(G, G, "wg : 1\nIgap_post = wg*(v_pre - v_post) : 1 (summed)")
+    S.connect(p=0.6)
+    S.wg = "w*rand()"
+    return {"G": G, "spikes": SpikeMonitor(G)}
+
+
+def test_fused_summed_variables_are_the_copies_run_alone():
+    params = [{"w": w} for w in (0.1, 0.3, 0.5)]
+    copies = _built(gap_junctions, params)
+    assert fusing.fuse(copies) is not None
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        alone = _alone(gap_junctions, params[k], seeds[k], k).result
+        for var in ("v_", "Igap_"):
+            np.testing.assert_array_equal(getattr(copy.result["G"], var),
+                                          getattr(alone["G"], var))
+        np.testing.assert_array_equal(copy.result["spikes"].t_, alone["spikes"].t_)
+    assert all(c.result["spikes"].num_spikes for c in copies)
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
