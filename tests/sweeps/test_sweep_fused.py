@@ -290,6 +290,35 @@ def test_fused_summed_variables_are_the_copies_run_alone():
     assert all(c.result["spikes"].num_spikes for c in copies)
 
 
+def with_runners(tau, kick):
+    """Code runners: a noisy kick every millisecond (its own clock, a swept
+    constant, random numbers) and a count on every spike."""
+    G = NeuronGroup(12, """dv/dt = (1.1 - v)/tau : 1
+                           spikes : 1""", threshold="v > 1", reset="v = 0", method="exact")
+    G.v = "rand()"
+    kicker = G.run_regularly("v += kick*randn()", dt=1 * ms)  # noqa: F841 (held: still fused)
+    G.run_on_event("spike", "spikes += 1")
+    return {"G": G, "M": SpikeMonitor(G), "S": StateMonitor(G, "v", record=[0, 5])}
+
+
+def test_fused_code_runners_are_the_copies_run_alone():
+    params = [{"tau": t * ms, "kick": k} for t, k in [(5, 0.1), (8, 0.2), (13, 0.05)]]
+    copies = _built(with_runners, params)
+    fused = fusing.fuse(copies)
+    assert fused is not None and len(fused.objects[0].contained_objects) == 2
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        alone = _alone(with_runners, params[k], seeds[k], k).result
+        np.testing.assert_array_equal(copy.result["G"].v_, alone["G"].v_)
+        np.testing.assert_array_equal(copy.result["G"].spikes_, alone["G"].spikes_)
+        np.testing.assert_array_equal(copy.result["S"].v_, alone["S"].v_)
+        np.testing.assert_array_equal(copy.result["M"].t_, alone["M"].t_)
+        runner = copy.result["G"].contained_objects[0]
+        assert runner.clock.t_ == alone["G"].contained_objects[0].clock.t_ > 0
+    assert all(c.result["G"].spikes_.sum() == c.result["M"].num_spikes > 0 for c in copies)
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
@@ -317,6 +346,8 @@ def _base(tau, **change):
     {"model": "dv/dt = -v/tau + N*Hz : 1"},
     {"model": "dv/dt = -v/tau : 1\nI : 1 (shared)"},
     {"reset": "v = rand()"},  # (resets draw from one stream per group)
+    {"extra": lambda G: {"R": G.run_on_event("spike", "v = rand()")}},
+    {"extra": lambda G: {"R": G.run_regularly("v = v*i/N")}},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1",
                                             delay={"post": 1 * ms}))},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre={"up": "v += 0.1"}))},
@@ -328,7 +359,7 @@ def _base(tau, **change):
     {"extra": lambda G: {"P": PoissonGroup(5, rates="10*Hz + t/second*Hz")}},
     {"extra": lambda G: {"I": PoissonInput(G, "v", 10, 5 * Hz, weight="0.1")}},
     {"extra": lambda G: {"I": PoissonInput(G[:5], "v", 10, 5 * Hz, weight=0.1)}},
-], ids=["i", "N", "shared", "random_reset", "post_delay",
+], ids=["i", "N", "shared", "random_reset", "random_on_spike", "i_runner", "post_delay",
         "named_pathway", "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre",
         "rates_string", "input_weight_string", "input_to_part"])
 def test_what_cannot_be_fused_is_left_unfused(change):

@@ -54,10 +54,11 @@ def fuse(copies: list) -> "Fused | None":
 
     - NeuronGroups and PoissonGroups (rates given as values) of at most
       half a chunk (512 neurons), with the same model strings, method,
-      refractoriness, clock and schedule; no code runners, custom events,
-      linked or shared variables, Python functions or tables in their code,
-      no ``i`` or ``N`` in the code that runs (they would mean the fused
-      group's), no random numbers in the reset;
+      refractoriness, clock, schedule and code runners (``run_regularly``,
+      ``run_on_event``); no custom events, linked or shared variables,
+      Python functions or tables in their code, no ``i`` or ``N`` in the
+      code that runs (they would mean the fused group's), no random numbers
+      in the reset or in code run on spikes;
     - Synapses between these groups or the same parts of them, with the
       same equations and code, on the spikes of the source (``on_pre``,
       with any delays: events still in flight at the end of the run go
@@ -81,10 +82,12 @@ def fuse(copies: list) -> "Fused | None":
     from nerve.monitors.statemonitor import StateMonitor
     from nerve.synapses.synapses import Synapses
 
+    from nerve.groups.usercode import CodeRunner
+
     monitor_kinds = (SpikeMonitor, StateMonitor, PopulationRateMonitor)
     kinds = [type(o) for o in copies[0].objects]
-    if any(k not in (NeuronGroup, PoissonGroup, Synapses, PoissonInput, *monitor_kinds)
-           for k in kinds):
+    if any(k not in (NeuronGroup, PoissonGroup, Synapses, PoissonInput, CodeRunner,
+                     *monitor_kinds) for k in kinds):
         return None
     if any([type(o) for o in c.objects] != kinds for c in copies[1:]):
         return None
@@ -116,6 +119,10 @@ def fuse(copies: list) -> "Fused | None":
             if target not in groups or not _same_inputs(objs):
                 return None
             monitors[position] = target
+        elif kinds[position] is CodeRunner:  # (held by a variable: its group runs it)
+            group = _position(copies, position, lambda r: r.group)
+            if group not in groups:
+                return None
     return Fused(copies, columns, groups, synapses, monitors)
 
 
@@ -168,7 +175,8 @@ def _group_plan(groups) -> "_GroupPlan | None":
         return None
     for g in groups:
         if (g.N != n or g._model_key != first._model_key or g.method != first.method
-                or g.method_options is not None or g.contained_objects or g.events
+                or g.method_options is not None or g.events
+                or _runners(g) != _runners(first)
                 or g.__dict__.get("_links") or g.__dict__.get("_event_schedule")
                 or g.clock.dt_ != first.clock.dt_ or g.clock.t_ != first.clock.t_
                 or (g.when, g.order, g.active) != (first.when, first.order, True)
@@ -176,8 +184,13 @@ def _group_plan(groups) -> "_GroupPlan | None":
             return None
     if any("shared" in eq.flags for _, eq in first.equations.items()):
         return None
-    if _calls(first._reset) & _RANDOM_CALLS:
-        return None
+    from nerve.equations import parse_statements
+
+    code = {r: parse_statements(r.code, where=r.name) for r in first.contained_objects}
+    if (_calls(first._reset) & _RANDOM_CALLS
+            or any(r.event is not None and _calls(code[r]) & _RANDOM_CALLS for r in code)):
+        return None  # (resets and code on events draw from one stream per group)
+    from nerve.groups.namespace import called_names
     from nerve.inputs.poissongroup import PoissonGroup
 
     if isinstance(first, PoissonGroup) and "rates" not in first._columns:
@@ -188,6 +201,10 @@ def _group_plan(groups) -> "_GroupPlan | None":
         try:
             resolver, subexprs = g._resolver(namespace, f"NeuronGroup {g.name!r}")
             candidates, called = g._external_names(resolver, subexprs)
+            # (and the names of the code runners' code)
+            candidates = sorted({*candidates, *(n for r in g.contained_objects
+                                                for n in r._names)})
+            called = (*called, *called_names([s for c in code.values() for s in c]))
             key = resolver.external_key(candidates)
         except Exception:
             return None  # (the unfused run reports it)
@@ -198,6 +215,14 @@ def _group_plan(groups) -> "_GroupPlan | None":
     if varying is None or (varying and isinstance(first, PoissonGroup)):
         return None
     return _GroupPlan(groups, varying)
+
+
+def _runners(group) -> list:
+    """What the fused group must run of ``group``'s code runners
+    (``run_regularly``, ``run_on_event``)."""
+    return [(type(r), r.code, r.event, r.when, r.order, r.active,
+             None if r.clock is group.clock else r.clock.dt_)
+            for r in group.contained_objects]
 
 
 def _varying(keys, objects) -> "dict | None":
@@ -352,7 +377,8 @@ class Fused:
                 self._made[position] = self._fused_synapses(plan)
             for position, source in monitors.items():
                 self._made[position] = self._fused_monitor(position, self._made[source])
-        self.objects = [self._made[p] for p in range(len(columns))]
+        # (code runners a copy's variables held run with their fused group)
+        self.objects = [self._made[p] for p in range(len(columns)) if p in self._made]
 
     # -- making the fused objects ----------------------------------------
 
@@ -379,6 +405,12 @@ class Fused:
 
             fused = type(first)(k * n, rates=0 * Hz, clock=first.clock, when=first.when,
                                 order=first.order, namespace=namespace, name=name)
+        for r in first.contained_objects:
+            if r.event is None:
+                dt = None if r.clock is first.clock else r.clock.dt
+                fused.run_regularly(r.code, dt=dt, when=r.when, order=r.order)
+            else:
+                fused.run_on_event(r.event, r.code, when=r.when, order=r.order)
         for name, column in first._columns.items():
             fused._columns[name][:] = np.concatenate([g._columns[name] for g in groups])
         for name, (_, values) in plan.varying.items():
@@ -483,6 +515,8 @@ class Fused:
                     column[:] = fused._columns[name][k * n:(k + 1) * n]
             fused._rng.get().unfuse(self._rngs[position])
             self._set_clocks(plan.groups, fused.clock)
+            for k, runner in enumerate(fused.contained_objects):
+                self._set_clocks([g.contained_objects[k] for g in plan.groups], runner.clock)
         for position, plan in self._synapses.items():
             fused = self._made[position]
             bounds = np.cumsum([0] + [len(S._pre) for S in plan.groups])
