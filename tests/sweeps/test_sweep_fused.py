@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import nerve
-from nerve import (Hz, NeuronGroup, PoissonGroup, PoissonInput, PopulationRateMonitor,
-                   SpikeMonitor, StateMonitor, Synapses, ms, mV, start_scope)
+from nerve import (EventMonitor, Hz, NeuronGroup, PoissonGroup, PoissonInput,
+                   PopulationRateMonitor, SpikeMonitor, StateMonitor, Synapses, ms, mV,
+                   start_scope)
 from nerve.sweeps import batch, copy_seeds, fuse as fusing
 
 DURATION = 40 * ms
@@ -317,6 +318,35 @@ def test_fused_code_runners_are_the_copies_run_alone():
         runner = copy.result["G"].contained_objects[0]
         assert runner.clock.t_ == alone["G"].contained_objects[0].clock.t_ > 0
     assert all(c.result["G"].spikes_.sum() == c.result["M"].num_spikes > 0 for c in copies)
+
+
+def with_events(tau, high):
+    """A custom event whose condition reads a swept constant, monitored and
+    counted, checked after the resets."""
+    G = NeuronGroup(8, """dv/dt = (1.1 - v)/tau + 0.3*xi/sqrt(tau) : 1
+                          highs : 1""", threshold="v > 1", reset="v = 0",
+                    events={"high": "v > high"}, method="euler")
+    G.set_event_schedule("high", "after_resets")
+    G.run_on_event("high", "highs += 1")
+    return {"G": G, "E": EventMonitor(G, "high", variables="v"), "M": SpikeMonitor(G)}
+
+
+def test_fused_custom_events_are_the_copies_run_alone():
+    params = [{"tau": 6 * ms, "high": h} for h in (0.7, 0.8, 0.9)]
+    copies = _built(with_events, params)
+    assert fusing.fuse(copies) is not None
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    counts = []
+    for k, copy in enumerate(copies):
+        alone = _alone(with_events, params[k], seeds[k], k).result
+        for key in ("E", "M"):
+            np.testing.assert_array_equal(copy.result[key].i, alone[key].i)
+            np.testing.assert_array_equal(copy.result[key].t_, alone[key].t_)
+        np.testing.assert_array_equal(copy.result["E"].v_, alone["E"].v_)
+        np.testing.assert_array_equal(copy.result["G"].highs_, alone["G"].highs_)
+        counts.append(copy.result["E"].num_events)
+    assert counts[0] > counts[2] > 0  # (the swept threshold of the event counts)
 
 
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):

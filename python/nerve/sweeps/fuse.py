@@ -54,8 +54,8 @@ def fuse(copies: list) -> "Fused | None":
 
     - NeuronGroups and PoissonGroups (rates given as values) of at most
       half a chunk (512 neurons), with the same model strings, method,
-      refractoriness, clock, schedule and code runners (``run_regularly``,
-      ``run_on_event``); no custom events, linked or shared variables,
+      refractoriness, custom events, clock, schedule and code runners
+      (``run_regularly``, ``run_on_event``); no linked or shared variables,
       Python functions or tables in their code, no ``i`` or ``N`` in the
       code that runs (they would mean the fused group's), no random numbers
       in the reset or in code run on spikes;
@@ -67,8 +67,8 @@ def fuse(copies: list) -> "Fused | None":
       (``i``, ``j``, ``N``...) in the code that runs;
     - PoissonInputs onto whole groups with the same variable, number of
       sources, rate and weight (a value);
-    - SpikeMonitors, StateMonitors and PopulationRateMonitors of the groups
-      or the same parts of them, in memory.
+    - SpikeMonitors, EventMonitors, StateMonitors and PopulationRateMonitors
+      of the groups or the same parts of them, in memory.
 
     Anything else runs unfused.
     """
@@ -84,7 +84,9 @@ def fuse(copies: list) -> "Fused | None":
 
     from nerve.groups.usercode import CodeRunner
 
-    monitor_kinds = (SpikeMonitor, StateMonitor, PopulationRateMonitor)
+    from nerve.monitors.spikemonitor import EventMonitor
+
+    monitor_kinds = (SpikeMonitor, EventMonitor, StateMonitor, PopulationRateMonitor)
     kinds = [type(o) for o in copies[0].objects]
     if any(k not in (NeuronGroup, PoissonGroup, Synapses, PoissonInput, CodeRunner,
                      *monitor_kinds) for k in kinds):
@@ -175,22 +177,24 @@ def _group_plan(groups) -> "_GroupPlan | None":
         return None
     for g in groups:
         if (g.N != n or g._model_key != first._model_key or g.method != first.method
-                or g.method_options is not None or g.events
+                or g.method_options is not None or g.events != first.events
                 or _runners(g) != _runners(first)
-                or g.__dict__.get("_links") or g.__dict__.get("_event_schedule")
+                or g.__dict__.get("_links")
+                or g.__dict__.get("_event_schedule") != first.__dict__.get("_event_schedule")
                 or g.clock.dt_ != first.clock.dt_ or g.clock.t_ != first.clock.t_
                 or (g.when, g.order, g.active) != (first.when, first.order, True)
                 or not _same_refractory(g.refractory, first.refractory)):
             return None
     if any("shared" in eq.flags for _, eq in first.equations.items()):
         return None
-    from nerve.equations import parse_statements
+    from nerve.equations import parse_expression, parse_statements
 
     code = {r: parse_statements(r.code, where=r.name) for r in first.contained_objects}
+    conditions = [parse_expression(c, where=f"the event {e!r}") for e, c in first.events.items()]
     if (_calls(first._reset) & _RANDOM_CALLS
             or any(r.event is not None and _calls(code[r]) & _RANDOM_CALLS for r in code)):
         return None  # (resets and code on events draw from one stream per group)
-    from nerve.groups.namespace import called_names
+    from nerve.groups.namespace import called_names, free_names
     from nerve.inputs.poissongroup import PoissonGroup
 
     if isinstance(first, PoissonGroup) and "rates" not in first._columns:
@@ -201,10 +205,12 @@ def _group_plan(groups) -> "_GroupPlan | None":
         try:
             resolver, subexprs = g._resolver(namespace, f"NeuronGroup {g.name!r}")
             candidates, called = g._external_names(resolver, subexprs)
-            # (and the names of the code runners' code)
+            # (and the names of the code runners' code and events' conditions)
             candidates = sorted({*candidates, *(n for r in g.contained_objects
-                                                for n in r._names)})
-            called = (*called, *called_names([s for c in code.values() for s in c]))
+                                                for n in r._names),
+                                 *free_names(*conditions)})
+            called = (*called, *called_names([*(s for c in code.values() for s in c),
+                                              *conditions]))
             key = resolver.external_key(candidates)
         except Exception:
             return None  # (the unfused run reports it)
@@ -332,7 +338,7 @@ def _calls(nodes_) -> set:
 
 def _same_monitors(monitors) -> bool:
     from nerve.monitors.ratemonitor import PopulationRateMonitor
-    from nerve.monitors.spikemonitor import SpikeMonitor
+    from nerve.monitors.spikemonitor import EventMonitor
 
     first = monitors[0]
     for m in monitors:
@@ -343,8 +349,8 @@ def _same_monitors(monitors) -> bool:
         if isinstance(m, PopulationRateMonitor):
             if m._range != first._range or len(m._times):
                 return False
-        elif isinstance(m, SpikeMonitor):
-            if (m.event != "spike" or m.record != first.record
+        elif isinstance(m, EventMonitor):
+            if (m.event != first.event or m.record != first.record
                     or m.record_variables != first.record_variables
                     or m._range != first._range or len(m._i) or m._count.any()):
                 return False
@@ -397,9 +403,11 @@ class Fused:
         if type(first) is NeuronGroup:
             fused = NeuronGroup(k * n, model, method=first.method, threshold=first.threshold,
                                 reset=first.reset, refractory=first.refractory,
-                                namespace=namespace, clock=first.clock, order=first.order,
-                                name=name)
+                                events=dict(first.events) or None, namespace=namespace,
+                                clock=first.clock, order=first.order, name=name)
             fused.when = first.when
+            for event, (when, order) in first.__dict__.get("_event_schedule", {}).items():
+                fused.set_event_schedule(event, when, order)
         else:  # a PoissonGroup (its rates copied below)
             from nerve.units import Hz
 
@@ -466,7 +474,7 @@ class Fused:
         """The fused monitor (or Poisson input) of the copies' ``position``."""
         from nerve.inputs.poissoninput import PoissonInput
         from nerve.monitors.ratemonitor import PopulationRateMonitor
-        from nerve.monitors.spikemonitor import SpikeMonitor
+        from nerve.monitors.spikemonitor import EventMonitor, SpikeMonitor
         from nerve.monitors.statemonitor import StateMonitor
 
         monitors = self._columns[position]
@@ -482,6 +490,10 @@ class Fused:
             return SpikeMonitor(group, name=name)
         if isinstance(first, SpikeMonitor):
             return SpikeMonitor(group, variables=first.record_variables or None,
+                                record=first.record, when=first.when, order=first.order,
+                                name=name)
+        if isinstance(first, EventMonitor):
+            return EventMonitor(group, first.event, variables=first.record_variables or None,
                                 record=first.record, when=first.when, order=first.order,
                                 name=name)
         n = first._group.N
