@@ -349,6 +349,31 @@ def test_fused_custom_events_are_the_copies_run_alone():
     assert counts[0] > counts[2] > 0  # (the swept threshold of the event counts)
 
 
+def pathways(w, d):
+    """Named pathways, one delayed, one on a custom event of the source."""
+    P = PoissonGroup(20, rates=80 * Hz)
+    G = NeuronGroup(6, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    events={"low": "v < 0.05"}, method="exact")
+    S = Synapses(P, G, on_pre={"up": "v += w", "down": "v -= 0.3*w"}, delay={"down": d})
+    S.connect(p=0.5)
+    back = Synapses(G, G, on_pre={"calm": "v_post *= 0.9"}, on_event={"calm": "low"})
+    back.connect(condition="i != j")
+    return {"S": S, "back": back, "M": SpikeMonitor(G), "T": StateMonitor(G, "v", record=True)}
+
+
+def test_fused_named_pathways_are_the_copies_run_alone():
+    params = [{"w": w, "d": d * ms} for w, d in [(0.2, 1), (0.3, 2), (0.45, 1)]]
+    copies = _built(pathways, params)
+    assert fusing.fuse(copies) is not None
+    batch._run_together(copies, float(DURATION / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    for k, copy in enumerate(copies):
+        alone = _alone(pathways, params[k], seeds[k], k).result
+        np.testing.assert_array_equal(copy.result["T"].v_, alone["T"].v_)
+        np.testing.assert_array_equal(copy.result["M"].t_, alone["M"].t_)
+    assert copies[2].result["M"].num_spikes > 0
+
+
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
     table = {"tau": [5, 10, 15, 20] * ms, "v0_max": [2.0, 3.0, 3.0, 4.0]}
     fused = nerve.sweep(noisy, table, DURATION, seed=2)
@@ -380,7 +405,6 @@ def _base(tau, **change):
     {"extra": lambda G: {"R": G.run_regularly("v = v*i/N")}},
     {"extra": lambda G: _connected(Synapses(G, G, on_pre="v += 0.1", on_post="v -= 0.1",
                                             delay={"post": 1 * ms}))},
-    {"extra": lambda G: _connected(Synapses(G, G, on_pre={"up": "v += 0.1"}))},
     {"extra": lambda G: _connected(Synapses(G, G, "dw/dt = -w/tau + xi/sqrt(tau): 1 "
                                                   "(clock-driven)", on_pre="v += w"))},
     {"extra": lambda G: _connected(Synapses(G, G, "w : 1 (shared)", on_pre="v += w"))},
@@ -390,7 +414,7 @@ def _base(tau, **change):
     {"extra": lambda G: {"I": PoissonInput(G, "v", 10, 5 * Hz, weight="0.1")}},
     {"extra": lambda G: {"I": PoissonInput(G[:5], "v", 10, 5 * Hz, weight=0.1)}},
 ], ids=["i", "N", "shared", "random_reset", "random_on_spike", "i_runner", "post_delay",
-        "named_pathway", "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre",
+        "synaptic_noise", "shared_synaptic", "random_on_pre", "i_on_pre",
         "rates_string", "input_weight_string", "input_to_part"])
 def test_what_cannot_be_fused_is_left_unfused(change):
     params = [{"tau": tau * ms, **change} for tau in (4, 7)]

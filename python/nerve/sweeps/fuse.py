@@ -62,8 +62,8 @@ def fuse(copies: list) -> "Fused | None":
     - Synapses between these groups or the same parts of them, with the
       same equations and code, on the spikes of the source (``on_pre``,
       with any delays: events still in flight at the end of the run go
-      back to the copies' queues) and of the target (``on_post``, without a
-      delay of its own); no shared variables, random numbers or indices
+      back to the copies' queues; named pathways, on custom events too) and
+      of the target (``on_post``, without a delay of its own); no shared variables, random numbers or indices
       (``i``, ``j``, ``N``...) in the code that runs;
     - PoissonInputs onto whole groups with the same variable, number of
       sources, rate and weight (a value);
@@ -265,16 +265,14 @@ def _synapse_plan(synapses) -> "_GroupPlan | None":
 
     first = synapses[0]
     pathways = {key: first._statements[key][:2] for key in first._statements}
-    if any(key != role for key, (role, _) in pathways.items()):
-        return None  # (named pathways)
     for S in synapses:
         if ({k: v[:2] for k, v in S._statements.items()} != pathways
-                or S._events != {key: "spike" for key in pathways}
+                or S._events != first._events
                 or S.equations.text != first.equations.text
                 or (S.method, S.method_options) != (first.method, None)
                 or S._multisynaptic is not None or S.contained_objects
-                or set(S._delay_columns) - {"pre"}
-                or S._shared - {S._delay_columns.get("pre")}
+                or any(S._statements[k][0] == "post" for k in S._delay_columns)
+                or S._shared - set(S._delay_columns.values())
                 or any(q.pending() for q in S._queues.values())
                 or any(eq.stochastic_variables for _, eq in S.equations.items())
                 or S.clock.dt_ != first.clock.dt_ or S.clock.t_ != first.clock.t_
@@ -445,15 +443,22 @@ class Fused:
         model = first.equations
         if plan.varying:
             model = model + Equations(_parameter_lines(plan.varying))
-        code = {f"on_{key}": text for key, (_, text, _) in first._statements.items()}
+        code: dict = {}
+        for key, (role, text, _) in first._statements.items():
+            code.setdefault(f"on_{role}", {})[key] = text
+        code["on_event"] = dict(first._events)
         # one delay for all (the same in every copy), else a delay per synapse
-        shared = {S._shared_values.get("delay") if "delay" in S._shared else None
-                  for S in plan.groups}
-        delay = shared.pop() if len(shared) == 1 else None
-        if delay is not None:
-            from nerve.units import second
+        delays = {}
+        for key, column in first._delay_columns.items():
+            values = {S._shared_values.get(column) if column in S._shared else None
+                      for S in plan.groups}
+            value = values.pop() if len(values) == 1 else None
+            if value is not None:
+                from nerve.units import second
 
-            code["delay"] = delay * second
+                delays[key] = value * second
+        if delays:
+            code["delay"] = delays
         fused = Synapses(source, target, model, **code, method=first.method,
                          namespace=first.namespace if first.namespace is not None else {},
                          clock=first.clock, order=first.order,
