@@ -38,13 +38,32 @@ def _built(build, params: list, sweep_seed=5):
     return [batch.build_copy(build, k, p, int(s)) for k, (p, s) in enumerate(zip(params, seeds))]
 
 
-def _alone(build, params, s, k=0):
+def _alone(build, params, s, k=0, duration=DURATION):
     """The copy built and run by itself (the sweep's own tests check this
     is what ``seed(s)``, the build's body and ``run()`` give)."""
     start_scope()
     copy = batch.build_copy(build, k, params, int(s))
-    batch._run(copy.objects, float(DURATION / nerve.second))
+    batch._run(copy.objects, float(duration / nerve.second))
     return copy
+
+
+def _fused_and_alone(build, params: list, duration=DURATION):
+    """The copies of ``params`` run fused (they must fuse), and each copy
+    run alone under its seed: ``(fused, [(copy's objects, alone's objects)])``."""
+    copies = _built(build, params)
+    fused = fusing.fuse(copies)
+    assert fused is not None
+    batch._run_together(copies, float(duration / nerve.second))
+    seeds = copy_seeds(5, len(params))
+    return fused, [(copy.result, _alone(build, params[k], seeds[k], k, duration).result)
+                   for k, copy in enumerate(copies)]
+
+
+def _equal(mine, alone, *names):
+    """``mine.name`` equal to ``alone.name`` for each name (bit for bit)."""
+    for name in names:
+        np.testing.assert_array_equal(np.asarray(getattr(mine, name)),
+                                      np.asarray(getattr(alone, name)), err_msg=name)
 
 
 def _same(fused, alone):
@@ -121,29 +140,20 @@ def network(tau, weight, rate=20 * Hz):
 def test_fused_networks_are_the_copies_run_alone():
     params = [{"tau": tau * ms, "weight": w, "rate": r * Hz}
               for tau, w, r in [(5, 0.3, 20), (10, 0.25, 20), (20, 0.2, 40), (10, 0.25, 20)]]
-    copies = _built(network, params)
-    fused = fusing.fuse(copies)
-    assert fused is not None
+    fused, pairs = _fused_and_alone(network, params)
     P, G, feed = fused.objects[0], fused.objects[1], fused.objects[2]
     assert P.N == 4 * 30 and G.N == 4 * 4 and "weight" in feed._columns
     assert sum(type(o) is PoissonInput for o in fused.objects) == 1
     np.testing.assert_array_equal(P.rates_, np.repeat([20.0, 20.0, 40.0, 20.0], 30))
-    batch._run_together(copies, float(DURATION / nerve.second))
-    seeds = copy_seeds(5, len(params))
-    for k, copy in enumerate(copies):
-        alone = _alone(network, params[k], seeds[k], k).result
-        fused_k = copy.result
+    for mine, alone in pairs:
         for key in ("inputs", "spikes"):
-            np.testing.assert_array_equal(fused_k[key].i, alone[key].i)
-            np.testing.assert_array_equal(fused_k[key].t_, alone[key].t_)
-        np.testing.assert_array_equal(fused_k["trace"].v_, alone["trace"].v_)
-        np.testing.assert_array_equal(fused_k["feed"].w_, alone["feed"].w_)
-        np.testing.assert_array_equal(fused_k["feed"].i, alone["feed"].i)
-        np.testing.assert_array_equal(fused_k["G"].v_, alone["G"].v_)
+            _equal(mine[key], alone[key], "i", "t_")
+        _equal(mine["trace"], alone["trace"], "v_")
+        _equal(mine["feed"], alone["feed"], "w_", "i")
+        _equal(mine["G"], alone["G"], "v_")
         for key in ("rate", "rate_G"):
-            np.testing.assert_array_equal(fused_k[key].t_, alone[key].t_)
-            np.testing.assert_array_equal(fused_k[key].rate_, alone[key].rate_)
-    assert sum(c.result["spikes"].num_spikes for c in copies) > 10  # (it did spike)
+            _equal(mine[key], alone[key], "t_", "rate_")
+    assert sum(mine["spikes"].num_spikes for mine, _ in pairs) > 10  # (it did spike)
 
 
 def stdp(taupre, gmax=0.01):
@@ -173,21 +183,12 @@ def stdp(taupre, gmax=0.01):
 
 def test_fused_plastic_synapses_are_the_copies_run_alone():
     params = [{"taupre": t * ms, "gmax": g} for t, g in [(10, 0.01), (20, 0.01), (20, 0.02)]]
-    copies = _built(stdp, params)
-    fused = fusing.fuse(copies)
-    assert fused is not None
-    batch._run_together(copies, 0.2)
-    seeds = copy_seeds(5, len(params))
-    for k, copy in enumerate(copies):
-        start_scope()
-        alone = batch.build_copy(stdp, k, params[k], int(seeds[k]))
-        batch._run(alone.objects, 0.2)
-        for var in ("w", "Apre", "Apost", "lastupdate"):
-            np.testing.assert_array_equal(getattr(copy.result["plastic"], var + "_"),
-                                          getattr(alone.result["plastic"], var + "_"))
-        np.testing.assert_array_equal(copy.result["spikes"].t_, alone.result["spikes"].t_)
-        np.testing.assert_array_equal(copy.result["neuron"].v_, alone.result["neuron"].v_)
-    assert sum(c.result["spikes"].num_spikes for c in copies) > 5
+    _, pairs = _fused_and_alone(stdp, params, 200 * ms)
+    for mine, alone in pairs:
+        _equal(mine["plastic"], alone["plastic"], "w_", "Apre_", "Apost_", "lastupdate_")
+        _equal(mine["spikes"], alone["spikes"], "t_")
+        _equal(mine["neuron"], alone["neuron"], "v_")
+    assert sum(mine["spikes"].num_spikes for mine, _ in pairs) > 5
 
 
 def delayed(tau, d, per_synapse=False):
@@ -247,22 +248,15 @@ def excitation_inhibition(we, wi):
 
 def test_fused_parts_of_groups_are_the_copies_run_alone():
     params = [{"we": we, "wi": wi} for we, wi in [(0.2, 0.3), (0.3, 0.3), (0.1, 0.6)]]
-    copies = _built(excitation_inhibition, params)
-    fused = fusing.fuse(copies)
-    assert fused is not None
-    batch._run_together(copies, float(DURATION / nerve.second))
-    seeds = copy_seeds(5, len(params))
-    for k, copy in enumerate(copies):
-        alone = _alone(excitation_inhibition, params[k], seeds[k], k).result
-        mine = copy.result
-        np.testing.assert_array_equal(mine["exc"].i, alone["exc"].i)
-        np.testing.assert_array_equal(mine["exc"].t_, alone["exc"].t_)
-        np.testing.assert_array_equal(mine["inh"].count, alone["inh"].count)
-        np.testing.assert_array_equal(mine["rate"].rate_, alone["rate"].rate_)
-        np.testing.assert_array_equal(mine["trace"].v_, alone["trace"].v_)
-        np.testing.assert_array_equal(mine["G"].v_, alone["G"].v_)
-        np.testing.assert_array_equal(mine["Se"].w_, alone["Se"].w_)
-    assert all(c.result["exc"].num_spikes and c.result["inh"].count.sum() for c in copies)
+    _, pairs = _fused_and_alone(excitation_inhibition, params)
+    for mine, alone in pairs:
+        _equal(mine["exc"], alone["exc"], "i", "t_")
+        _equal(mine["inh"], alone["inh"], "count")
+        _equal(mine["rate"], alone["rate"], "rate_")
+        _equal(mine["trace"], alone["trace"], "v_")
+        _equal(mine["G"], alone["G"], "v_")
+        _equal(mine["Se"], alone["Se"], "w_")
+    assert all(mine["exc"].num_spikes and mine["inh"].count.sum() for mine, _ in pairs)
 
 
 def gap_junctions(w):
@@ -277,18 +271,11 @@ def gap_junctions(w):
 
 
 def test_fused_summed_variables_are_the_copies_run_alone():
-    params = [{"w": w} for w in (0.1, 0.3, 0.5)]
-    copies = _built(gap_junctions, params)
-    assert fusing.fuse(copies) is not None
-    batch._run_together(copies, float(DURATION / nerve.second))
-    seeds = copy_seeds(5, len(params))
-    for k, copy in enumerate(copies):
-        alone = _alone(gap_junctions, params[k], seeds[k], k).result
-        for var in ("v_", "Igap_"):
-            np.testing.assert_array_equal(getattr(copy.result["G"], var),
-                                          getattr(alone["G"], var))
-        np.testing.assert_array_equal(copy.result["spikes"].t_, alone["spikes"].t_)
-    assert all(c.result["spikes"].num_spikes for c in copies)
+    _, pairs = _fused_and_alone(gap_junctions, [{"w": w} for w in (0.1, 0.3, 0.5)])
+    for mine, alone in pairs:
+        _equal(mine["G"], alone["G"], "v_", "Igap_")
+        _equal(mine["spikes"], alone["spikes"], "t_")
+    assert all(mine["spikes"].num_spikes for mine, _ in pairs)
 
 
 def with_runners(tau, kick):
@@ -304,20 +291,15 @@ def with_runners(tau, kick):
 
 def test_fused_code_runners_are_the_copies_run_alone():
     params = [{"tau": t * ms, "kick": k} for t, k in [(5, 0.1), (8, 0.2), (13, 0.05)]]
-    copies = _built(with_runners, params)
-    fused = fusing.fuse(copies)
-    assert fused is not None and len(fused.objects[0].contained_objects) == 2
-    batch._run_together(copies, float(DURATION / nerve.second))
-    seeds = copy_seeds(5, len(params))
-    for k, copy in enumerate(copies):
-        alone = _alone(with_runners, params[k], seeds[k], k).result
-        np.testing.assert_array_equal(copy.result["G"].v_, alone["G"].v_)
-        np.testing.assert_array_equal(copy.result["G"].spikes_, alone["G"].spikes_)
-        np.testing.assert_array_equal(copy.result["S"].v_, alone["S"].v_)
-        np.testing.assert_array_equal(copy.result["M"].t_, alone["M"].t_)
-        runner = copy.result["G"].contained_objects[0]
+    fused, pairs = _fused_and_alone(with_runners, params)
+    assert len(fused.objects[0].contained_objects) == 2
+    for mine, alone in pairs:
+        _equal(mine["G"], alone["G"], "v_", "spikes_")
+        _equal(mine["S"], alone["S"], "v_")
+        _equal(mine["M"], alone["M"], "t_")
+        runner = mine["G"].contained_objects[0]
         assert runner.clock.t_ == alone["G"].contained_objects[0].clock.t_ > 0
-    assert all(c.result["G"].spikes_.sum() == c.result["M"].num_spikes > 0 for c in copies)
+    assert all(mine["G"].spikes_.sum() == mine["M"].num_spikes > 0 for mine, _ in pairs)
 
 
 def with_events(tau, high):
@@ -332,20 +314,12 @@ def with_events(tau, high):
 
 
 def test_fused_custom_events_are_the_copies_run_alone():
-    params = [{"tau": 6 * ms, "high": h} for h in (0.7, 0.8, 0.9)]
-    copies = _built(with_events, params)
-    assert fusing.fuse(copies) is not None
-    batch._run_together(copies, float(DURATION / nerve.second))
-    seeds = copy_seeds(5, len(params))
-    counts = []
-    for k, copy in enumerate(copies):
-        alone = _alone(with_events, params[k], seeds[k], k).result
-        for key in ("E", "M"):
-            np.testing.assert_array_equal(copy.result[key].i, alone[key].i)
-            np.testing.assert_array_equal(copy.result[key].t_, alone[key].t_)
-        np.testing.assert_array_equal(copy.result["E"].v_, alone["E"].v_)
-        np.testing.assert_array_equal(copy.result["G"].highs_, alone["G"].highs_)
-        counts.append(copy.result["E"].num_events)
+    _, pairs = _fused_and_alone(with_events, [{"tau": 6 * ms, "high": h} for h in (0.7, 0.8, 0.9)])
+    for mine, alone in pairs:
+        _equal(mine["E"], alone["E"], "i", "t_", "v_")
+        _equal(mine["M"], alone["M"], "i", "t_")
+        _equal(mine["G"], alone["G"], "highs_")
+    counts = [mine["E"].num_events for mine, _ in pairs]
     assert counts[0] > counts[2] > 0  # (the swept threshold of the event counts)
 
 
@@ -363,15 +337,11 @@ def pathways(w, d):
 
 def test_fused_named_pathways_are_the_copies_run_alone():
     params = [{"w": w, "d": d * ms} for w, d in [(0.2, 1), (0.3, 2), (0.45, 1)]]
-    copies = _built(pathways, params)
-    assert fusing.fuse(copies) is not None
-    batch._run_together(copies, float(DURATION / nerve.second))
-    seeds = copy_seeds(5, len(params))
-    for k, copy in enumerate(copies):
-        alone = _alone(pathways, params[k], seeds[k], k).result
-        np.testing.assert_array_equal(copy.result["T"].v_, alone["T"].v_)
-        np.testing.assert_array_equal(copy.result["M"].t_, alone["M"].t_)
-    assert copies[2].result["M"].num_spikes > 0
+    _, pairs = _fused_and_alone(pathways, params)
+    for mine, alone in pairs:
+        _equal(mine["T"], alone["T"], "v_")
+        _equal(mine["M"], alone["M"], "t_")
+    assert pairs[2][0]["M"].num_spikes > 0
 
 
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):
