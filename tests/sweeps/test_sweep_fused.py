@@ -9,8 +9,8 @@ import pytest
 
 import nerve
 from nerve import (EventMonitor, Hz, NeuronGroup, PoissonGroup, PoissonInput,
-                   PopulationRateMonitor, SpikeMonitor, StateMonitor, Synapses, ms, mV,
-                   start_scope)
+                   PopulationRateMonitor, SpikeMonitor, StateMonitor, Synapses, TimedArray, ms,
+                   mV, start_scope)
 from nerve.sweeps import batch, copy_seeds, fuse as fusing
 
 DURATION = 40 * ms
@@ -342,6 +342,30 @@ def test_fused_named_pathways_are_the_copies_run_alone():
         _equal(mine["T"], alone["T"], "v_")
         _equal(mine["M"], alone["M"], "t_")
     assert pairs[2][0]["M"].num_spikes > 0
+
+
+#: a stimulus all copies read (one object, made outside the build function)
+STIMULUS = TimedArray([0.5, 1.6, 0.9, 1.3], dt=10 * ms)
+
+
+def driven(tau, own_table=False):
+    """Noisy neurons driven by a TimedArray: the script's (shared by the
+    copies: fused) or one made by each copy (not fused)."""
+    stimulus = TimedArray([0.5, 1.6, 0.9, 1.3], dt=10 * ms) if own_table else STIMULUS
+    G = NeuronGroup(6, "dv/dt = (stimulus(t) - v)/tau + 0.2*xi/sqrt(tau) : 1",
+                    threshold="v > 1", reset="v = 0", method="euler",
+                    namespace={"stimulus": stimulus, "tau": tau})
+    return {"G": G, "M": SpikeMonitor(G)}
+
+
+def test_fused_timed_arrays_are_the_copies_run_alone():
+    _, pairs = _fused_and_alone(driven, [{"tau": t * ms} for t in (4, 8, 12)])
+    for mine, alone in pairs:
+        _equal(mine["G"], alone["G"], "v_")
+        _equal(mine["M"], alone["M"], "i", "t_")
+    assert all(mine["M"].num_spikes for mine, _ in pairs)
+    own = _built(driven, [{"tau": t * ms, "own_table": True} for t in (4, 8)])
+    assert fusing.fuse(own) is None  # (each copy's own table: not fused)
 
 
 def test_sweep_results_equal_with_and_without_fusing(monkeypatch):

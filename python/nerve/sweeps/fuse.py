@@ -56,7 +56,8 @@ def fuse(copies: list) -> "Fused | None":
       half a chunk (512 neurons), with the same model strings, method,
       refractoriness, custom events, clock, schedule and code runners
       (``run_regularly``, ``run_on_event``); no linked or shared variables,
-      Python functions or tables in their code, no ``i`` or ``N`` in the
+      no Python functions in their code (a TimedArray only when it is the
+      same object in every copy), no ``i`` or ``N`` in the
       code that runs (they would mean the fused group's), no random numbers
       in the reset or in code run on spikes;
     - Synapses between these groups or the same parts of them, with the
@@ -214,13 +215,29 @@ def _group_plan(groups) -> "_GroupPlan | None":
             key = resolver.external_key(candidates)
         except Exception:
             return None  # (the unfused run reports it)
-        if called or {"i", "N"} & set(candidates):
+        if {"i", "N"} & set(candidates):
             return None
         keys.append(key)
+    if not _shared_tables(called, groups):
+        return None
     varying = _varying(keys, groups)
     if varying is None or (varying and isinstance(first, PoissonGroup)):
         return None
     return _GroupPlan(groups, varying)
+
+
+def _shared_tables(called, objects) -> bool:
+    """Whether every function among ``called`` is one TimedArray, the same
+    object in every copy's namespace (a table the engine looks up: the
+    fused lanes read what each copy reads). Python functions are not fused:
+    they see the fused group's arrays, and may keep state between calls."""
+    from nerve.functions.timedarray import TimedArray
+
+    for name in called:
+        found = [(o.namespace or {}).get(name) for o in objects]
+        if not isinstance(found[0], TimedArray) or any(f is not found[0] for f in found):
+            return False
+    return True
 
 
 def _runners(group) -> list:
@@ -285,7 +302,7 @@ def _synapse_plan(synapses) -> "_GroupPlan | None":
     names = set(free_names(*statements, *expressions))
     names -= {s.target for s in statements if isinstance(s, n.Assign) and s.op == "="}
     if (names & _SYNAPTIC_INDICES or _calls([*statements, *expressions]) & _RANDOM_CALLS
-            or called_names([*statements, *expressions])):
+            or not _shared_tables(called_names([*statements, *expressions]), synapses)):
         return None
     keys = []
     for S in synapses:
