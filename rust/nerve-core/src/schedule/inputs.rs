@@ -483,46 +483,24 @@ mod tests {
     #[test]
     fn binomial_onto_fused_copies_is_each_copy_alone() {
         let d = BinomialDraw::new(40, 0.03).unwrap();
-        for (lanes, copies) in [(100usize, 25usize), (700, 3)] {
-            let mut alone = Vec::new();
-            for k in 0..copies {
-                let mut rng = Rng::new(3, k as u64);
-                let mut col = vec![0.5; lanes];
-                let mut buf = Vec::new();
-                for _ in 0..3 {
-                    let mut cols = [&mut col[..]];
-                    let mut columns = Columns::new(&mut cols, lanes).unwrap();
-                    binomial(
-                        &mut columns,
-                        &mut rng,
-                        0,
-                        (0, lanes),
-                        &d,
-                        Some(0.25),
-                        &mut buf,
-                    );
-                }
-                alone.extend(col);
-            }
-            let parts: Vec<Rng> = (0..copies).map(|k| Rng::new(3, k as u64)).collect();
-            let refs: Vec<&Rng> = parts.iter().collect();
-            let mut fused = Rng::fused(&refs, lanes).unwrap();
-            let n = lanes * copies;
+        // three steps of the input onto `n` lanes drawing from `rng`
+        let three_steps = |rng: &mut Rng, n: usize| {
             let mut col = vec![0.5; n];
             let mut buf = Vec::new();
             for _ in 0..3 {
                 let mut cols = [&mut col[..]];
                 let mut columns = Columns::new(&mut cols, n).unwrap();
-                binomial(
-                    &mut columns,
-                    &mut fused,
-                    0,
-                    (0, n),
-                    &d,
-                    Some(0.25),
-                    &mut buf,
-                );
+                binomial(&mut columns, rng, 0, (0, n), &d, Some(0.25), &mut buf);
             }
+            col
+        };
+        for (lanes, copies) in [(100usize, 25usize), (700, 3)] {
+            let alone: Vec<f64> = (0..copies)
+                .flat_map(|k| three_steps(&mut Rng::new(3, k as u64), lanes))
+                .collect();
+            let parts: Vec<Rng> = (0..copies).map(|k| Rng::new(3, k as u64)).collect();
+            let refs: Vec<&Rng> = parts.iter().collect();
+            let col = three_steps(&mut Rng::fused(&refs, lanes).unwrap(), lanes * copies);
             assert_eq!(col, alone, "{copies} copies of {lanes}");
             assert!(col.iter().any(|&x| x > 0.5), "some inputs arrived");
         }

@@ -184,6 +184,11 @@ fn state_at(step: i64) -> (Vec<f64>, Vec<f64>) {
     (a, b)
 }
 
+/// One clock of step `dt`, at `step`, running until `end`.
+fn clock(dt: f64, step: i64, end: i64) -> super::super::Clock {
+    super::super::Clock { dt, step, end }
+}
+
 fn record_steps(r: &StateRecorder, steps: std::ops::Range<i64>, rec: &mut Recordings) -> bool {
     steps.into_iter().all(|step| {
         let (mut a, mut b) = state_at(step);
@@ -197,11 +202,7 @@ fn record_steps(r: &StateRecorder, steps: std::ops::Range<i64>, rec: &mut Record
 fn a_state_recorder_reserves_its_run_exactly_once() {
     let recorders = [three_of_two_columns()];
     let ops = [record_op()];
-    let mut clocks = [super::super::Clock {
-        dt: 0.1,
-        step: 5,
-        end: 15,
-    }];
+    let mut clocks = [clock(0.1, 5, 15)];
     let s = recording_schedule(&mut clocks, &ops, &recorders, &mut []);
     assert_eq!(ahead::expected_rows(&s), vec![10]);
     let mut rec = Recordings::for_schedule(&s, &plan(usize::MAX));
@@ -235,11 +236,7 @@ fn a_state_recorder_reserves_its_run_exactly_once() {
 fn growth_by_need_stops_at_what_the_run_still_needs() {
     let recorders = [three_of_two_columns()];
     let ops = [record_op()];
-    let mut clocks = [super::super::Clock {
-        dt: 0.1,
-        step: 0,
-        end: 100,
-    }];
+    let mut clocks = [clock(0.1, 0, 100)];
     let s = recording_schedule(&mut clocks, &ops, &recorders, &mut []);
     let mut rec = Recordings::for_schedule(&s, &plan(usize::MAX));
     assert!(record_steps(&recorders[0], 0..40, &mut rec));
@@ -258,11 +255,7 @@ fn growth_by_need_stops_at_what_the_run_still_needs() {
 fn a_run_over_the_limit_reserves_nothing_and_overflows_where_it_did() {
     let recorders = [three_of_two_columns()];
     let ops = [record_op()];
-    let mut clocks = [super::super::Clock {
-        dt: 0.1,
-        step: 0,
-        end: 10,
-    }];
+    let mut clocks = [clock(0.1, 0, 10)];
     let s = recording_schedule(&mut clocks, &ops, &recorders, &mut []);
     // 56 bytes a recording (a step, 2 x 3 values): room for 4 of the 10
     let mut rec = Recordings::for_schedule(&s, &plan(4 * 56 + 10));
@@ -282,11 +275,7 @@ fn a_run_over_the_limit_reserves_nothing_and_overflows_where_it_did() {
 fn a_streamed_recorder_reserves_one_flush_at_a_time() {
     let recorders = [three_of_two_columns()];
     let ops = [record_op()];
-    let mut clocks = [super::super::Clock {
-        dt: 0.1,
-        step: 0,
-        end: 1000,
-    }];
+    let mut clocks = [clock(0.1, 0, 1000)];
     let s = recording_schedule(&mut clocks, &ops, &recorders, &mut []);
     let p = RecordingPlan {
         flush_at: 4 * 56,
@@ -344,11 +333,7 @@ fn a_wide_recording_into_populated_room_is_exact() {
         indices: (50..650).collect(),
     }];
     let ops = [record_op()];
-    let mut clocks = [super::super::Clock {
-        dt: 0.1,
-        step: 0,
-        end: 300,
-    }];
+    let mut clocks = [clock(0.1, 0, 300)];
     let s = recording_schedule(&mut clocks, &ops, &recorders, &mut []);
     let mut rec = Recordings::for_schedule(&s, &plan(usize::MAX));
     assert_eq!(rec.state[0].values[0].capacity(), 300 * width);
